@@ -1,0 +1,1 @@
+"""Townhall: an open-source digital front door for UK local councils."""

@@ -1,0 +1,29 @@
+"""Who may use the back office: signed-in staff with a council membership.
+Every staff view is wrapped by `staff_required`, which sets
+`request.organisation`; every query in those views is scoped by it."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from townhall.tenancy.selectors import staff_organisation
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        organisation = staff_organisation(user=request.user)
+        if organisation is None:
+            raise PermissionDenied("You are not a member of any council's staff")
+        request.organisation = organisation  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapper

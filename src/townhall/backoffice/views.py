@@ -1,0 +1,135 @@
+"""The staff back office: the council's queue, a case, and changing its status."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from townhall.backoffice.access import staff_required
+from townhall.backoffice.forms import NoteForm, StatusForm
+from townhall.cases import selectors, services
+from townhall.cases.models import Case
+from townhall.catalogue.engine import flow
+
+
+class StaffLoginView(auth_views.LoginView):
+    template_name = "backoffice/login.html"
+    redirect_authenticated_user = True
+
+
+class StaffLogoutView(auth_views.LogoutView):
+    pass
+
+
+def _case(request: HttpRequest, reference: str) -> Case:
+    case = selectors.staff_case(organisation=request.organisation, reference=reference)  # type: ignore[attr-defined]
+    if case is None:
+        raise Http404("No such case")
+    return case
+
+
+@require_GET
+@staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    cases = selectors.staff_queue(organisation=request.organisation)  # type: ignore[attr-defined]
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    rows = [(case, selectors.status_label(case, public=False)) for case in page]
+    return render(request, "backoffice/queue.html", {"page": page, "rows": rows})
+
+
+def _render_case(
+    request: HttpRequest,
+    case: Case,
+    *,
+    status_form: StatusForm | None = None,
+    note_form: NoteForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    definition = case.service_version.parsed
+    next_states = definition.workflow.next_states(case.status)
+    events = [
+        (
+            event,
+            definition.workflow.state(event.from_status).label if event.from_status else "",
+            definition.workflow.state(event.to_status).label if event.to_status else "",
+        )
+        for event in case.events.select_related("actor")
+    ]
+    return render(
+        request,
+        "backoffice/case.html",
+        {
+            "case": case,
+            "definition": definition,
+            "status_label": definition.workflow.state(case.status).label,
+            "rows": flow.summary(definition, case.answers),
+            "events": events,
+            "emails": case.emails.order_by("created_at"),
+            "status_form": status_form or StatusForm(next_states=next_states),
+            "note_form": note_form or NoteForm(),
+            "next_states": next_states,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@staff_required
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    return _render_case(request, _case(request, reference))
+
+
+@require_POST
+@staff_required
+def case_status(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference)
+    next_states = case.service_version.parsed.workflow.next_states(case.status)
+    form = StatusForm(request.POST, next_states=next_states)
+    if not form.is_valid():
+        return _render_case(request, case, status_form=form, status=400)
+    try:
+        services.case_transition(
+            case=case,
+            to_status=form.cleaned_data["status"],
+            actor=request.user,  # type: ignore[arg-type]
+            public_message=form.cleaned_data["public_message"],
+            internal_note=form.cleaned_data["internal_note"],
+        )
+    except services.TransitionRefused as refusal:
+        form.add_error("status", str(refusal))
+        return _render_case(request, case, status_form=form, status=409)
+    messages.success(request, "Status updated. The resident has been sent an email.")
+    return redirect("backoffice:case", reference=case.reference)
+
+
+@require_POST
+@staff_required
+def case_note(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _render_case(request, case, note_form=form, status=400)
+    services.case_add_note(case=case, actor=request.user, note=form.cleaned_data["note"])  # type: ignore[arg-type]
+    messages.success(request, "Note added.")
+    return redirect("backoffice:case", reference=case.reference)
+
+
+@require_GET
+@staff_required
+def case_attachment(request: HttpRequest, reference: str, attachment_id: UUID) -> HttpResponse:
+    case = _case(request, reference)
+    attachment = case.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404("No such file")
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )

@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from townhall.cases.models import Case, CaseEvent
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    fields = ["created_at", "kind", "actor", "from_status", "to_status"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    """Read-only: cases change through the back office, which keeps the timeline."""
+
+    list_display = ["reference", "organisation", "service", "status", "channel", "created_at"]
+    list_filter = ["organisation", "channel", "is_open"]
+    search_fields = ["reference"]
+    inlines = [CaseEventInline]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False

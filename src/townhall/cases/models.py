@@ -1,0 +1,123 @@
+"""Cases: what residents submitted, where each stands, and what happened to it."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from townhall.catalogue.models import Service, ServiceVersion
+from townhall.tenancy.models import Organisation
+
+
+class Channel(models.TextChoices):
+    """How a contact reached the council: the basis of channel-shift figures."""
+
+    WEB = "web", "Online"
+    PHONE = "phone", "Phone"
+    FACE_TO_FACE = "face_to_face", "Face to face"
+    EMAIL = "email", "Email"
+    API = "api", "API"
+
+
+class Draft(models.Model):
+    """Answers a resident has given so far, before they submit."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service_version = models.ForeignKey(ServiceVersion, on_delete=models.CASCADE)
+    answers = models.JSONField(default=dict)
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WEB)
+    case = models.OneToOneField(
+        "Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="draft"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Draft {self.id}"
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def for_organisation(self, organisation: Organisation) -> CaseQuerySet:
+        return self.filter(organisation=organisation)
+
+    def open(self) -> CaseQuerySet:
+        return self.filter(is_open=True)
+
+
+class Case(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="cases")
+    service_version = models.ForeignKey(ServiceVersion, on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(max_length=24, unique=True)
+    status = models.CharField(max_length=60)
+    is_open = models.BooleanField(default=True)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    answers = models.JSONField()
+    summary = models.CharField(max_length=200, blank=True)
+    contact_email = models.EmailField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organisation", "is_open", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline: who did what, when."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        STATUS_CHANGED = "status_changed", "Status changed"
+        NOTE = "note", "Note"
+        EMAIL_SENT = "email_sent", "Email sent"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(max_length=60, blank=True)
+    to_status = models.CharField(max_length=60, blank=True)
+    public_message = models.TextField(blank=True)
+    internal_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # A random name: the resident's file name never reaches the file system.
+    return f"attachments/{instance.created_at:%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file a resident uploaded, held against their draft and then their case."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    draft = models.ForeignKey(
+        Draft, null=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
+    case = models.ForeignKey(Case, null=True, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,0 +1,61 @@
+"""Reads about cases. Staff reads always go through an organisation."""
+
+from __future__ import annotations
+
+import hmac
+
+from django.db.models import QuerySet
+
+from townhall.cases.models import Case, CaseEvent
+from townhall.cases.references import normalise_reference
+from townhall.tenancy.models import Organisation
+
+
+def case_for_tracking(*, reference: str, email: str) -> Case | None:
+    """The case with this reference whose contact email matches, else None.
+
+    Both must match, so a guessed reference alone reveals nothing; the answer
+    is the same whether the reference or the email was wrong.
+    """
+    case = (
+        Case.objects.filter(reference=normalise_reference(reference))
+        .select_related("service_version", "organisation")
+        .first()
+    )
+    supplied = email.strip().lower().encode()
+    if case is None or not case.contact_email:
+        hmac.compare_digest(supplied, supplied)  # keep the timing alike
+        return None
+    if not hmac.compare_digest(case.contact_email.lower().encode(), supplied):
+        return None
+    return case
+
+
+def public_timeline(case: Case) -> QuerySet[CaseEvent]:
+    """What the resident may see: submission and status changes, never notes."""
+    return case.events.filter(
+        kind__in=[CaseEvent.Kind.SUBMITTED, CaseEvent.Kind.STATUS_CHANGED]
+    ).only("kind", "to_status", "public_message", "created_at")
+
+
+def staff_queue(*, organisation: Organisation) -> QuerySet[Case]:
+    return (
+        Case.objects.for_organisation(organisation)
+        .open()
+        .select_related("service")
+        .order_by("created_at")
+    )
+
+
+def staff_case(*, organisation: Organisation, reference: str) -> Case | None:
+    return (
+        Case.objects.for_organisation(organisation)
+        .filter(reference=normalise_reference(reference))
+        .select_related("service", "service_version", "organisation", "created_by")
+        .first()
+    )
+
+
+def status_label(case: Case, *, public: bool) -> str:
+    state = case.service_version.parsed.workflow.state(case.status)
+    return state.public_label if public else state.label

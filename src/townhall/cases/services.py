@@ -1,0 +1,237 @@
+"""Writes for the case lifecycle: drafts, submission and status changes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from townhall.cases.models import Attachment, Case, CaseEvent, Channel, Draft
+from townhall.cases.references import new_reference
+from townhall.catalogue.engine.definition import Message, ServiceDefinition, render_message
+from townhall.catalogue.engine.flow import case_summary_line, relevant_answers, validate_answers
+from townhall.catalogue.engine.questions import NewFiles
+from townhall.catalogue.models import ServiceVersion
+from townhall.notifications.services import email_queue
+
+DEFAULT_SUBMITTED = Message(
+    subject="((service_name)): we have received your request ((reference))",
+    body=(
+        "Thank you. ((council_name)) has received your request.\n\n"
+        "Your reference is ((reference)).\n\n"
+        "You can check its progress at ((track_url)) with this reference and your "
+        "email address."
+    ),
+)
+DEFAULT_UPDATE = Message(
+    subject="((service_name)) ((reference)): ((status))",
+    body=(
+        "There is an update on your request ((reference)).\n\n"
+        "Status: ((status))\n\n((public_message))\n\n"
+        "You can check its progress at ((track_url))."
+    ),
+)
+
+
+class SubmissionRefused(Exception):
+    """The answers are incomplete or no longer acceptable; `errors` says why."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__(f"{len(self.errors)} answers need attention")
+
+
+class TransitionRefused(Exception):
+    """The workflow does not allow this status change."""
+
+
+def draft_start(*, service_version: ServiceVersion, channel: str = Channel.WEB) -> Draft:
+    """Begin a new set of answers for a service version."""
+    return Draft.objects.create(service_version=service_version, channel=channel)
+
+
+@transaction.atomic
+def draft_save_answers(*, draft: Draft, answers: Mapping[str, Any]) -> Draft:
+    """Store a page's answers; uploaded files are stored as attachments and
+    the answer records them. Only answers on the resident's route are kept."""
+    draft = Draft.objects.select_for_update().get(pk=draft.pk)
+    if draft.case_id is not None:
+        return draft  # already submitted: answers are frozen
+    merged = dict(draft.answers)
+    for question_id, value in answers.items():
+        if isinstance(value, NewFiles):
+            value = [_attachment_store(draft, upload) for upload in value.files]
+        merged[question_id] = value
+    draft.answers = relevant_answers(draft.service_version.parsed, merged)
+    draft.save(update_fields=["answers", "updated_at"])
+    return draft
+
+
+def _attachment_store(draft: Draft, upload: Any) -> dict[str, Any]:
+    from townhall.catalogue.engine.questions import sniff_content_type
+
+    attachment = Attachment(
+        draft=draft,
+        filename=(upload.name or "upload")[-255:],
+        content_type=sniff_content_type(upload) or "application/octet-stream",
+        size=upload.size,
+        created_at=timezone.now(),
+    )
+    attachment.file.save("upload", upload, save=False)
+    attachment.save()
+    return {
+        "id": str(attachment.pk),
+        "name": attachment.filename,
+        "size": attachment.size,
+        "type": attachment.content_type,
+    }
+
+
+def case_submit(*, draft: Draft, actor: AbstractBaseUser | None = None) -> Case:
+    """Turn a complete draft into a case, exactly once.
+
+    A second submission of the same draft (a double click, a resubmitted form)
+    returns the case the first one made. Raises SubmissionRefused when the
+    answers are incomplete or break the service's rules.
+    """
+    with transaction.atomic():
+        draft = (
+            Draft.objects.select_for_update()
+            .select_related("service_version__service__organisation")
+            .get(pk=draft.pk)
+        )
+        if draft.case_id is not None:
+            return Case.objects.get(pk=draft.case_id)
+        definition = draft.service_version.parsed
+        answers = relevant_answers(definition, draft.answers)
+        errors = validate_answers(definition, answers)
+        if errors:
+            raise SubmissionRefused(errors)
+        case = _case_create(draft=draft, definition=definition, answers=answers, actor=actor)
+        draft.case = case
+        draft.save(update_fields=["case", "updated_at"])
+        Attachment.objects.filter(draft=draft).update(case=case)
+        _notify_submitted(case, definition)
+    return case
+
+
+def _case_create(
+    *,
+    draft: Draft,
+    definition: ServiceDefinition,
+    answers: dict[str, Any],
+    actor: AbstractBaseUser | None,
+) -> Case:
+    version = draft.service_version
+    organisation = version.service.organisation
+    contact = definition.contact_question
+    for _attempt in range(10):
+        try:
+            with transaction.atomic():
+                case = Case.objects.create(
+                    organisation=organisation,
+                    service=version.service,
+                    service_version=version,
+                    reference=new_reference(organisation.reference_prefix),
+                    status=definition.workflow.initial,
+                    is_open=not definition.workflow.state(definition.workflow.initial).closed,
+                    channel=draft.channel,
+                    answers=answers,
+                    summary=case_summary_line(definition, answers),
+                    contact_email=answers.get(contact.id, "") if contact else "",
+                    created_by=actor,
+                )
+        except IntegrityError:
+            continue  # the random reference is taken: draw another
+        CaseEvent.objects.create(
+            case=case, kind=CaseEvent.Kind.SUBMITTED, actor=actor, to_status=case.status
+        )
+        return case
+    raise RuntimeError("could not find a free case reference in 10 draws")
+
+
+def _message_values(case: Case, definition: ServiceDefinition, public_message: str = "") -> dict:
+    return {
+        "reference": case.reference,
+        "service_name": definition.name,
+        "council_name": case.organisation.name,
+        "status": definition.workflow.state(case.status).public_label,
+        "public_message": public_message,
+        "track_url": f"{settings.TOWNHALL_PUBLIC_URL}/track/",
+    }
+
+
+def _notify_submitted(case: Case, definition: ServiceDefinition) -> None:
+    if not case.contact_email:
+        return
+    message = render_message(
+        definition.workflow.submitted_message or DEFAULT_SUBMITTED,
+        _message_values(case, definition),
+    )
+    email_queue(
+        organisation=case.organisation,
+        case=case,
+        to=case.contact_email,
+        subject=message.subject,
+        body=message.body,
+    )
+
+
+def case_transition(
+    *,
+    case: Case,
+    to_status: str,
+    actor: AbstractBaseUser,
+    public_message: str = "",
+    internal_note: str = "",
+) -> Case:
+    """Move a case to `to_status` if its workflow allows, record it on the
+    timeline and tell the resident (after commit)."""
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update()
+            .select_related("organisation", "service_version")
+            .get(pk=case.pk)
+        )
+        definition = case.service_version.parsed
+        allowed = {state.id for state in definition.workflow.next_states(case.status)}
+        if to_status not in allowed:
+            raise TransitionRefused(
+                f"A case that is {definition.workflow.state(case.status).label.lower()} "
+                f"cannot move to {to_status!r}"
+            )
+        target = definition.workflow.state(to_status)
+        CaseEvent.objects.create(
+            case=case,
+            kind=CaseEvent.Kind.STATUS_CHANGED,
+            actor=actor,
+            from_status=case.status,
+            to_status=to_status,
+            public_message=public_message,
+            internal_note=internal_note,
+        )
+        case.status = to_status
+        case.is_open = not target.closed
+        case.save(update_fields=["status", "is_open", "updated_at"])
+        if case.contact_email:
+            template = target.message or definition.workflow.update_message or DEFAULT_UPDATE
+            message = render_message(template, _message_values(case, definition, public_message))
+            email_queue(
+                organisation=case.organisation,
+                case=case,
+                to=case.contact_email,
+                subject=message.subject,
+                body=message.body,
+            )
+    return case
+
+
+def case_add_note(*, case: Case, actor: AbstractBaseUser, note: str) -> CaseEvent:
+    """An internal note on the timeline: staff only, never shown to the resident."""
+    return CaseEvent.objects.create(
+        case=case, kind=CaseEvent.Kind.NOTE, actor=actor, internal_note=note
+    )

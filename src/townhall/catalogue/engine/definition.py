@@ -1,0 +1,349 @@
+"""Service definitions: validated against the JSON Schema, then parsed into
+immutable objects the rest of the engine reads."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+SCHEMA_PATH = Path(__file__).with_name("service-definition.schema.json")
+PLACEHOLDER = re.compile(r"\(\(([a-z_]+)\)\)")
+MESSAGE_PLACEHOLDERS = frozenset(
+    {"reference", "service_name", "council_name", "status", "public_message", "track_url"}
+)
+
+
+class DefinitionError(ValueError):
+    """A definition is invalid. `problems` lists each as 'path: what is wrong'."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    label: str
+    hint: str = ""
+    required: bool = True
+    when: Mapping[str, Any] | None = None
+    contact: str | None = None
+    summary: bool = False
+    options: tuple[Option, ...] = ()
+    min_length: int | None = None
+    max_length: int | None = None
+    min: float | None = None
+    max: float | None = None
+    date: str = "any"
+    accept: tuple[str, ...] = ()
+    max_size_mb: float = 10
+    max_files: int = 1
+
+    def option_label(self, value: str) -> str:
+        return next((o.label for o in self.options if o.value == value), value)
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str
+    questions: tuple[Question, ...]
+    title: str = ""
+    intro: str = ""
+    when: Mapping[str, Any] | None = None
+
+    @property
+    def heading(self) -> str:
+        """A page of one question uses its label as the heading, as GOV.UK does."""
+        return self.title or self.questions[0].label
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class State:
+    id: str
+    label: str
+    public_label: str
+    closed: bool = False
+    message: Message | None = None
+
+
+@dataclass(frozen=True)
+class Workflow:
+    initial: str
+    states: tuple[State, ...]
+    transitions: Mapping[str, tuple[str, ...]]
+    submitted_message: Message | None = None
+    update_message: Message | None = None
+
+    def state(self, state_id: str) -> State:
+        for state in self.states:
+            if state.id == state_id:
+                return state
+        raise KeyError(state_id)
+
+    def next_states(self, state_id: str) -> tuple[State, ...]:
+        return tuple(self.state(s) for s in self.transitions.get(state_id, ()))
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    slug: str
+    name: str
+    summary: str
+    pages: tuple[Page, ...]
+    workflow: Workflow
+    description: str = ""
+    category: str = "Other services"
+    kind: str = "report"
+    lgsl: int | None = None
+    confirmation_title: str = "Submission complete"
+    next_steps: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def questions(self) -> Iterator[tuple[Page, Question]]:
+        for page in self.pages:
+            for question in page.questions:
+                yield page, question
+
+    def question(self, question_id: str) -> Question:
+        for _page, question in self.questions():
+            if question.id == question_id:
+                return question
+        raise KeyError(question_id)
+
+    def page(self, page_id: str) -> Page | None:
+        return next((p for p in self.pages if p.id == page_id), None)
+
+    @property
+    def contact_question(self) -> Question | None:
+        return next((q for _p, q in self.questions() if q.contact == "email"), None)
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(SCHEMA_PATH.read_text())
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema)
+
+
+def _path(parts: Iterator[Any] | list[Any]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(definition)"
+
+
+def _schema_problems(data: Any) -> list[str]:
+    problems = []
+    for error in sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path)):
+        location = _path(list(error.absolute_path))
+        if error.validator == "enum" and isinstance(error.instance, str):
+            field_name = str(error.absolute_path[-1]) if error.absolute_path else "value"
+            problems.append(f"{location}: unknown {field_name} {error.instance!r}")
+        elif error.validator == "additionalProperties":
+            problems.append(f"{location}: {error.message}")
+        else:
+            problems.append(f"{location}: {error.message}")
+    return problems
+
+
+def parse_definition(data: Any) -> ServiceDefinition:
+    """Check `data` against the schema and the rules a schema cannot express,
+    and return the parsed definition. Raises DefinitionError naming every problem."""
+    problems = _schema_problems(data)
+    if problems:
+        raise DefinitionError(problems)
+    problems = _semantic_problems(data)
+    if problems:
+        raise DefinitionError(problems)
+    return _build(data)
+
+
+def _semantic_problems(data: Mapping[str, Any]) -> list[str]:
+    problems: list[str] = []
+    seen_pages: set[str] = set()
+    seen_questions: set[str] = set()
+    for p, page in enumerate(data["pages"]):
+        if page["id"] in seen_pages:
+            problems.append(f"pages[{p}].id: {page['id']!r} is used by an earlier page")
+        seen_pages.add(page["id"])
+        if "when" in page:
+            problems += _condition_problems(page["when"], seen_questions, f"pages[{p}].when")
+        for q, question in enumerate(page["questions"]):
+            where = f"pages[{p}].questions[{q}]"
+            if question["id"] in seen_questions:
+                problems.append(f"{where}.id: {question['id']!r} is used by an earlier question")
+            if "when" in question:
+                problems += _condition_problems(question["when"], seen_questions, f"{where}.when")
+            problems += _question_problems(question, where)
+            seen_questions.add(question["id"])
+    contacts = [q for page in data["pages"] for q in page["questions"] if q.get("contact")]
+    if len(contacts) > 1:
+        problems.append("pages: only one question may be the contact email")
+    problems += _workflow_problems(data["workflow"])
+    return problems
+
+
+def _question_problems(question: Mapping[str, Any], where: str) -> list[str]:
+    problems = []
+    kind = question["type"]
+    if kind in {"radios", "checkboxes", "select"}:
+        values = [o["value"] for o in question.get("options", [])]
+        if not values:
+            problems.append(f"{where}.options: a {kind} question needs options")
+        if len(values) != len(set(values)):
+            problems.append(f"{where}.options: option values must be different")
+    elif "options" in question:
+        problems.append(f"{where}.options: a {kind} question does not take options")
+    if question.get("contact") == "email" and kind != "email":
+        problems.append(f"{where}.contact: the contact question must be of type 'email'")
+    low, high = question.get("min_length"), question.get("max_length")
+    if low is not None and high is not None and low > high:
+        problems.append(f"{where}.min_length: is more than max_length")
+    if "min" in question and "max" in question and question["min"] > question["max"]:
+        problems.append(f"{where}.min: is more than max")
+    return problems
+
+
+def _condition_problems(condition: Mapping[str, Any], known: set[str], where: str) -> list[str]:
+    if "all" in condition or "any" in condition:
+        key = "all" if "all" in condition else "any"
+        return [
+            problem
+            for i, part in enumerate(condition[key])
+            for problem in _condition_problems(part, known, f"{where}.{key}[{i}]")
+        ]
+    if "not" in condition:
+        return _condition_problems(condition["not"], known, f"{where}.not")
+    if condition["question"] not in known:
+        return [f"{where}.question: {condition['question']!r} is not asked before this point"]
+    return []
+
+
+def _workflow_problems(workflow: Mapping[str, Any]) -> list[str]:
+    problems = []
+    ids = [s["id"] for s in workflow["states"]]
+    if len(ids) != len(set(ids)):
+        problems.append("workflow.states: state ids must be different")
+    if workflow["initial"] not in ids:
+        problems.append(f"workflow.initial: unknown state {workflow['initial']!r}")
+    for source, targets in workflow["transitions"].items():
+        if source not in ids:
+            problems.append(f"workflow.transitions.{source}: unknown state {source!r}")
+        for i, target in enumerate(targets):
+            if target not in ids:
+                problems.append(f"workflow.transitions.{source}[{i}]: unknown state {target!r}")
+    for where, message in _messages(workflow):
+        for name in PLACEHOLDER.findall(message["subject"] + message["body"]):
+            if name not in MESSAGE_PLACEHOLDERS:
+                problems.append(f"{where}: unknown placeholder (({name}))")
+    return problems
+
+
+def _messages(workflow: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    for key in ("submitted_message", "update_message"):
+        if key in workflow:
+            yield f"workflow.{key}", workflow[key]
+    for i, state in enumerate(workflow["states"]):
+        if "message" in state:
+            yield f"workflow.states[{i}].message", state["message"]
+
+
+def _message(data: Mapping[str, Any] | None) -> Message | None:
+    return Message(subject=data["subject"], body=data["body"]) if data else None
+
+
+def _build(data: Mapping[str, Any]) -> ServiceDefinition:
+    pages = tuple(
+        Page(
+            id=page["id"],
+            title=page.get("title", ""),
+            intro=page.get("intro", ""),
+            when=page.get("when"),
+            questions=tuple(_build_question(q) for q in page["questions"]),
+        )
+        for page in data["pages"]
+    )
+    workflow = data["workflow"]
+    confirmation = data.get("confirmation", {})
+    return ServiceDefinition(
+        slug=data["slug"],
+        name=data["name"],
+        summary=data["summary"],
+        description=data.get("description", ""),
+        category=data.get("category", "Other services"),
+        kind=data.get("kind", "report"),
+        lgsl=data.get("lgsl"),
+        confirmation_title=confirmation.get("title", "Submission complete"),
+        next_steps=confirmation.get("next_steps", ""),
+        pages=pages,
+        workflow=Workflow(
+            initial=workflow["initial"],
+            states=tuple(
+                State(
+                    id=s["id"],
+                    label=s["label"],
+                    public_label=s.get("public_label", s["label"]),
+                    closed=s.get("closed", False),
+                    message=_message(s.get("message")),
+                )
+                for s in workflow["states"]
+            ),
+            transitions={k: tuple(v) for k, v in workflow["transitions"].items()},
+            submitted_message=_message(workflow.get("submitted_message")),
+            update_message=_message(workflow.get("update_message")),
+        ),
+        raw=data,
+    )
+
+
+def _build_question(data: Mapping[str, Any]) -> Question:
+    return Question(
+        id=data["id"],
+        type=data["type"],
+        label=data["label"],
+        hint=data.get("hint", ""),
+        required=data.get("required", True),
+        when=data.get("when"),
+        contact=data.get("contact"),
+        summary=data.get("summary", False),
+        options=tuple(Option(**o) for o in data.get("options", [])),
+        min_length=data.get("min_length"),
+        max_length=data.get("max_length"),
+        min=data.get("min"),
+        max=data.get("max"),
+        date=data.get("date", "any"),
+        accept=tuple(data.get("accept", ())),
+        max_size_mb=data.get("max_size_mb", 10),
+        max_files=data.get("max_files", 1),
+    )
+
+
+def render_message(message: Message, values: Mapping[str, str]) -> Message:
+    """Fill ((placeholders)) in a message; unknown ones were refused on import."""
+
+    def fill(text: str) -> str:
+        return PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), text)
+
+    return Message(subject=fill(message.subject), body=fill(message.body))

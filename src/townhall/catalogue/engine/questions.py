@@ -1,0 +1,316 @@
+"""Question types: how each turns form input into a stored answer, checks a
+stored answer against its definition, and shows it back.
+
+An answer is JSON: a string, number, bool, list of strings, or (for files) a
+list of {"id", "name", "size", "type"} records of stored attachments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
+from django.utils import timezone
+
+from townhall.catalogue.engine.definition import Question
+
+UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+UK_PHONE = re.compile(r"^(\+44|0044|0)\d{9,10}$")
+FILE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "application/pdf": (b"%PDF-",),
+}
+FILE_EXTENSIONS = {
+    "image/jpeg": "JPG",
+    "image/png": "PNG",
+    "image/gif": "GIF",
+    "image/webp": "WEBP",
+    "application/pdf": "PDF",
+}
+
+
+class AnswerError(ValueError):
+    """The answer cannot be accepted; the message is shown to the resident."""
+
+
+@dataclass(frozen=True)
+class NewFiles:
+    """Files uploaded on this request, checked but not yet stored."""
+
+    files: tuple[UploadedFile, ...]
+
+
+def sniff_content_type(upload: UploadedFile) -> str | None:
+    """The type a file really is, from its first bytes (never its name or header)."""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for content_type, signatures in FILE_SIGNATURES.items():
+        if head.startswith(signatures):
+            return content_type
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def _lower_first(label: str) -> str:
+    return label[:1].lower() + label[1:]
+
+
+def _missing_message(question: Question) -> str:
+    if question.type in {"radios", "select", "yes_no"}:
+        return f"Select {_lower_first(question.label).rstrip('?')}"
+    if question.type == "checkboxes":
+        return f"Select at least one option for: {question.label.rstrip('?')}"
+    if question.type == "file":
+        return f"Choose a file for: {question.label.rstrip('?')}"
+    return f"Enter {_lower_first(question.label).rstrip('?')}"
+
+
+# ---- parsing form input ---------------------------------------------------
+
+
+def parse_input(question: Question, data: Mapping[str, Any], files: Mapping[str, Any]) -> Any:
+    """Turn submitted form fields into an answer (or NewFiles). Raises AnswerError."""
+    parser = _PARSERS.get(question.type, _parse_text)
+    return parser(question, data, files)
+
+
+def _single(data: Mapping[str, Any], key: str) -> str:
+    value = data.get(key, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _parse_text(question: Question, data: Mapping[str, Any], files: Mapping[str, Any]) -> Any:
+    return _single(data, question.id)
+
+
+def _parse_email(question: Question, data: Mapping[str, Any], files: Mapping[str, Any]) -> Any:
+    return _single(data, question.id).lower()
+
+
+def _parse_postcode(question: Question, data: Mapping[str, Any], files: Mapping[str, Any]) -> Any:
+    raw = re.sub(r"\s+", "", _single(data, question.id).upper())
+    if raw and (match := UK_POSTCODE.match(raw)):
+        return f"{match.group(1)} {match.group(2)}"
+    return raw
+
+
+def _parse_phone(question: Question, data: Mapping[str, Any], files: Mapping[str, Any]) -> Any:
+    return re.sub(r"[\s()-]", "", _single(data, question.id))
+
+
+def _parse_number(question: Question, data: Mapping[str, Any], files: Mapping[str, Any]) -> Any:
+    raw = _single(data, question.id).replace(",", "")
+    if raw == "":
+        return ""
+    try:
+        number = float(raw)
+    except ValueError as error:
+        raise AnswerError(f"{question.label.rstrip('?')} must be a number") from error
+    if number != number or number in (float("inf"), float("-inf")):  # NaN, infinity
+        raise AnswerError(f"{question.label.rstrip('?')} must be a number")
+    return int(number) if number.is_integer() else number
+
+
+def _parse_date(question: Question, data: Mapping[str, Any], files: Mapping[str, Any]) -> Any:
+    parts = {p: _single(data, f"{question.id}-{p}") for p in ("day", "month", "year")}
+    if not any(parts.values()):
+        return ""
+    missing = [p for p, v in parts.items() if not v]
+    label = question.label.rstrip("?")
+    if missing:
+        raise AnswerError(f"{label} must include a {' and '.join(missing)}")
+    try:
+        day, month, year = int(parts["day"]), int(parts["month"]), int(parts["year"])
+        if year < 1000:
+            raise AnswerError(f"Year must include 4 numbers in: {_lower_first(label)}")
+        return dt.date(year, month, day).isoformat()
+    except ValueError as error:
+        raise AnswerError(f"{label} must be a real date") from error
+
+
+def _parse_checkboxes(question: Question, data: Mapping[str, Any], files: Mapping[str, Any]) -> Any:
+    getlist: Callable[[str], list[Any]] = getattr(data, "getlist", lambda k: data.get(k) or [])
+    return [v for v in getlist(question.id) if isinstance(v, str) and v]
+
+
+def _parse_yes_no(question: Question, data: Mapping[str, Any], files: Mapping[str, Any]) -> Any:
+    raw = _single(data, question.id)
+    return {"yes": True, "no": False}.get(raw, raw)
+
+
+def _parse_file(question: Question, data: Mapping[str, Any], files: Mapping[str, Any]) -> Any:
+    getlist: Callable[[str], list[Any]] = getattr(files, "getlist", lambda k: [])
+    uploads = tuple(u for u in getlist(question.id) if u and u.size)
+    if not uploads:
+        return ""
+    if len(uploads) > question.max_files:
+        raise AnswerError(f"Select up to {question.max_files} files")
+    allowed = question.accept or tuple(FILE_SIGNATURES)
+    for upload in uploads:
+        if upload.size > question.max_size_mb * 1024 * 1024:
+            raise AnswerError(f"{upload.name} must be smaller than {question.max_size_mb:g}MB")
+        if sniff_content_type(upload) not in allowed:
+            kinds = ", ".join(FILE_EXTENSIONS[t] for t in allowed)
+            raise AnswerError(f"{upload.name} must be a {kinds}")
+    return NewFiles(uploads)
+
+
+_PARSERS = {
+    "email": _parse_email,
+    "postcode": _parse_postcode,
+    "phone": _parse_phone,
+    "number": _parse_number,
+    "date": _parse_date,
+    "checkboxes": _parse_checkboxes,
+    "yes_no": _parse_yes_no,
+    "file": _parse_file,
+}
+
+
+# ---- checking stored answers ---------------------------------------------
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def check_answer(question: Question, value: Any) -> str | None:
+    """The message explaining why `value` is not acceptable, or None if it is."""
+    if is_empty(value):
+        return _missing_message(question) if question.required else None
+    checker = _CHECKERS.get(question.type, _check_text)
+    return checker(question, value)
+
+
+def _check_text(question: Question, value: Any) -> str | None:
+    if not isinstance(value, str):
+        return f"{question.label.rstrip('?')} must be text"
+    label = question.label.rstrip("?")
+    limit = question.max_length or (500 if question.type != "textarea" else 5000)
+    if len(value) > limit:
+        return f"{label} must be {limit} characters or fewer"
+    if question.min_length and len(value) < question.min_length:
+        return f"{label} must be {question.min_length} characters or more"
+    return None
+
+
+def _check_email(question: Question, value: Any) -> str | None:
+    if not isinstance(value, str) or len(value) > 254:
+        return "Enter an email address in the correct format, like name@example.com"
+    try:
+        validate_email(value)
+    except ValidationError:
+        return "Enter an email address in the correct format, like name@example.com"
+    return None
+
+
+def _check_postcode(question: Question, value: Any) -> str | None:
+    if not isinstance(value, str) or not UK_POSTCODE.match(value):
+        return "Enter a full UK postcode, like SW1A 2AA"
+    return None
+
+
+def _check_phone(question: Question, value: Any) -> str | None:
+    if not isinstance(value, str) or not UK_PHONE.match(value):
+        return "Enter a UK phone number, like 01632 960 001 or 07700 900 982"
+    return None
+
+
+def _check_number(question: Question, value: Any) -> str | None:
+    label = question.label.rstrip("?")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"{label} must be a number"
+    if question.min is not None and value < question.min:
+        return f"{label} must be {question.min:g} or more"
+    if question.max is not None and value > question.max:
+        return f"{label} must be {question.max:g} or less"
+    return None
+
+
+def _check_date(question: Question, value: Any) -> str | None:
+    label = question.label.rstrip("?")
+    try:
+        day = dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return f"{label} must be a real date"
+    today = timezone.localdate()
+    if question.date == "past" and day > today:
+        return f"{label} must be today or in the past"
+    if question.date == "future" and day < today:
+        return f"{label} must be today or in the future"
+    return None
+
+
+def _check_choice(question: Question, value: Any) -> str | None:
+    if value not in {o.value for o in question.options}:
+        return _missing_message(question)
+    return None
+
+
+def _check_checkboxes(question: Question, value: Any) -> str | None:
+    allowed = {o.value for o in question.options}
+    if not isinstance(value, list) or not set(value) <= allowed or len(set(value)) != len(value):
+        return _missing_message(question)
+    return None
+
+
+def _check_yes_no(question: Question, value: Any) -> str | None:
+    return None if isinstance(value, bool) else _missing_message(question)
+
+
+def _check_files(question: Question, value: Any) -> str | None:
+    if not isinstance(value, list) or len(value) > question.max_files:
+        return f"Select up to {question.max_files} files"
+    allowed = question.accept or tuple(FILE_SIGNATURES)
+    for record in value:
+        if not isinstance(record, dict) or record.get("type") not in allowed:
+            return "The file is not of a type this question accepts"
+        if record.get("size", 0) > question.max_size_mb * 1024 * 1024:
+            return f"Files must be smaller than {question.max_size_mb:g}MB"
+    return None
+
+
+_CHECKERS = {
+    "email": _check_email,
+    "postcode": _check_postcode,
+    "phone": _check_phone,
+    "number": _check_number,
+    "date": _check_date,
+    "radios": _check_choice,
+    "select": _check_choice,
+    "checkboxes": _check_checkboxes,
+    "yes_no": _check_yes_no,
+    "file": _check_files,
+}
+
+
+# ---- showing answers -------------------------------------------------------
+
+
+def display_answer(question: Question, value: Any) -> str:
+    """A plain-text rendering of an answer for summaries, emails and staff."""
+    if is_empty(value):
+        return "Not provided"
+    if question.type in {"radios", "select"}:
+        return question.option_label(value)
+    if question.type == "checkboxes":
+        return ", ".join(question.option_label(v) for v in value)
+    if question.type == "yes_no":
+        return "Yes" if value else "No"
+    if question.type == "date":
+        return dt.date.fromisoformat(value).strftime("%-d %B %Y")
+    if question.type == "file":
+        return ", ".join(record["name"] for record in value)
+    if question.type == "number":
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    return str(value)

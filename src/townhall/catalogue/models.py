@@ -1,0 +1,76 @@
+"""Services a council offers, each a series of versioned definitions."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from townhall.catalogue.engine.definition import ServiceDefinition
+from townhall.catalogue.engine.registry import definition_for_version
+from townhall.tenancy.models import Organisation
+
+
+class ServiceQuerySet(models.QuerySet["Service"]):
+    def for_organisation(self, organisation: Organisation) -> ServiceQuerySet:
+        return self.filter(organisation=organisation)
+
+    def published(self) -> ServiceQuerySet:
+        return self.filter(is_active=True, published_version__isnull=False)
+
+
+class Service(models.Model):
+    """One council's service. What it asks and does lives in its versions."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="services"
+    )
+    slug = models.SlugField(max_length=80)
+    name = models.CharField(max_length=120)
+    summary = models.CharField(max_length=500)
+    category = models.CharField(max_length=120, default="Other services")
+    is_active = models.BooleanField(default=True)
+    published_version = models.ForeignKey(
+        "ServiceVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["category", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="service_slug_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"
+
+
+class ServiceVersion(models.Model):
+    """An immutable snapshot of a service definition. Cases keep the version
+    they were submitted under, so publishing a change never rewrites history."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        RETIRED = "retired", "Retired"
+
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    definition = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["service", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "number"], name="version_number_per_service")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service.name} v{self.number}"
+
+    @property
+    def parsed(self) -> ServiceDefinition:
+        return definition_for_version(
+            self.pk, self.definition, frozen=self.status != self.Status.DRAFT
+        )

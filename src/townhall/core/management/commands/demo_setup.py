@@ -1,0 +1,66 @@
+"""Set up a demo council with the standard services and a staff login."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from townhall.catalogue.services import service_import
+from townhall.catalogue.standard import standard_definitions
+from townhall.tenancy.models import Membership, Organisation, Site
+
+STAFF_USERNAME = "staff@example.gov.uk"
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the Example Council demo: services, a site and a staff login."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="Host name the demo site answers to."
+        )
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        council, _ = Organisation.objects.get_or_create(
+            slug="example",
+            defaults={
+                "name": "Example Council",
+                "reference_prefix": "EXA",
+                "brand_colour": "#00703c",
+                "contact_email": "contact@example.gov.uk",
+            },
+        )
+        site, _ = Site.objects.get_or_create(
+            host=options["host"], defaults={"name": "Example Council", "is_default": True}
+        )
+        site.organisations.add(council)
+        for _path, definition in standard_definitions():
+            service_import(organisation=council, definition=definition)
+
+        user_model = get_user_model()
+        password = secrets.token_urlsafe(9)
+        user, _created = user_model.objects.get_or_create(
+            username=STAFF_USERNAME,
+            defaults={"email": STAFF_USERNAME, "first_name": "Sam", "last_name": "Staff"},
+        )
+        user.set_password(password)
+        user.save()
+        Membership.objects.get_or_create(
+            user=user, organisation=council, defaults={"role": Membership.Role.MANAGER}
+        )
+        services = council.services.count()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nExample Council is ready with {services} service(s).\n"
+                f"  Residents: http://{options['host']}:PORT/\n"
+                f"  Staff:     http://{options['host']}:PORT/staff/\n"
+                f"  Staff sign-in: {STAFF_USERNAME}  password: {password}\n"
+                "  (a new password is made each time the demo starts)\n"
+                "  Emails to residents are written to var/mail/.\n"
+            )
+        )

@@ -1,0 +1,60 @@
+"""Retries for background tasks, written once for all of them.
+
+The Tasks API runs a task once. A task made with `retrying_task` that raises is
+enqueued again after an exponential backoff (`run_after`), up to `max_attempts`;
+the last failure is logged and re-raised so the backend records it as failed.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+from django_tasks import Task, task
+
+logger = logging.getLogger(__name__)
+
+
+def backoff(attempt: int, base: timedelta, cap: timedelta) -> timedelta:
+    """The wait before attempt `attempt + 1`: base, 2 * base, 4 * base … at most cap."""
+    return min(base * (2 ** (attempt - 1)), cap)
+
+
+def retrying_task(
+    *,
+    max_attempts: int = 8,
+    base_delay: timedelta = timedelta(seconds=30),
+    max_delay: timedelta = timedelta(hours=6),
+) -> Callable[[Callable[..., Any]], Task[..., Any]]:
+    def decorate(func: Callable[..., Any]) -> Task[..., Any]:
+        @functools.wraps(func)
+        def run(*args: Any, attempt: int = 1, **kwargs: Any) -> Any:
+            try:
+                return func(*args, **kwargs)
+            except Exception:
+                if attempt >= max_attempts:
+                    logger.exception("%s failed for good after %d attempts", func.__name__, attempt)
+                    raise
+                delay = backoff(attempt, base_delay, max_delay)
+                logger.warning(
+                    "%s failed (attempt %d of %d); retrying in %s",
+                    func.__name__,
+                    attempt,
+                    max_attempts,
+                    delay,
+                    exc_info=True,
+                )
+                again = the_task
+                if again.get_backend().supports_defer:
+                    again = again.using(run_after=timezone.now() + delay)
+                again.enqueue(*args, attempt=attempt + 1, **kwargs)
+                return None
+
+        the_task: Task[..., Any] = task(run)
+        return the_task
+
+    return decorate

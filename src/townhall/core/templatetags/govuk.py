@@ -1,0 +1,37 @@
+"""Small helpers for GOV.UK Frontend markup in templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping: Any, key: str) -> Any:
+    """`{{ errors|get_item:question.id }}`: look a key up in a dict."""
+    if hasattr(mapping, "get"):
+        return mapping.get(key)
+    return None
+
+
+@register.filter
+def is_selected(value: Any, option: str) -> bool:
+    """True when `option` is the answer, or one of the answers."""
+    if isinstance(value, list | tuple):
+        return option in value
+    return value == option
+
+
+@register.simple_tag
+def date_part(value: Any, raw: Any, question_id: str, part: str) -> str:
+    """The day, month or year to show in a date input: what was typed, or the answer."""
+    typed = raw.get(f"{question_id}-{part}") if hasattr(raw, "get") else None
+    if typed is not None:
+        return str(typed)
+    if isinstance(value, str) and len(value) == 10:
+        year, month, day = value.split("-")
+        return {"day": day.lstrip("0"), "month": month.lstrip("0"), "year": year}[part]
+    return ""

@@ -1,0 +1,75 @@
+"""Process health, branding and the error pages."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET
+from django_tasks_db.models import DBTaskResult
+
+from townhall.tenancy.selectors import site_organisations
+
+logger = logging.getLogger(__name__)
+DEFAULT_BRAND = "#1d70b8"
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    """The process is up. Touches nothing else, so a database outage does not
+    get web processes restarted."""
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> HttpResponse:
+    """The database and the task queue answer: ready for traffic."""
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as error:
+        logger.warning("readyz: database unavailable: %s", type(error).__name__)
+        checks["database"] = "unavailable"
+    try:
+        DBTaskResult.objects.exists()
+        checks["task_queue"] = "ok"
+    except Exception as error:
+        logger.warning("readyz: task queue unavailable: %s", type(error).__name__)
+        checks["task_queue"] = "unavailable"
+    ready = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503
+    )
+
+
+@require_GET
+@cache_control(max_age=300, public=True)
+def branding_css(request: HttpRequest) -> HttpResponse:
+    """The site's council colours, as CSS custom properties (no inline styles)."""
+    organisations = site_organisations(request)
+    colour = organisations[0].brand_colour if organisations else DEFAULT_BRAND
+    css = f":root{{--th-brand-colour:{colour};}}\n"
+    return HttpResponse(css, content_type="text/css; charset=utf-8")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "errors/500.html", status=500)

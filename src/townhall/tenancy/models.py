@@ -1,0 +1,88 @@
+"""Councils (organisations), the sites residents reach them through, and staff."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB, for example #005ea5.")
+reference_prefix = RegexValidator(r"^[A-Z]{2,5}$", "Use 2 to 5 capital letters, for example EXA.")
+
+
+class Organisation(models.Model):
+    """A council. Every row that belongs to a council points here."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    reference_prefix = models.CharField(
+        max_length=5,
+        unique=True,
+        validators=[reference_prefix],
+        help_text="Starts every case reference, for example EXA-2026-12345678.",
+    )
+    gss_code = models.CharField("GSS code", max_length=9, blank=True)
+    brand_colour = models.CharField(max_length=7, default="#1d70b8", validators=[hex_colour])
+    contact_email = models.EmailField(blank=True)
+    website = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SiteQuerySet(models.QuerySet["Site"]):
+    def for_host(self, host: str) -> Site | None:
+        hostname = host.split(":", 1)[0].lower()
+        return self.filter(host=hostname).first() or self.filter(is_default=True).first()
+
+
+class Site(models.Model):
+    """A host name residents visit, showing the services of the councils it covers."""
+
+    host = models.CharField(max_length=253, unique=True)
+    name = models.CharField(max_length=200)
+    organisations = models.ManyToManyField(Organisation, related_name="sites")
+    is_default = models.BooleanField(
+        default=False, help_text="Answer for host names no other site claims."
+    )
+
+    objects = SiteQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="one_default_site",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.host
+
+
+class Membership(models.Model):
+    """A staff member's place in a council. Staff see only their council's data."""
+
+    class Role(models.TextChoices):
+        CASEWORKER = "caseworker", "Caseworker"
+        MANAGER = "manager", "Manager"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CASEWORKER)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.organisation}"

@@ -1,0 +1,38 @@
+"""Reads about councils and who works for them."""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
+
+from townhall.tenancy.models import Membership, Organisation, Site
+
+
+def staff_organisation(*, user: AbstractBaseUser | AnonymousUser) -> Organisation | None:
+    """The council a signed-in staff member works for, or None for everyone else.
+
+    A person with memberships of several councils works in the first by name
+    until the back office grows a switcher.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return None
+    membership = (
+        Membership.objects.filter(user=user)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    ).first()
+    return membership.organisation if membership else None
+
+
+def current_site(request: HttpRequest) -> Site | None:
+    """The Site answering the request's host name, looked up once per request."""
+    if not hasattr(request, "_townhall_site"):
+        request._townhall_site = Site.objects.for_host(request.get_host())  # type: ignore[attr-defined]
+    return request._townhall_site  # type: ignore[attr-defined]
+
+
+def site_organisations(request: HttpRequest) -> list[Organisation]:
+    """The councils whose services the requested site shows."""
+    site = current_site(request)
+    return list(site.organisations.all()) if site else []

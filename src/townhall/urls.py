@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from townhall.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("branding.css", core_views.branding_css, name="branding-css"),
+    path("admin/", admin.site.urls),
+    path("staff/", include("townhall.backoffice.urls")),
+    path("", include("townhall.web.urls")),
+]
+
+handler400 = "townhall.core.views.bad_request"
+handler403 = "townhall.core.views.permission_denied"
+handler404 = "townhall.core.views.page_not_found"
+handler500 = "townhall.core.views.server_error"

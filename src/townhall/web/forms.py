@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import re
+
+from django import forms
+
+from townhall.cases.references import normalise_reference
+
+REFERENCE = re.compile(r"^[A-Z]{2,5}-\d{4}-\d{8}$")
+
+
+class TrackForm(forms.Form):
+    reference = forms.CharField(
+        label="Your reference",
+        help_text="For example, EXA-2026-48210937. It is in your confirmation email.",
+        max_length=40,
+        error_messages={"required": "Enter your reference"},
+    )
+    email = forms.EmailField(
+        label="Email address",
+        help_text="The email address you gave when you got in touch.",
+        max_length=254,
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
+
+    def clean_reference(self) -> str:
+        reference = normalise_reference(self.cleaned_data["reference"])
+        if not REFERENCE.match(reference):
+            raise forms.ValidationError(
+                "Enter your reference in the format it was given, like EXA-2026-48210937"
+            )
+        return reference
