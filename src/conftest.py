@@ -1,7 +1,63 @@
-"""Test settings: tests run with TOWNHALL_ENV=test unless told otherwise."""
+"""Shared fixtures (the test settings come from townhall.testing.environment)."""
 
-import os
+from __future__ import annotations
 
-os.environ.setdefault("TOWNHALL_ENV", "test")
-os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
-os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Uploaded files go to a temporary folder, never the developer's var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def council(db):  # type: ignore[no-untyped-def]
+    from townhall.tenancy.factories import OrganisationFactory, SiteFactory
+
+    organisation = OrganisationFactory(
+        slug="example", name="Example Council", reference_prefix="EXA"
+    )
+    SiteFactory(host="testserver", name="Example Council", organisations=[organisation])
+    return organisation
+
+
+@pytest.fixture
+def other_council(db):  # type: ignore[no-untyped-def]
+    from townhall.tenancy.factories import OrganisationFactory, SiteFactory
+
+    organisation = OrganisationFactory(slug="other", name="Other Council", reference_prefix="OTH")
+    SiteFactory(host="other.example", name="Other Council", organisations=[organisation])
+    return organisation
+
+
+def _import_fly_tipping(organisation):  # type: ignore[no-untyped-def]
+    from townhall.catalogue.services import service_import
+    from townhall.catalogue.standard import STANDARD_DIR, load_definition_file
+
+    definition = load_definition_file(STANDARD_DIR / "report-fly-tipping.yaml")
+    return service_import(organisation=organisation, definition=definition).service
+
+
+@pytest.fixture
+def fly_tipping(council):  # type: ignore[no-untyped-def]
+    """The standard fly-tipping service, published by Example Council."""
+    return _import_fly_tipping(council)
+
+
+@pytest.fixture
+def other_fly_tipping(other_council):  # type: ignore[no-untyped-def]
+    return _import_fly_tipping(other_council)
+
+
+@pytest.fixture
+def staff_user(council):  # type: ignore[no-untyped-def]
+    from townhall.tenancy.factories import MembershipFactory
+
+    return MembershipFactory(organisation=council, user__username="caseworker@example.gov.uk").user
+
+
+@pytest.fixture
+def staff_client(client, staff_user):  # type: ignore[no-untyped-def]
+    client.force_login(staff_user)
+    return client

@@ -14,7 +14,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
-from django_tasks import Task, task
+from django_tasks import task
+from django_tasks.base import Task
 
 logger = logging.getLogger(__name__)
 

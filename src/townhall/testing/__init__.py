@@ -1,0 +1,1 @@
+"""Test support shared by the suite (pytest plugins and helpers)."""
