@@ -140,6 +140,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [d for d in [PROJECT_DIR / "build" / "static"] if d.exists()]
+if TOWNHALL_ENV == "test":
+    STATIC_ROOT = None  # tests serve from the finders; nothing is collected
+    WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served publicly: uploads are shown to staff only
 STORAGES = {

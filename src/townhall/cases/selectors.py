@@ -43,6 +43,8 @@ def staff_queue(*, organisation: Organisation) -> QuerySet[Case]:
         Case.objects.for_organisation(organisation)
         .open()
         .select_related("service")
+        .prefetch_related("service_version")  # one query for the few versions in a page
+        .defer("answers")
         .order_by("created_at")
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
 
 from townhall.tenancy.models import Membership, Organisation, Site
@@ -28,7 +29,13 @@ def staff_organisation(*, user: AbstractBaseUser | AnonymousUser) -> Organisatio
 def current_site(request: HttpRequest) -> Site | None:
     """The Site answering the request's host name, looked up once per request."""
     if not hasattr(request, "_townhall_site"):
-        request._townhall_site = Site.objects.for_host(request.get_host())  # type: ignore[attr-defined]
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            # Error pages for a bad Host header still render, with no council.
+            request._townhall_site = None  # type: ignore[attr-defined]
+        else:
+            request._townhall_site = Site.objects.for_host(host)  # type: ignore[attr-defined]
     return request._townhall_site  # type: ignore[attr-defined]
 
 

@@ -214,4 +214,8 @@ def track(request: HttpRequest) -> HttpResponse:
                 "events": events,
             },
         )
-    return render(request, "web/track.html", {"form": form, "not_found": not_found})
+    return render(
+        request,
+        "web/track.html",
+        {"form": form, "not_found": not_found, "has_errors": bool(form.errors)},
+    )

@@ -1,0 +1,105 @@
+"""Staff handle cases: the queue, a case, a status change with an update."""
+
+from __future__ import annotations
+
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from townhall.cases.factories import FLY_TIPPING_ANSWERS, submitted_case
+from townhall.cases.models import CaseEvent, Channel
+
+
+def test_staff_sign_in_and_land_on_their_queue(client, staff_user):
+    response = client.post(
+        "/staff/login/",
+        {"username": staff_user.username, "password": "correct horse battery staple"},
+    )
+    assert response["Location"] == "/staff/"
+    assert "Open cases" in client.get("/staff/").content.decode()
+
+
+def test_a_wrong_password_is_explained(client, staff_user):
+    response = client.post("/staff/login/", {"username": staff_user.username, "password": "x"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in body
+    assert "Please enter a correct" in body
+
+
+def test_the_queue_lists_open_cases_oldest_first(staff_client, fly_tipping):
+    first = submitted_case(fly_tipping)
+    second = submitted_case(fly_tipping, dict(FLY_TIPPING_ANSWERS, waste_type="tyres"))
+    body = staff_client.get("/staff/").content.decode()
+    assert body.index(first.reference) < body.index(second.reference)
+    assert "Furniture or white goods" in body and "Tyres" in body
+    assert "Online" in body  # the channel
+
+
+def test_the_queue_query_count_does_not_grow_with_cases(staff_client, fly_tipping):
+    submitted_case(fly_tipping)
+    with CaptureQueriesContext(connection) as few:
+        staff_client.get("/staff/")
+    for _ in range(5):
+        submitted_case(fly_tipping)
+    with CaptureQueriesContext(connection) as many:
+        staff_client.get("/staff/")
+    # session, user, membership, count, cases, their service versions, site
+    assert len(few) == len(many) == 7
+
+
+def test_a_case_shows_answers_timeline_and_next_statuses(staff_client, fly_tipping):
+    case = submitted_case(fly_tipping)
+    body = staff_client.get(f"/staff/cases/{case.reference}/").content.decode()
+    assert "Behind the shops on Castle Street" in body
+    assert "Submitted (online)" in body
+    assert "Being inspected" in body and "Cleared" in body
+
+
+def test_changing_status_records_who_and_emails_the_resident(
+    staff_client, staff_user, fly_tipping, django_capture_on_commit_callbacks
+):
+    case = submitted_case(fly_tipping)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            f"/staff/cases/{case.reference}/status/",
+            {"status": "cleared", "public_message": "Our crew cleared it this morning."},
+        )
+    assert response["Location"] == f"/staff/cases/{case.reference}/"
+    case.refresh_from_db()
+    assert case.status == "cleared" and not case.is_open
+    event = case.events.get(kind=CaseEvent.Kind.STATUS_CHANGED)
+    assert (event.actor, event.from_status, event.to_status) == (staff_user, "received", "cleared")
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["resident@example.com"]
+    assert "has been cleared" in mail.outbox[0].subject
+    assert "Our crew cleared it this morning." in mail.outbox[0].body
+    page = staff_client.get(f"/staff/cases/{case.reference}/").content.decode()
+    assert "Received → Cleared" in page and staff_user.username in page
+    assert case.reference not in staff_client.get("/staff/").content.decode()  # closed
+
+
+def test_a_status_the_workflow_does_not_allow_is_refused(staff_client, fly_tipping):
+    case = submitted_case(fly_tipping)
+    response = staff_client.post(f"/staff/cases/{case.reference}/status/", {"status": "nonsense"})
+    assert response.status_code == 400
+    assert "Select one of the statuses this case can move to" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == "received"
+    assert not case.events.filter(kind=CaseEvent.Kind.STATUS_CHANGED).exists()
+
+
+def test_internal_notes_are_on_the_timeline(staff_client, fly_tipping):
+    case = submitted_case(fly_tipping)
+    staff_client.post(f"/staff/cases/{case.reference}/notes/", {"note": "Called the resident."})
+    assert (
+        "Called the resident."
+        in staff_client.get(f"/staff/cases/{case.reference}/").content.decode()
+    )
+    response = staff_client.post(f"/staff/cases/{case.reference}/notes/", {"note": ""})
+    assert response.status_code == 400 and "Enter the note" in response.content.decode()
+
+
+def test_cases_record_their_channel(fly_tipping):
+    case = submitted_case(fly_tipping, channel=Channel.PHONE)
+    assert case.channel == "phone"

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+
+def test_pages_send_security_headers_and_a_strict_csp(client, council):
+    response = client.get("/")
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_pages_have_no_inline_script_or_style(client, fly_tipping):
+    for url in ["/", "/services/", "/services/report-fly-tipping/", "/track/", "/staff/login/"]:
+        body = client.get(url).content.decode()
+        assert "<script>" not in body and "<style" not in body and " style=" not in body, url
+        assert body.count("<h1") == 1, url
+        assert 'class="govuk-skip-link"' in body, url
+
+
+def test_branding_is_the_councils_colour(client, council):
+    council.brand_colour = "#00703c"
+    council.save()
+    response = client.get("/branding.css")
+    assert response["Content-Type"].startswith("text/css")
+    assert "--th-brand-colour:#00703c" in response.content.decode()
+
+
+def test_unknown_pages_render_a_helpful_404(client, council):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def _settings_import(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "TOWNHALL_ENV"}}
+    return subprocess.run(
+        [sys.executable, "-c", "import townhall.settings as s; print(s.DEBUG, s.HTTPS)"],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _settings_import({"TOWNHALL_ENV": "production"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_is_secure_by_default():
+    result = _settings_import({"TOWNHALL_ENV": "production", "SECRET_KEY": "x" * 50})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True"]  # DEBUG off, HTTPS on

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from townhall.cases.factories import submitted_case
+from townhall.cases.services import case_transition
+
+
+def test_track_shows_status_and_public_updates_but_not_notes(client, fly_tipping, staff_user):
+    case = submitted_case(fly_tipping)
+    case_transition(
+        case=case,
+        to_status="inspecting",
+        actor=staff_user,
+        public_message="An officer will visit tomorrow.",
+        internal_note="Likely the same van as last week.",
+    )
+    response = client.post(
+        "/track/", {"reference": case.reference.lower(), "email": "RESIDENT@example.com"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert case.reference in body
+    assert "Being looked into" in body
+    assert "An officer will visit tomorrow." in body
+    assert "same van" not in body
+
+
+def test_track_needs_the_matching_email(client, fly_tipping):
+    case = submitted_case(fly_tipping)
+    response = client.post("/track/", {"reference": case.reference, "email": "someone@else.com"})
+    body = response.content.decode()
+    assert "could not find a request" in body
+    assert f"Request {case.reference}" not in body
+    assert "Received" not in body
+
+
+def test_track_validates_its_fields(client, fly_tipping):
+    response = client.post("/track/", {"reference": "12", "email": ""})
+    body = response.content.decode()
+    assert "There is a problem" in body
+    assert "Enter your reference in the format" in body
+    assert "Enter your email address" in body
+    assert "<title>Error:" in body
+
+
+def test_track_is_a_form_that_puts_nothing_in_the_url(client, fly_tipping):
+    body = client.get("/track/").content.decode()
+    assert 'method="post"' in body
