@@ -15,6 +15,9 @@ import jsonschema
 
 SCHEMA_PATH = Path(__file__).with_name("service-definition.schema.json")
 PLACEHOLDER = re.compile(r"\(\(([a-z_]+)\)\)")
+# Anything written like a placeholder, so that one the engine would not fill
+# (((Reference)), ((track url))) is refused on import, not emailed as written.
+PLACEHOLDER_LIKE = re.compile(r"\(\(([^()]*)\)\)")
 MESSAGE_PLACEHOLDERS = frozenset(
     {"reference", "service_name", "council_name", "status", "public_message", "track_url"}
 )
@@ -54,9 +57,21 @@ class Question:
     accept: tuple[str, ...] = ()
     max_size_mb: float = 10
     max_files: int = 1
+    pattern: str | None = None
+    pattern_message: str = ""
+    questions: tuple[Question, ...] = ()  # a group's questions, asked about each item
+    min_items: int = 0
+    max_items: int = 10
+    item_label: str = "item"
 
     def option_label(self, value: str) -> str:
         return next((o.label for o in self.options if o.value == value), value)
+
+
+@dataclass(frozen=True)
+class Goto:
+    when: Mapping[str, Any]
+    page: str
 
 
 @dataclass(frozen=True)
@@ -66,11 +81,17 @@ class Page:
     title: str = ""
     intro: str = ""
     when: Mapping[str, Any] | None = None
+    exit_body: str = ""  # an exit page ends the journey with this advice
+    goto: tuple[Goto, ...] = ()
+
+    @property
+    def is_exit(self) -> bool:
+        return bool(self.exit_body)
 
     @property
     def heading(self) -> str:
         """A page of one question uses its label as the heading, as GOV.UK does."""
-        return self.title or self.questions[0].label
+        return self.title or (self.questions[0].label if self.questions else "")
 
 
 @dataclass(frozen=True)
@@ -86,6 +107,7 @@ class State:
     public_label: str
     closed: bool = False
     message: Message | None = None
+    sla_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +129,18 @@ class Workflow:
 
 
 @dataclass(frozen=True)
+class RoutingRule:
+    when: Mapping[str, Any]
+    team: str
+
+
+@dataclass(frozen=True)
+class Routing:
+    team: str | None = None
+    rules: tuple[RoutingRule, ...] = ()
+
+
+@dataclass(frozen=True)
 class ServiceDefinition:
     slug: str
     name: str
@@ -119,6 +153,15 @@ class ServiceDefinition:
     lgsl: int | None = None
     confirmation_title: str = "Submission complete"
     next_steps: str = ""
+    audience: str = "anyone"
+    needs_location: bool = False
+    public_on_map: bool = False
+    retention_days: int | None = None
+    cost_per_transaction: Mapping[str, float] = field(default_factory=dict)
+    save_and_return: bool = False
+    declaration: str = ""
+    sla_days: int | None = None
+    routing: Routing = field(default_factory=Routing)
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def questions(self) -> Iterator[tuple[Page, Question]]:
@@ -184,13 +227,19 @@ def _semantic_problems(data: Mapping[str, Any]) -> list[str]:
     problems: list[str] = []
     seen_pages: set[str] = set()
     seen_questions: set[str] = set()
+    page_ids = [page["id"] for page in data["pages"]]
     for p, page in enumerate(data["pages"]):
         if page["id"] in seen_pages:
             problems.append(f"pages[{p}].id: {page['id']!r} is used by an earlier page")
         seen_pages.add(page["id"])
         if "when" in page:
             problems += _condition_problems(page["when"], seen_questions, f"pages[{p}].when")
-        for q, question in enumerate(page["questions"]):
+        problems += _page_shape_problems(page, f"pages[{p}]")
+        for g, rule in enumerate(page.get("goto", [])):
+            where = f"pages[{p}].goto[{g}]"
+            if rule["page"] not in page_ids[p + 1 :]:
+                problems.append(f"{where}.page: {rule['page']!r} is not a later page")
+        for q, question in enumerate(page.get("questions", [])):
             where = f"pages[{p}].questions[{q}]"
             if question["id"] in seen_questions:
                 problems.append(f"{where}.id: {question['id']!r} is used by an earlier question")
@@ -198,17 +247,54 @@ def _semantic_problems(data: Mapping[str, Any]) -> list[str]:
                 problems += _condition_problems(question["when"], seen_questions, f"{where}.when")
             problems += _question_problems(question, where)
             seen_questions.add(question["id"])
-    contacts = [q for page in data["pages"] for q in page["questions"] if q.get("contact")]
-    if len(contacts) > 1:
+        for g, rule in enumerate(page.get("goto", [])):
+            problems += _condition_problems(
+                rule["when"], seen_questions, f"pages[{p}].goto[{g}].when"
+            )
+    questions = [q for page in data["pages"] for q in page.get("questions", [])]
+    if len([q for q in questions if q.get("contact")]) > 1:
         problems.append("pages: only one question may be the contact email")
+    if data.get("needs_location") and not any(q["type"] in PLACE_TYPES for q in questions):
+        problems.append("needs_location: no location, address or postcode question is asked")
+    for r, rule in enumerate(data.get("routing", {}).get("rules", [])):
+        problems += _condition_problems(rule["when"], seen_questions, f"routing.rules[{r}].when")
     problems += _workflow_problems(data["workflow"])
     return problems
+
+
+PLACE_TYPES = frozenset({"location", "address", "postcode"})
+GROUP_MEMBER_TYPES = frozenset(
+    {
+        "text",
+        "textarea",
+        "email",
+        "phone",
+        "postcode",
+        "number",
+        "date",
+        "radios",
+        "select",
+        "yes_no",
+        "name",
+    }
+)
+
+
+def _page_shape_problems(page: Mapping[str, Any], where: str) -> list[str]:
+    if "exit" in page and (page.get("questions") or page.get("goto")):
+        return [f"{where}.exit: an exit page has no questions and no goto"]
+    if "exit" not in page and not page.get("questions"):
+        return [f"{where}: a page needs questions, or an exit"]
+    return []
+
+
+CHOICE_TYPES = frozenset({"radios", "checkboxes", "select"})
 
 
 def _question_problems(question: Mapping[str, Any], where: str) -> list[str]:
     problems = []
     kind = question["type"]
-    if kind in {"radios", "checkboxes", "select"}:
+    if kind in CHOICE_TYPES:
         values = [o["value"] for o in question.get("options", [])]
         if not values:
             problems.append(f"{where}.options: a {kind} question needs options")
@@ -223,6 +309,37 @@ def _question_problems(question: Mapping[str, Any], where: str) -> list[str]:
         problems.append(f"{where}.min_length: is more than max_length")
     if "min" in question and "max" in question and question["min"] > question["max"]:
         problems.append(f"{where}.min: is more than max")
+    if "pattern" in question:
+        try:
+            re.compile(question["pattern"])
+        except re.error as error:
+            problems.append(f"{where}.pattern: not a regular expression ({error})")
+    problems += _group_problems(question, where)
+    return problems
+
+
+def _group_problems(question: Mapping[str, Any], where: str) -> list[str]:
+    if question["type"] != "group":
+        if "questions" in question:
+            return [f"{where}.questions: only a group question has questions"]
+        return []
+    problems = []
+    if not question.get("questions"):
+        problems.append(f"{where}.questions: a group needs questions")
+    if question.get("min_items", 0) > question.get("max_items", 10):
+        problems.append(f"{where}.min_items: is more than max_items")
+    seen: set[str] = set()
+    for i, member in enumerate(question.get("questions", [])):
+        if member["type"] not in GROUP_MEMBER_TYPES:
+            problems.append(
+                f"{where}.questions[{i}].type: a group cannot hold a {member['type']!r} question"
+            )
+        if member["id"] in seen:
+            problems.append(f"{where}.questions[{i}].id: {member['id']!r} is used twice")
+        if "when" in member:
+            problems.append(f"{where}.questions[{i}].when: questions in a group are always asked")
+        seen.add(member["id"])
+        problems += _question_problems(member, f"{where}.questions[{i}]")
     return problems
 
 
@@ -255,9 +372,10 @@ def _workflow_problems(workflow: Mapping[str, Any]) -> list[str]:
             if target not in ids:
                 problems.append(f"workflow.transitions.{source}[{i}]: unknown state {target!r}")
     for where, message in _messages(workflow):
-        for name in PLACEHOLDER.findall(message["subject"] + message["body"]):
-            if name not in MESSAGE_PLACEHOLDERS:
-                problems.append(f"{where}: unknown placeholder (({name}))")
+        for text in (message["subject"], message["body"]):
+            for name in PLACEHOLDER_LIKE.findall(text):
+                if name not in MESSAGE_PLACEHOLDERS:
+                    problems.append(f"{where}: unknown placeholder (({name}))")
     return problems
 
 
@@ -281,10 +399,13 @@ def _build(data: Mapping[str, Any]) -> ServiceDefinition:
             title=page.get("title", ""),
             intro=page.get("intro", ""),
             when=page.get("when"),
-            questions=tuple(_build_question(q) for q in page["questions"]),
+            questions=tuple(_build_question(q) for q in page.get("questions", [])),
+            exit_body=page.get("exit", {}).get("body", ""),
+            goto=tuple(Goto(when=g["when"], page=g["page"]) for g in page.get("goto", [])),
         )
         for page in data["pages"]
     )
+    routing = data.get("routing", {})
     workflow = data["workflow"]
     confirmation = data.get("confirmation", {})
     return ServiceDefinition(
@@ -297,6 +418,20 @@ def _build(data: Mapping[str, Any]) -> ServiceDefinition:
         lgsl=data.get("lgsl"),
         confirmation_title=confirmation.get("title", "Submission complete"),
         next_steps=confirmation.get("next_steps", ""),
+        audience=data.get("audience", "anyone"),
+        needs_location=data.get("needs_location", False),
+        public_on_map=data.get("public_on_map", False),
+        retention_days=data.get("retention_days"),
+        cost_per_transaction=dict(data.get("cost_per_transaction", {})),
+        save_and_return=data.get("save_and_return", False),
+        declaration=data.get("declaration", ""),
+        sla_days=data.get("sla_days"),
+        routing=Routing(
+            team=routing.get("team"),
+            rules=tuple(
+                RoutingRule(when=r["when"], team=r["team"]) for r in routing.get("rules", [])
+            ),
+        ),
         pages=pages,
         workflow=Workflow(
             initial=workflow["initial"],
@@ -307,6 +442,7 @@ def _build(data: Mapping[str, Any]) -> ServiceDefinition:
                     public_label=s.get("public_label", s["label"]),
                     closed=s.get("closed", False),
                     message=_message(s.get("message")),
+                    sla_days=s.get("sla_days"),
                 )
                 for s in workflow["states"]
             ),
@@ -337,6 +473,12 @@ def _build_question(data: Mapping[str, Any]) -> Question:
         accept=tuple(data.get("accept", ())),
         max_size_mb=data.get("max_size_mb", 10),
         max_files=data.get("max_files", 1),
+        pattern=data.get("pattern"),
+        pattern_message=data.get("pattern_message", ""),
+        questions=tuple(_build_question(q) for q in data.get("questions", [])),
+        min_items=data.get("min_items", 0),
+        max_items=data.get("max_items", 10),
+        item_label=data.get("item_label", "item"),
     )
 
 

@@ -16,26 +16,47 @@ def visible_questions(page: Page, answers: Mapping[str, Any]) -> list[Question]:
     return [q for q in page.questions if condition_holds(q.when, answers)]
 
 
+def _walk(definition: ServiceDefinition, answers: Mapping[str, Any]) -> tuple[list[Page], dict]:
+    """Follow the resident's route: pages shown when their conditions hold, `goto`
+    rules skipping ahead, an exit page ending the journey. Conditions see only
+    answers given earlier on this route, so an answer left behind on a page the
+    resident no longer visits changes nothing."""
+    pages = definition.pages
+    position = {page.id: i for i, page in enumerate(pages)}
+    kept: dict[str, Any] = {}
+    walked: list[Page] = []
+    i = 0
+    while i < len(pages):
+        page = pages[i]
+        i += 1
+        if not condition_holds(page.when, kept):
+            continue
+        shown = False
+        for question in page.questions:
+            if condition_holds(question.when, kept):
+                shown = True
+                if question.id in answers:
+                    kept[question.id] = answers[question.id]
+        if not (shown or page.is_exit):
+            continue
+        walked.append(page)
+        if page.is_exit:
+            break
+        target = next((rule.page for rule in page.goto if condition_holds(rule.when, kept)), None)
+        if target is not None:
+            i = position[target]
+    return walked, kept
+
+
 def route(definition: ServiceDefinition, answers: Mapping[str, Any]) -> list[Page]:
     """The pages a resident with these answers is asked, in order."""
-    return [
-        page
-        for page in definition.pages
-        if condition_holds(page.when, answers) and visible_questions(page, answers)
-    ]
+    return _walk(definition, answers)[0]
 
 
 def relevant_answers(definition: ServiceDefinition, answers: Mapping[str, Any]) -> dict[str, Any]:
     """Only the answers to questions on the current route: an answer left behind
     by a changed earlier choice is neither kept nor checked."""
-    kept: dict[str, Any] = {}
-    for page in definition.pages:
-        if not condition_holds(page.when, kept):
-            continue
-        for question in page.questions:
-            if condition_holds(question.when, kept) and question.id in answers:
-                kept[question.id] = answers[question.id]
-    return kept
+    return _walk(definition, answers)[1]
 
 
 def page_errors(page: Page, answers: Mapping[str, Any]) -> dict[str, str]:
@@ -47,9 +68,10 @@ def page_errors(page: Page, answers: Mapping[str, Any]) -> dict[str, str]:
 
 
 def first_incomplete_page(definition: ServiceDefinition, answers: Mapping[str, Any]) -> Page | None:
-    """The first page still needing an answer; None when the answers are complete."""
+    """The first page still needing an answer (or the exit page the answers lead
+    to); None when the answers are complete."""
     for page in route(definition, answers):
-        if page_errors(page, answers):
+        if page.is_exit or page_errors(page, answers):
             return page
     return None
 
@@ -78,9 +100,11 @@ def previous_page(
 
 def validate_answers(definition: ServiceDefinition, answers: Mapping[str, Any]) -> dict[str, str]:
     """Every problem with a complete set of answers, by question id (empty: acceptable)."""
-    relevant = relevant_answers(definition, answers)
+    pages, relevant = _walk(definition, answers)
     errors: dict[str, str] = {}
-    for page in route(definition, relevant):
+    for page in pages:
+        if page.is_exit:
+            errors[page.id] = "These answers lead to an exit page: the service cannot be used"
         errors.update(page_errors(page, relevant))
     return errors
 
@@ -95,10 +119,10 @@ class SummaryRow:
 
 def summary(definition: ServiceDefinition, answers: Mapping[str, Any]) -> list[SummaryRow]:
     """Rows for check-your-answers, emails and the staff view."""
-    relevant = relevant_answers(definition, answers)
+    pages, relevant = _walk(definition, answers)
     return [
         SummaryRow(page, q, relevant.get(q.id), display_answer(q, relevant.get(q.id)))
-        for page in route(definition, relevant)
+        for page in pages
         for q in visible_questions(page, relevant)
     ]
 

@@ -66,6 +66,10 @@ def _lower_first(label: str) -> str:
 
 
 def _missing_message(question: Question) -> str:
+    if question.type == "declaration":
+        return f"Confirm that {_lower_first(question.label).rstrip('.')}"
+    if question.type == "group":
+        return f"Add at least {max(question.min_items, 1)} {question.item_label}"
     if question.type in {"radios", "select", "yes_no"}:
         return f"Select {_lower_first(question.label).rstrip('?')}"
     if question.type == "checkboxes":
@@ -165,7 +169,77 @@ def _parse_file(question: Question, data: Mapping[str, Any], files: Mapping[str,
     return NewFiles(uploads)
 
 
+def _parse_declaration(
+    question: Question, data: Mapping[str, Any], files: Mapping[str, Any]
+) -> Any:
+    return _single(data, question.id) == "yes" or ""
+
+
+ADDRESS_PARTS = ("line1", "line2", "town", "postcode")
+
+
+def _parse_address(question: Question, data: Mapping[str, Any], files: Mapping[str, Any]) -> Any:
+    parts = {part: _single(data, f"{question.id}-{part}") for part in ADDRESS_PARTS}
+    if not any(parts.values()):
+        return ""
+    postcode = _parse_postcode(
+        Question(id="p", type="postcode", label=""), {"p": parts["postcode"]}, {}
+    )
+    return {**parts, "postcode": postcode}
+
+
+class _Prefixed(Mapping[str, Any]):
+    """The form fields of one item of a group, seen without their prefix."""
+
+    def __init__(self, data: Mapping[str, Any], prefix: str) -> None:
+        self.data, self.prefix = data, prefix
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[self.prefix + key]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return (k[len(self.prefix) :] for k in self.data if k.startswith(self.prefix))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def getlist(self, key: str) -> list[Any]:
+        getlist = getattr(self.data, "getlist", None)
+        return getlist(self.prefix + key) if getlist else [self.data.get(self.prefix + key)]
+
+
+def group_item_count(question: Question, data: Mapping[str, Any]) -> int:
+    """How many items the group's form showed (a hidden field), within its limit."""
+    try:
+        shown = int(_single(data, f"{question.id}-items") or 0)
+    except ValueError:
+        shown = 0
+    return max(0, min(shown, question.max_items))
+
+
+def _parse_group(question: Question, data: Mapping[str, Any], files: Mapping[str, Any]) -> Any:
+    items = []
+    for index in range(group_item_count(question, data)):
+        fields = _Prefixed(data, f"{question.id}-{index}-")
+        item = {}
+        for member in question.questions:
+            try:
+                item[member.id] = parse_input(member, fields, {})
+            except AnswerError as error:
+                raise AnswerError(f"{_item_name(question, index)}: {error}") from error
+        if any(not is_empty(value) for value in item.values()):
+            items.append(item)  # a blank item is one the resident left empty
+    return items
+
+
+def _item_name(question: Question, index: int) -> str:
+    return f"{question.item_label[:1].upper()}{question.item_label[1:]} {index + 1}"
+
+
 _PARSERS = {
+    "declaration": _parse_declaration,
+    "address": _parse_address,
+    "group": _parse_group,
     "email": _parse_email,
     "postcode": _parse_postcode,
     "phone": _parse_phone,
@@ -201,6 +275,41 @@ def _check_text(question: Question, value: Any) -> str | None:
         return f"{label} must be {limit} characters or fewer"
     if question.min_length and len(value) < question.min_length:
         return f"{label} must be {question.min_length} characters or more"
+    if question.pattern and not re.fullmatch(question.pattern, value):
+        return question.pattern_message or f"{label} is not in the right format"
+    return None
+
+
+def _check_declaration(question: Question, value: Any) -> str | None:
+    return None if value is True else _missing_message(question)
+
+
+def _check_address(question: Question, value: Any) -> str | None:
+    if not isinstance(value, dict) or set(value) != set(ADDRESS_PARTS):
+        return "Enter the address"
+    if not all(isinstance(v, str) and len(v) <= 200 for v in value.values()):
+        return "Each line of the address must be 200 characters or fewer"
+    if not value["line1"]:
+        return "Enter the first line of the address"
+    if not value["town"]:
+        return "Enter the town or city"
+    return _check_postcode(question, value["postcode"])
+
+
+def _check_group(question: Question, value: Any) -> str | None:
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        return _missing_message(question)
+    if len(value) > question.max_items:
+        return f"You can add up to {question.max_items} {question.item_label}s"
+    if len(value) < question.min_items:
+        return _missing_message(question)
+    members = {member.id for member in question.questions}
+    for index, item in enumerate(value):
+        if not set(item) <= members:
+            return f"{_item_name(question, index)}: unexpected answers"
+        for member in question.questions:
+            if (message := check_answer(member, item.get(member.id))) is not None:
+                return f"{_item_name(question, index)}: {message}"
     return None
 
 
@@ -281,6 +390,9 @@ def _check_files(question: Question, value: Any) -> str | None:
 
 
 _CHECKERS = {
+    "declaration": _check_declaration,
+    "address": _check_address,
+    "group": _check_group,
     "email": _check_email,
     "postcode": _check_postcode,
     "phone": _check_phone,
@@ -313,4 +425,18 @@ def display_answer(question: Question, value: Any) -> str:
         return ", ".join(record["name"] for record in value)
     if question.type == "number":
         return f"{value:g}" if isinstance(value, float) else str(value)
+    if question.type == "declaration":
+        return "Confirmed"
+    if question.type == "address":
+        return "\n".join(part for part in value.values() if part)
+    if question.type == "group":
+        return "\n".join(
+            f"{_item_name(question, i)}: "
+            + ", ".join(
+                display_answer(m, item.get(m.id))
+                for m in question.questions
+                if not is_empty(item.get(m.id))
+            )
+            for i, item in enumerate(value)
+        )
     return str(value)
