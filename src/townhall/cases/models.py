@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
 
 from townhall.catalogue.models import Service, ServiceVersion
-from townhall.tenancy.models import Organisation
+from townhall.tenancy.models import Organisation, Team
 
 
 class Channel(models.TextChoices):
@@ -45,6 +46,9 @@ class CaseQuerySet(models.QuerySet["Case"]):
     def open(self) -> CaseQuerySet:
         return self.filter(is_open=True)
 
+    def overdue(self, now: datetime) -> CaseQuerySet:
+        return self.open().filter(due_at__lt=now)
+
 
 class Case(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases")
@@ -57,6 +61,11 @@ class Case(models.Model):
     answers = models.JSONField()
     summary = models.CharField(max_length=200, blank=True)
     contact_email = models.EmailField(blank=True)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
+    due_at = models.DateTimeField(null=True, blank=True, help_text="When the SLA expects it done.")
+    closed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

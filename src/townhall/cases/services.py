@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from townhall.cases.models import Attachment, Case, CaseEvent, Channel, Draft
 from townhall.cases.references import new_reference
+from townhall.cases.routing import due_at, team_for
 from townhall.catalogue.engine.definition import Message, ServiceDefinition, render_message
 from townhall.catalogue.engine.flow import case_summary_line, relevant_answers, validate_answers
 from townhall.catalogue.engine.questions import NewFiles
@@ -129,6 +130,8 @@ def _case_create(
     version = draft.service_version
     organisation = version.service.organisation
     contact = definition.contact_question
+    initial = definition.workflow.state(definition.workflow.initial)
+    now = timezone.now()
     for _attempt in range(10):
         try:
             with transaction.atomic():
@@ -137,8 +140,13 @@ def _case_create(
                     service=version.service,
                     service_version=version,
                     reference=new_reference(organisation.reference_prefix),
-                    status=definition.workflow.initial,
-                    is_open=not definition.workflow.state(definition.workflow.initial).closed,
+                    status=initial.id,
+                    is_open=not initial.closed,
+                    team=team_for(
+                        organisation=organisation, definition=definition, answers=answers
+                    ),
+                    due_at=due_at(definition=definition, state=initial, since=now),
+                    closed_at=now if initial.closed else None,
                     channel=draft.channel,
                     answers=answers,
                     summary=case_summary_line(definition, answers),
@@ -214,9 +222,13 @@ def case_transition(
             public_message=public_message,
             internal_note=internal_note,
         )
+        now = timezone.now()
         case.status = to_status
         case.is_open = not target.closed
-        case.save(update_fields=["status", "is_open", "updated_at"])
+        case.closed_at = now if target.closed else None
+        if target.closed or target.sla_days:
+            case.due_at = due_at(definition=definition, state=target, since=now)
+        case.save(update_fields=["status", "is_open", "closed_at", "due_at", "updated_at"])
         if case.contact_email:
             template = target.message or definition.workflow.update_message or DEFAULT_UPDATE
             message = render_message(template, _message_values(case, definition, public_message))

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from townhall.tenancy.models import Membership, Organisation, Site
+from townhall.tenancy.models import Membership, Organisation, Site, Team
 
 
 @admin.register(Organisation)
@@ -19,3 +19,10 @@ class SiteAdmin(admin.ModelAdmin):
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "organisation", "role"]
     list_filter = ["organisation", "role"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "organisation"]
+    list_filter = ["organisation"]
+    prepopulated_fields = {"slug": ["name"]}

@@ -64,6 +64,31 @@ class Site(models.Model):
         return self.host
 
 
+class TeamQuerySet(models.QuerySet["Team"]):
+    def for_organisation(self, organisation: Organisation) -> TeamQuerySet:
+        return self.filter(organisation=organisation)
+
+
+class Team(models.Model):
+    """A group of staff that cases are routed to. Service definitions name teams
+    by slug, so another council's import routes to its own team of that name."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")
+    slug = models.SlugField(max_length=80)
+    name = models.CharField(max_length=120)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="team_slug_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Membership(models.Model):
     """A staff member's place in a council. Staff see only their council's data."""
 
