@@ -9,12 +9,22 @@ from townhall.catalogue.engine.registry import definition_for_version
 from townhall.tenancy.models import Organisation
 
 
+class Audience(models.TextChoices):
+    ANYONE = "anyone", "Anyone"
+    SIGNED_IN = "signed_in", "Signed-in residents"
+    STAFF = "staff", "Staff only"
+
+
 class ServiceQuerySet(models.QuerySet["Service"]):
     def for_organisation(self, organisation: Organisation) -> ServiceQuerySet:
         return self.filter(organisation=organisation)
 
     def published(self) -> ServiceQuerySet:
         return self.filter(is_active=True, published_version__isnull=False)
+
+    def for_residents(self) -> ServiceQuerySet:
+        """Published services anyone may use online (not staff-only ones)."""
+        return self.published().filter(audience=Audience.ANYONE)
 
 
 class Service(models.Model):
@@ -27,6 +37,7 @@ class Service(models.Model):
     name = models.CharField(max_length=120)
     summary = models.CharField(max_length=500)
     category = models.CharField(max_length=120, default="Other services")
+    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.ANYONE)
     is_active = models.BooleanField(default=True)
     published_version = models.ForeignKey(
         "ServiceVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -71,6 +82,5 @@ class ServiceVersion(models.Model):
 
     @property
     def parsed(self) -> ServiceDefinition:
-        return definition_for_version(
-            self.pk, self.definition, frozen=self.status != self.Status.DRAFT
-        )
+        key = (self.pk, self.created_at) if self.pk else None
+        return definition_for_version(key, self.definition, frozen=self.status != self.Status.DRAFT)

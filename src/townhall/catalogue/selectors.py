@@ -5,18 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from itertools import groupby
 
+from django.db.models import Q
+
 from townhall.catalogue.models import Service
 from townhall.tenancy.models import Organisation
 
 
-def services_for(organisations: Iterable[Organisation]) -> list[Service]:
-    """Published services of these councils, ordered by category then name."""
-    return list(
-        Service.objects.published()
-        .filter(organisation__in=list(organisations))
-        .select_related("organisation")
-        .order_by("category", "name")
-    )
+def services_for(organisations: Iterable[Organisation], *, search: str = "") -> list[Service]:
+    """Services residents of these councils can use online, by category then name,
+    optionally only those whose name, summary or category mention every search word."""
+    services = Service.objects.for_residents().filter(organisation__in=list(organisations))
+    for word in search.split()[:10]:
+        services = services.filter(
+            Q(name__icontains=word) | Q(summary__icontains=word) | Q(category__icontains=word)
+        )
+    return list(services.select_related("organisation").order_by("category", "name"))
 
 
 def services_by_category(services: list[Service]) -> list[tuple[str, list[Service]]]:
@@ -25,7 +28,7 @@ def services_by_category(services: list[Service]) -> list[tuple[str, list[Servic
 
 def service_for_slug(organisations: Iterable[Organisation], slug: str) -> Service | None:
     return (
-        Service.objects.published()
+        Service.objects.for_residents()
         .filter(organisation__in=list(organisations), slug=slug)
         .select_related("organisation", "published_version")
         .first()

@@ -64,5 +64,6 @@ def service_publish(*, version: ServiceVersion) -> None:
     service.name = parsed.name
     service.summary = parsed.summary
     service.category = parsed.category
+    service.audience = parsed.audience
     service.published_version = version
-    service.save(update_fields=["name", "summary", "category", "published_version"])
+    service.save(update_fields=["name", "summary", "category", "audience", "published_version"])

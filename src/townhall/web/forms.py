@@ -9,6 +9,10 @@ from townhall.cases.references import normalise_reference
 REFERENCE = re.compile(r"^[A-Z]{2,5}-\d{4}-\d{8}$")
 
 
+class ServiceSearchForm(forms.Form):
+    q = forms.CharField(label="Search services", max_length=100, required=False, strip=True)
+
+
 class TrackForm(forms.Form):
     reference = forms.CharField(
         label="Your reference",
@@ -33,3 +37,14 @@ class TrackForm(forms.Form):
                 "Enter your reference in the format it was given, like EXA-2026-48210937"
             )
         return reference
+
+
+class ResumeEmailForm(forms.Form):
+    email = forms.EmailField(
+        label="What email address should we send the link to?",
+        max_length=254,
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )

@@ -1,15 +1,17 @@
 from django.urls import path
 
-from townhall.web import views
+from townhall.web import form_views, views
 
 app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("services/", views.service_list, name="services"),
-    path("services/<slug:slug>/", views.service_start, name="start"),
-    path("services/<slug:slug>/questions/<slug:page_id>/", views.question_page, name="page"),
-    path("services/<slug:slug>/check/", views.check_answers, name="check"),
-    path("services/<slug:slug>/done/", views.confirmation, name="done"),
+    path("services/<slug:slug>/", form_views.service_start, name="start"),
+    path("services/<slug:slug>/questions/<slug:page_id>/", form_views.question_page, name="page"),
+    path("services/<slug:slug>/check/", form_views.check_answers, name="check"),
+    path("services/<slug:slug>/done/", form_views.confirmation, name="done"),
+    path("services/<slug:slug>/save/", form_views.save_for_later, name="save"),
+    path("services/<slug:slug>/resume/<str:token>/", form_views.resume_answers, name="resume"),
     path("track/", views.track, name="track"),
 ]

@@ -68,10 +68,12 @@ def page_errors(page: Page, answers: Mapping[str, Any]) -> dict[str, str]:
 
 
 def first_incomplete_page(definition: ServiceDefinition, answers: Mapping[str, Any]) -> Page | None:
-    """The first page still needing an answer (or the exit page the answers lead
-    to); None when the answers are complete."""
+    """The first page still needing an answer, not yet seen (a page is seen once
+    its answers, even empty optional ones, are stored), or the exit page the
+    answers lead to; None when the answers are complete."""
     for page in route(definition, answers):
-        if page.is_exit or page_errors(page, answers):
+        unseen = not any(q.id in answers for q in visible_questions(page, answers))
+        if page.is_exit or unseen or page_errors(page, answers):
             return page
     return None
 

@@ -8,6 +8,7 @@ list of {"id", "name", "size", "type"} records of stored attachments.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -135,16 +136,24 @@ def _parse_date(question: Question, data: Mapping[str, Any], files: Mapping[str,
         raise AnswerError(f"{label} must include a {' and '.join(missing)}")
     try:
         day, month, year = int(parts["day"]), int(parts["month"]), int(parts["year"])
-        if year < 1000:
-            raise AnswerError(f"Year must include 4 numbers in: {_lower_first(label)}")
-        return dt.date(year, month, day).isoformat()
     except ValueError as error:
+        raise AnswerError(f"{label} must be a real date") from error
+    # Outside the try: an AnswerError is a ValueError, so it would be reworded there.
+    if year < 1000:
+        raise AnswerError(f"Year must include 4 numbers in: {_lower_first(label)}")
+    try:
+        return dt.date(year, month, day).isoformat()
+    except (ValueError, OverflowError) as error:  # OverflowError: a year too big for C
         raise AnswerError(f"{label} must be a real date") from error
 
 
 def _parse_checkboxes(question: Question, data: Mapping[str, Any], files: Mapping[str, Any]) -> Any:
-    getlist: Callable[[str], list[Any]] = getattr(data, "getlist", lambda k: data.get(k) or [])
-    return [v for v in getlist(question.id) if isinstance(v, str) and v]
+    if hasattr(data, "getlist"):
+        values = data.getlist(question.id)
+    else:  # plain data: one box ticked may arrive as a string, not a list
+        value = data.get(question.id)
+        values = value if isinstance(value, list | tuple) else [value]
+    return [v for v in values if isinstance(v, str) and v]
 
 
 def _parse_yes_no(question: Question, data: Mapping[str, Any], files: Mapping[str, Any]) -> Any:
@@ -324,13 +333,13 @@ def _check_email(question: Question, value: Any) -> str | None:
 
 
 def _check_postcode(question: Question, value: Any) -> str | None:
-    if not isinstance(value, str) or not UK_POSTCODE.match(value):
+    if not isinstance(value, str) or not UK_POSTCODE.fullmatch(value):
         return "Enter a full UK postcode, like SW1A 2AA"
     return None
 
 
 def _check_phone(question: Question, value: Any) -> str | None:
-    if not isinstance(value, str) or not UK_PHONE.match(value):
+    if not isinstance(value, str) or not UK_PHONE.fullmatch(value):
         return "Enter a UK phone number, like 01632 960 001 or 07700 900 982"
     return None
 
@@ -338,6 +347,8 @@ def _check_phone(question: Question, value: Any) -> str | None:
 def _check_number(question: Question, value: Any) -> str | None:
     label = question.label.rstrip("?")
     if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"{label} must be a number"
+    if isinstance(value, float) and not math.isfinite(value):
         return f"{label} must be a number"
     if question.min is not None and value < question.min:
         return f"{label} must be {question.min:g} or more"
@@ -361,14 +372,16 @@ def _check_date(question: Question, value: Any) -> str | None:
 
 
 def _check_choice(question: Question, value: Any) -> str | None:
-    if value not in {o.value for o in question.options}:
+    if not isinstance(value, str) or value not in {o.value for o in question.options}:
         return _missing_message(question)
     return None
 
 
 def _check_checkboxes(question: Question, value: Any) -> str | None:
     allowed = {o.value for o in question.options}
-    if not isinstance(value, list) or not set(value) <= allowed or len(set(value)) != len(value):
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return _missing_message(question)
+    if not set(value) <= allowed or len(set(value)) != len(value):
         return _missing_message(question)
     return None
 
@@ -382,11 +395,21 @@ def _check_files(question: Question, value: Any) -> str | None:
         return f"Select up to {question.max_files} files"
     allowed = question.accept or tuple(FILE_SIGNATURES)
     for record in value:
-        if not isinstance(record, dict) or record.get("type") not in allowed:
+        if not _is_file_record(record) or record["type"] not in allowed:
             return "The file is not of a type this question accepts"
-        if record.get("size", 0) > question.max_size_mb * 1024 * 1024:
+        if record["size"] > question.max_size_mb * 1024 * 1024:
             return f"Files must be smaller than {question.max_size_mb:g}MB"
     return None
+
+
+def _is_file_record(record: Any) -> bool:
+    """A record of a stored attachment, as the case services write it."""
+    return (
+        isinstance(record, dict)
+        and all(isinstance(record.get(key), str) for key in ("id", "name", "type"))
+        and isinstance(record.get("size"), int)
+        and not isinstance(record.get("size"), bool)
+    )
 
 
 _CHECKERS = {

@@ -1,23 +1,28 @@
 """A per-process cache of parsed definitions. Published versions never change,
-so each is parsed once per process; drafts are parsed on every use."""
+so each is parsed once per process; drafts are parsed on every use.
+
+The key is the version's id with its creation time, so a database that reuses
+ids (a test database rolled back, a restored backup) never gets a stale entry.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 from townhall.catalogue.engine.definition import ServiceDefinition, parse_definition
 
 _MAX_ENTRIES = 1024
-_parsed: dict[int, ServiceDefinition] = {}
+_parsed: dict[Hashable, ServiceDefinition] = {}
 
 
-def definition_for_version(version_id: int | None, data: Any, *, frozen: bool) -> ServiceDefinition:
-    if version_id is None or not frozen:
+def definition_for_version(key: Hashable | None, data: Any, *, frozen: bool) -> ServiceDefinition:
+    if key is None or not frozen:
         return parse_definition(data)
-    found = _parsed.get(version_id)
+    found = _parsed.get(key)
     if found is None:
         found = parse_definition(data)
         if len(_parsed) >= _MAX_ENTRIES:
             _parsed.clear()
-        _parsed[version_id] = found
+        _parsed[key] = found
     return found
