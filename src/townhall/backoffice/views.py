@@ -9,6 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from townhall.backoffice.access import staff_required
@@ -16,6 +17,7 @@ from townhall.backoffice.forms import NoteForm, StatusForm
 from townhall.cases import selectors, services
 from townhall.cases.models import Case
 from townhall.catalogue.engine import flow
+from townhall.tenancy.models import Team
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -37,10 +39,21 @@ def _case(request: HttpRequest, reference: str) -> Case:
 @require_GET
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
-    cases = selectors.staff_queue(organisation=request.organisation)  # type: ignore[attr-defined]
+    organisation = request.organisation  # type: ignore[attr-defined]
+    teams = list(Team.objects.for_organisation(organisation))
+    team = next((t for t in teams if t.slug == request.GET.get("team")), None)
+    cases = selectors.staff_queue(organisation=organisation, team=team)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
-    rows = [(case, selectors.status_label(case, public=False)) for case in page]
-    return render(request, "backoffice/queue.html", {"page": page, "rows": rows})
+    now = timezone.now()
+    rows = [
+        (case, selectors.status_label(case, public=False), bool(case.due_at and case.due_at < now))
+        for case in page
+    ]
+    return render(
+        request,
+        "backoffice/queue.html",
+        {"page": page, "rows": rows, "teams": teams, "team": team},
+    )
 
 
 def _render_case(

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from townhall.cases.models import Case, CaseEvent
 from townhall.cases.references import normalise_reference
-from townhall.tenancy.models import Organisation
+from townhall.tenancy.models import Organisation, Team
 
 
 def case_for_tracking(*, reference: str, email: str) -> Case | None:
@@ -38,11 +38,13 @@ def public_timeline(case: Case) -> QuerySet[CaseEvent]:
     ).only("kind", "to_status", "public_message", "created_at")
 
 
-def staff_queue(*, organisation: Organisation) -> QuerySet[Case]:
+def staff_queue(*, organisation: Organisation, team: Team | None = None) -> QuerySet[Case]:
+    """Open cases, oldest first, optionally only one team's."""
+    cases = Case.objects.for_organisation(organisation).open()
+    if team is not None:
+        cases = cases.filter(team=team)
     return (
-        Case.objects.for_organisation(organisation)
-        .open()
-        .select_related("service")
+        cases.select_related("service", "team")
         .prefetch_related("service_version")  # one query for the few versions in a page
         .defer("answers")
         .order_by("created_at")
@@ -53,7 +55,7 @@ def staff_case(*, organisation: Organisation, reference: str) -> Case | None:
     return (
         Case.objects.for_organisation(organisation)
         .filter(reference=normalise_reference(reference))
-        .select_related("service", "service_version", "organisation", "created_by")
+        .select_related("service", "service_version", "organisation", "created_by", "team")
         .first()
     )
 

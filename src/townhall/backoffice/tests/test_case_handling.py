@@ -44,8 +44,8 @@ def test_the_queue_query_count_does_not_grow_with_cases(staff_client, fly_tippin
         submitted_case(fly_tipping)
     with CaptureQueriesContext(connection) as many:
         staff_client.get("/staff/")
-    # session, user, membership, count, cases, their service versions, site
-    assert len(few) == len(many) == 7
+    # session, user, membership, teams, count, cases, their service versions, site
+    assert len(few) == len(many) == 8
 
 
 def test_a_case_shows_answers_timeline_and_next_statuses(staff_client, fly_tipping):

@@ -1,0 +1,83 @@
+"""New cases go to the team the definition names, and are due when its SLA says."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from townhall.cases.factories import FLY_TIPPING_ANSWERS, submitted_case
+from townhall.cases.services import case_transition
+from townhall.catalogue.services import service_import
+from townhall.tenancy.models import Team
+
+
+def _with_routing(fly_tipping, **extra):  # type: ignore[no-untyped-def]
+    definition = dict(fly_tipping.published_version.definition)
+    definition["routing"] = {
+        "team": "street-scene",
+        "rules": [
+            {"when": {"question": "waste_type", "equals": "hazardous"}, "team": "enforcement"}
+        ],
+    }
+    definition.update(extra)
+    return service_import(organisation=fly_tipping.organisation, definition=definition).service
+
+
+def test_cases_go_to_the_team_a_rule_picks_else_the_default(fly_tipping):
+    street = Team.objects.create(
+        organisation=fly_tipping.organisation, slug="street-scene", name="Street"
+    )
+    enforcement = Team.objects.create(
+        organisation=fly_tipping.organisation, slug="enforcement", name="Enforcement"
+    )
+    service = _with_routing(fly_tipping)
+    assert submitted_case(service).team == street
+    hazardous = submitted_case(service, dict(FLY_TIPPING_ANSWERS, waste_type="hazardous"))
+    assert hazardous.team == enforcement
+
+
+def test_a_missing_rule_team_falls_back_to_the_default(fly_tipping):
+    street = Team.objects.create(
+        organisation=fly_tipping.organisation, slug="street-scene", name="Street"
+    )
+    service = _with_routing(fly_tipping)
+    assert submitted_case(service, dict(FLY_TIPPING_ANSWERS, waste_type="hazardous")).team == street
+
+
+def test_a_team_the_council_lacks_leaves_the_case_unassigned(fly_tipping, other_council):
+    Team.objects.create(organisation=other_council, slug="street-scene", name="Not ours")
+    service = _with_routing(fly_tipping)
+    assert submitted_case(service).team is None
+
+
+def test_due_dates_follow_the_service_then_state_sla(fly_tipping, staff_user):
+    definition = dict(fly_tipping.published_version.definition, sla_days=10)
+    workflow = dict(definition["workflow"])
+    workflow["states"] = [
+        dict(state, sla_days=2) if state["id"] == "scheduled" else state
+        for state in workflow["states"]
+    ]
+    definition["workflow"] = workflow
+    service = service_import(organisation=fly_tipping.organisation, definition=definition).service
+    before = timezone.now()
+    case = submitted_case(service)
+    assert before + timedelta(days=10) <= case.due_at <= timezone.now() + timedelta(days=10)
+    case = case_transition(case=case, to_status="scheduled", actor=staff_user)
+    assert case.due_at <= timezone.now() + timedelta(days=2)
+    case = case_transition(case=case, to_status="cleared", actor=staff_user)
+    assert case.due_at is None and case.closed_at is not None and not case.is_open
+
+
+def test_the_queue_filters_by_team_and_flags_overdue_cases(staff_client, fly_tipping):
+    street = Team.objects.create(
+        organisation=fly_tipping.organisation, slug="street-scene", name="Street"
+    )
+    service = _with_routing(fly_tipping)
+    mine = submitted_case(service)
+    other = submitted_case(service, dict(FLY_TIPPING_ANSWERS, waste_type="hazardous"))
+    type(mine).objects.filter(pk=mine.pk).update(due_at=timezone.now() - timedelta(days=1))
+    body = staff_client.get(f"/staff/?team={street.slug}").content.decode()
+    assert mine.reference in body and other.reference not in body
+    assert "Overdue" in body
+    assert other.reference in staff_client.get("/staff/").content.decode()
