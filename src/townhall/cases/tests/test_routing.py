@@ -73,6 +73,7 @@ def test_the_queue_filters_by_team_and_flags_overdue_cases(staff_client, fly_tip
     street = Team.objects.create(
         organisation=fly_tipping.organisation, slug="street-scene", name="Street"
     )
+    Team.objects.create(organisation=fly_tipping.organisation, slug="enforcement", name="Enf")
     service = _with_routing(fly_tipping)
     mine = submitted_case(service)
     other = submitted_case(service, dict(FLY_TIPPING_ANSWERS, waste_type="hazardous"))
