@@ -45,7 +45,7 @@ demo: install assets
 	set -a; source var/demo.env; source scripts/demo.env; set +a; \
 	$(TH) migrate --noinput && \
 	$(TH) collectstatic --noinput -v0 && \
-	$(TH) demo_setup && \
+	$(TH) demo_setup --port $(PORT) && \
 	$(TH) serve --port $(PORT) --with-worker
 
 check-migrations: install

@@ -11,9 +11,23 @@ from django.db import transaction
 
 from townhall.catalogue.services import service_import
 from townhall.catalogue.standard import standard_definitions
-from townhall.tenancy.models import Membership, Organisation, Site
+from townhall.tenancy.models import Membership, Organisation, Site, Team
 
 STAFF_USERNAME = "staff@example.gov.uk"
+DEMO_TEAMS = {
+    "waste-services": "Waste services",
+    "street-scene": "Street scene",
+    "highways": "Highways",
+    "community-safety": "Community safety",
+    "revenues-benefits": "Revenues and benefits",
+    "libraries": "Libraries",
+    "leisure": "Leisure",
+    "electoral-services": "Electoral services",
+    "information-governance": "Information governance",
+    "customer-services": "Customer services",
+    "blue-badges": "Blue badges",
+    "complaints": "Complaints",
+}
 
 
 class Command(BaseCommand):
@@ -23,6 +37,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--host", default="127.0.0.1", help="Host name the demo site answers to."
         )
+        parser.add_argument("--port", default="8000", help="Port shown in the printed links.")
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
@@ -39,6 +54,8 @@ class Command(BaseCommand):
             host=options["host"], defaults={"name": "Example Council", "is_default": True}
         )
         site.organisations.add(council)
+        for slug, name in DEMO_TEAMS.items():
+            Team.objects.get_or_create(organisation=council, slug=slug, defaults={"name": name})
         for _path, definition in standard_definitions():
             service_import(organisation=council, definition=definition)
 
@@ -57,8 +74,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nExample Council is ready with {services} service(s).\n"
-                f"  Residents: http://{options['host']}:PORT/\n"
-                f"  Staff:     http://{options['host']}:PORT/staff/\n"
+                f"  Residents: http://{options['host']}:{options['port']}/\n"
+                f"  Staff:     http://{options['host']}:{options['port']}/staff/\n"
                 f"  Staff sign-in: {STAFF_USERNAME}  password: {password}\n"
                 "  (a new password is made each time the demo starts)\n"
                 "  Emails to residents are written to var/mail/.\n"
