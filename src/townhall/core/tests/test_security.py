@@ -59,3 +59,13 @@ def test_production_is_secure_by_default():
     result = _settings_import({"TOWNHALL_ENV": "production", "SECRET_KEY": "x" * 50})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True"]  # DEBUG off, HTTPS on
+
+
+def test_a_request_over_the_size_limit_is_refused_with_a_message(client, fly_tipping, settings):
+    settings.TOWNHALL_MAX_REQUEST_BYTES = 1024
+    response = client.post(
+        "/services/report-fly-tipping/questions/details/",
+        {"description": "x" * 5000},
+    )
+    assert response.status_code == 413
+    assert "The files you sent are too large" in response.content.decode()
