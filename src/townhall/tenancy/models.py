@@ -3,10 +3,35 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB, for example #005ea5.")
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_with_white(colour: str) -> float:
+    """WCAG 2 contrast ratio of white text on `colour` (#RRGGBB)."""
+    return 1.05 / (_luminance(colour) + 0.05)
+
+
+def readable_with_white_text(colour: str) -> None:
+    """The header shows white text on the brand colour: WCAG AA needs 4.5:1."""
+    hex_colour(colour)
+    ratio = contrast_with_white(colour)
+    if ratio < 4.5:
+        raise ValidationError(
+            f"White text on {colour} has a contrast of {ratio:.1f}:1; it needs at least 4.5:1 "
+            "(WCAG 2.2 AA). Choose a darker colour."
+        )
+
+
 reference_prefix = RegexValidator(r"^[A-Z]{2,5}$", "Use 2 to 5 capital letters, for example EXA.")
 
 
@@ -22,7 +47,9 @@ class Organisation(models.Model):
         help_text="Starts every case reference, for example EXA-2026-12345678.",
     )
     gss_code = models.CharField("GSS code", max_length=9, blank=True)
-    brand_colour = models.CharField(max_length=7, default="#1d70b8", validators=[hex_colour])
+    brand_colour = models.CharField(
+        max_length=7, default="#1d70b8", validators=[readable_with_white_text]
+    )
     contact_email = models.EmailField(blank=True)
     website = models.URLField(blank=True)
 
