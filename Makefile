@@ -49,6 +49,7 @@ demo: install assets
 	$(TH) serve --port $(PORT) --with-worker
 
 check-migrations: install
+	@mkdir -p var
 	TOWNHALL_ENV=test $(TH) makemigrations --check --dry-run
 
 lint: install
