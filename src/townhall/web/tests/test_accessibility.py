@@ -1,0 +1,109 @@
+"""Every page of the resident and staff journeys, checked in a real browser by
+axe-core (the engine behind most accessibility checkers) against WCAG 2.0, 2.1
+and 2.2 A and AA rules. Automated checks find only part of what a person with
+a screen reader would meet, so these complement, not replace, manual testing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from townhall.testing.browser import (
+    RESIDENT_EMAIL,
+    STAFF_PASSWORD,
+    STAFF_USERNAME,
+    tiny_png,
+    unavailable,
+)
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(settings.PROJECT_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def _violations(page: Any) -> list[dict[str, Any]]:
+    if not AXE.exists():
+        unavailable("axe-core is not installed (npm ci installs it)")
+    page.evaluate(AXE.read_text())
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    return [
+        {"id": v["id"], "help": v["help"], "nodes": [n["html"][:200] for n in v["nodes"]][:3]}
+        for v in result["violations"]
+    ]
+
+
+def _check(page: Any, found: dict[str, list[dict[str, Any]]]) -> None:
+    violations = _violations(page)
+    if violations:
+        found[page.url] = violations
+
+
+def test_the_resident_and_staff_journeys_meet_wcag_aa(browser, live_server, council_site):
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    page = context.new_page()
+    found: dict[str, list[dict[str, Any]]] = {}
+    try:
+        for url in ["/", "/services/", "/services/?q=rubbish", "/services/report-fly-tipping/"]:
+            page.goto(url)
+            _check(page, found)
+        page.goto("/services/report-fly-tipping/questions/what/")
+        _check(page, found)
+        page.get_by_role("button", name="Continue").click()  # an error summary
+        _check(page, found)
+        answers = [
+            ("Furniture or white goods", None),
+            ("About a small van load", None),
+            ("Where is it?", "Castle Street, EX1 1AA"),
+        ]
+        for label, text in answers:
+            if text is None:
+                page.get_by_label(label).check()
+            else:
+                page.get_by_label(label).fill(text)
+            page.get_by_role("button", name="Continue").click()
+            _check(page, found)
+        page.get_by_label("Day").fill("1")
+        page.get_by_label("Month").fill("2")
+        page.get_by_label("Year").fill("2026")
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("button", name="Continue").click()  # nothing else to add
+        _check(page, found)
+        page.get_by_label("Upload a photo (optional)").set_input_files(
+            files=[{"name": "x.png", "mimeType": "image/png", "buffer": tiny_png()}]
+        )
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_label("What is your email address?").fill(RESIDENT_EMAIL)
+        page.get_by_role("button", name="Continue").click()
+        _check(page, found)  # check your answers
+        page.get_by_role("button", name="Accept and send").click()
+        _check(page, found)  # confirmation
+        reference = page.locator(".th-reference").inner_text()
+
+        page.goto("/track/")
+        page.get_by_role("button", name="Find my request").click()
+        _check(page, found)  # track with errors
+        page.get_by_label("Your reference").fill(reference)
+        page.get_by_label("Email address").fill(RESIDENT_EMAIL)
+        page.get_by_role("button", name="Find my request").click()
+        _check(page, found)
+
+        page.goto("/staff/login/")
+        _check(page, found)
+        page.get_by_label("Username").fill(STAFF_USERNAME)
+        page.get_by_label("Password").fill(STAFF_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        _check(page, found)  # the queue
+        page.get_by_role("link", name=reference).click()
+        _check(page, found)  # a case
+        page.get_by_role("button", name="Update status").click()
+        _check(page, found)  # a case with an error
+    finally:
+        context.close()
+    assert not found, json.dumps(found, indent=2)
