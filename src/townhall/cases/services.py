@@ -115,9 +115,26 @@ def case_submit(*, draft: Draft, actor: AbstractBaseUser | None = None) -> Case:
         case = _case_create(draft=draft, definition=definition, answers=answers, actor=actor)
         draft.case = case
         draft.save(update_fields=["case", "updated_at"])
-        Attachment.objects.filter(draft=draft).update(case=case)
+        _attachments_link(draft=draft, case=case, definition=definition, answers=answers)
         _notify_submitted(case, definition)
     return case
+
+
+def _attachments_link(
+    *, draft: Draft, case: Case, definition: ServiceDefinition, answers: Mapping[str, Any]
+) -> None:
+    """Give the case the files its answers record. A file the resident replaced,
+    or left on a page no longer on their route, is not kept with the case."""
+    recorded = {
+        record["id"]
+        for _page, question in definition.questions()
+        if question.type == "file"
+        for record in answers.get(question.id) or []
+    }
+    drafted = Attachment.objects.filter(draft=draft).values_list("pk", flat=True)
+    Attachment.objects.filter(pk__in=[pk for pk in drafted if str(pk) in recorded]).update(
+        case=case
+    )
 
 
 def _case_create(

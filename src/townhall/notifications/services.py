@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from email.utils import formataddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -13,6 +14,10 @@ from townhall.notifications.models import Email
 from townhall.tenancy.models import Organisation
 
 logger = logging.getLogger(__name__)
+
+
+class EmailNotDelivered(Exception):
+    """Delivery failed; the message names the error's type and nothing else."""
 
 
 def email_queue(
@@ -40,14 +45,17 @@ def email_deliver(*, email_id: int) -> None:
         email.save(update_fields=["attempts"])
     try:
         sender = email.organisation.contact_email or settings.DEFAULT_FROM_EMAIL
-        from_email = f"{email.organisation.name} <{sender}>" if "<" not in sender else sender
+        # formataddr quotes the council's name: a comma in it would make two addresses.
+        from_email = sender if "<" in sender else formataddr((email.organisation.name, sender))
         EmailMessage(email.subject, email.body, from_email, [email.to]).send()
     except Exception as error:
         Email.objects.filter(pk=email.pk).update(
             status=Email.Status.FAILED, last_error=type(error).__name__[:200]
         )
         logger.warning("email %s not delivered (attempt %d)", email.pk, email.attempts)
-        raise
+        # Raised afresh, without the original: its text can hold the resident's
+        # address (SMTPRecipientsRefused's does), and task backends log tracebacks.
+        raise EmailNotDelivered(f"email {email.pk}: {type(error).__name__}") from None
     Email.objects.filter(pk=email.pk).update(
         status=Email.Status.SENT, sent_at=timezone.now(), last_error=""
     )

@@ -108,7 +108,7 @@ def test_nested_conditions_on_a_page():
                         },
                     ]
                 },
-            ),  # fmt: skip
+            ),
         )
     )
     on_route = {

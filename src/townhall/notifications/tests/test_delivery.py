@@ -1,0 +1,213 @@
+"""Emails to residents: queued with the change they report, delivered after commit,
+retried when the mail server fails, and never in the way of a submission."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.utils import getaddresses
+
+import pytest
+from django.core import mail
+from django.core.mail import EmailMessage
+
+from townhall.cases.factories import submitted_case
+from townhall.cases.models import Case
+from townhall.notifications.models import Email
+from townhall.notifications.services import email_deliver, email_queue
+from townhall.notifications.tasks import deliver_email
+
+pytestmark = pytest.mark.django_db
+
+MAX_ATTEMPTS = 8  # deliver_email's
+ADDRESS = "resident@example.com"
+
+
+@pytest.fixture
+def mail_server(monkeypatch):
+    """A mail server that fails with the given errors, in turn, then delivers."""
+    real_send = EmailMessage.send
+    server = {"failures": [], "calls": 0}
+
+    def send(message, fail_silently=False):
+        server["calls"] += 1
+        if server["failures"]:
+            raise server["failures"].pop(0)
+        return real_send(message, fail_silently)
+
+    monkeypatch.setattr(EmailMessage, "send", send)
+    return server
+
+
+def queue(council, django_capture_on_commit_callbacks, **fields) -> Email:
+    with django_capture_on_commit_callbacks(execute=True):
+        email = email_queue(
+            organisation=council,
+            to=fields.get("to", ADDRESS),
+            subject=fields.get("subject", "Your report EXA-2026-00000001"),
+            body=fields.get("body", "We have your report."),
+        )
+    email.refresh_from_db()
+    return email
+
+
+def from_header() -> list[tuple[str, str]]:
+    (message,) = mail.outbox
+    return getaddresses([str(message.message()["From"])])
+
+
+# ---- queueing and delivering --------------------------------------------------------
+
+
+def test_a_queued_email_waits_for_the_transaction_to_commit(
+    council, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        email = email_queue(organisation=council, to=ADDRESS, subject="Subject", body="Body")
+
+    stored = Email.objects.get(pk=email.pk)
+    assert (stored.status, stored.attempts, stored.to) == (Email.Status.PENDING, 0, ADDRESS)
+    assert mail.outbox == []
+    assert len(callbacks) == 1
+
+    callbacks[0]()
+    stored.refresh_from_db()
+    assert stored.status == Email.Status.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_a_delivered_email_is_sent_as_written_and_marked_sent(
+    council, django_capture_on_commit_callbacks
+):
+    email = queue(council, django_capture_on_commit_callbacks, subject="Hello", body="Dear Ada")
+
+    (message,) = mail.outbox
+    assert (message.to, message.subject, message.body) == ([ADDRESS], "Hello", "Dear Ada")
+    assert email.status == Email.Status.SENT
+    assert email.attempts == 1
+    assert email.sent_at is not None
+    assert email.last_error == ""
+
+
+def test_email_comes_from_the_councils_own_address(council, django_capture_on_commit_callbacks):
+    council.contact_email = "hello@example.gov.uk"
+    council.save()
+    queue(council, django_capture_on_commit_callbacks)
+    assert from_header() == [("Example Council", "hello@example.gov.uk")]
+
+
+def test_without_a_council_address_the_default_sender_is_used(
+    council, settings, django_capture_on_commit_callbacks
+):
+    settings.DEFAULT_FROM_EMAIL = "Townhall <no-reply@townhall.invalid>"
+    queue(council, django_capture_on_commit_callbacks)
+    assert from_header() == [("Townhall", "no-reply@townhall.invalid")]
+
+
+@pytest.mark.parametrize(
+    "name", ["St. Helens Borough Council", "Council of the Isles (Scilly)", "Council, North"]
+)
+def test_any_council_name_makes_one_sender(council, name, django_capture_on_commit_callbacks):
+    council.name = name
+    council.contact_email = "hello@example.gov.uk"
+    council.save()
+    queue(council, django_capture_on_commit_callbacks)
+    assert from_header() == [(name, "hello@example.gov.uk")]
+
+
+def test_an_email_already_sent_is_not_sent_again(council, django_capture_on_commit_callbacks):
+    email = queue(council, django_capture_on_commit_callbacks)
+    email_deliver(email_id=email.pk)
+    deliver_email.enqueue(email.pk)
+
+    assert len(mail.outbox) == 1
+    email.refresh_from_db()
+    assert email.attempts == 1
+
+
+def test_delivering_an_email_that_no_longer_exists_does_nothing(db):
+    email_deliver(email_id=987654)
+    assert mail.outbox == []
+
+
+# ---- when the mail server fails ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "error", [ConnectionRefusedError(111, "Connection refused"), smtplib.SMTPException("421")]
+)
+def test_a_failing_mail_server_never_loses_or_blocks_a_submission(
+    fly_tipping, mail_server, error, django_capture_on_commit_callbacks
+):
+    mail_server["failures"] = [error] * 100
+    with django_capture_on_commit_callbacks(execute=True):
+        case = submitted_case(fly_tipping)
+
+    assert Case.objects.filter(pk=case.pk, status="received").exists()
+    email = Email.objects.get(case=case)
+    assert email.status == Email.Status.FAILED
+    assert email.attempts == MAX_ATTEMPTS
+    assert email.last_error == type(error).__name__
+    assert email.sent_at is None
+    assert mail_server["calls"] == MAX_ATTEMPTS
+    assert mail.outbox == []
+
+
+def test_a_failed_email_is_retried_until_it_is_sent(
+    fly_tipping, mail_server, django_capture_on_commit_callbacks
+):
+    mail_server["failures"] = [ConnectionRefusedError(), smtplib.SMTPServerDisconnected()]
+    with django_capture_on_commit_callbacks(execute=True):
+        case = submitted_case(fly_tipping)
+
+    email = Email.objects.get(case=case)
+    assert email.status == Email.Status.SENT
+    assert email.attempts == 3
+    assert email.last_error == ""
+    assert email.sent_at is not None
+    (message,) = mail.outbox
+    assert case.reference in message.subject
+
+
+def test_an_email_that_failed_for_good_is_sent_when_tried_again_later(
+    council, mail_server, django_capture_on_commit_callbacks
+):
+    mail_server["failures"] = [ConnectionRefusedError()] * MAX_ATTEMPTS
+    email = queue(council, django_capture_on_commit_callbacks)
+    assert (email.status, email.attempts) == (Email.Status.FAILED, MAX_ATTEMPTS)
+
+    deliver_email.enqueue(email.pk)
+
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.last_error) == (
+        Email.Status.SENT,
+        MAX_ATTEMPTS + 1,
+        "",
+    )
+    assert len(mail.outbox) == 1
+
+
+def test_a_failure_is_raised_so_the_task_can_retry_it(council, mail_server):
+    mail_server["failures"] = [smtplib.SMTPDataError(554, b"Rejected")]
+    email = Email.objects.create(organisation=council, to=ADDRESS, subject="S", body="B")
+    with pytest.raises(Exception, match="SMTPDataError"):
+        email_deliver(email_id=email.pk)
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.last_error) == (
+        Email.Status.FAILED,
+        1,
+        "SMTPDataError",
+    )
+
+
+def test_the_residents_address_is_never_logged(
+    fly_tipping, mail_server, caplog, django_capture_on_commit_callbacks
+):
+    refused = smtplib.SMTPRecipientsRefused({ADDRESS: (550, b"5.1.1 No such user")})
+    mail_server["failures"] = [refused] * 100
+    with caplog.at_level(logging.DEBUG), django_capture_on_commit_callbacks(execute=True):
+        case = submitted_case(fly_tipping)
+
+    assert Email.objects.get(case=case).last_error == "SMTPRecipientsRefused"
+    assert "not delivered" in caplog.text
+    assert ADDRESS not in caplog.text
