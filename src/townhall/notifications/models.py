@@ -11,8 +11,9 @@ from townhall.tenancy.models import Organisation
 class Email(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
+        RETRYING = "retrying", "Not sent yet, retrying"
         SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+        FAILED = "failed", "Failed (gave up)"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey(
@@ -25,10 +26,12 @@ class Email(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]
+        indexes = [models.Index(fields=["status", "last_attempt_at"])]
 
     def __str__(self) -> str:
         return f"{self.subject} ({self.status})"

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from email.utils import formataddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from townhall.notifications.models import Email
 from townhall.tenancy.models import Organisation
 
 logger = logging.getLogger(__name__)
+
+
+# Attempts before an email is given up: with the task backoff (30s doubling to
+# at most 6h) the last comes about three days after the first.
+MAX_ATTEMPTS = 20
 
 
 class EmailNotDelivered(Exception):
@@ -42,15 +49,18 @@ def email_deliver(*, email_id: int) -> None:
         if email is None or email.status == Email.Status.SENT:
             return
         email.attempts += 1
-        email.save(update_fields=["attempts"])
+        email.last_attempt_at = timezone.now()
+        email.save(update_fields=["attempts", "last_attempt_at"])
     try:
         sender = email.organisation.contact_email or settings.DEFAULT_FROM_EMAIL
         # formataddr quotes the council's name: a comma in it would make two addresses.
         from_email = sender if "<" in sender else formataddr((email.organisation.name, sender))
         EmailMessage(email.subject, email.body, from_email, [email.to]).send()
     except Exception as error:
+        gave_up = email.attempts >= MAX_ATTEMPTS
         Email.objects.filter(pk=email.pk).update(
-            status=Email.Status.FAILED, last_error=type(error).__name__[:200]
+            status=Email.Status.FAILED if gave_up else Email.Status.RETRYING,
+            last_error=type(error).__name__[:200],
         )
         logger.warning("email %s not delivered (attempt %d)", email.pk, email.attempts)
         # Raised afresh, without the original: its text can hold the resident's
@@ -59,3 +69,31 @@ def email_deliver(*, email_id: int) -> None:
     Email.objects.filter(pk=email.pk).update(
         status=Email.Status.SENT, sent_at=timezone.now(), last_error=""
     )
+
+
+def emails_to_retry(*, include_failed: bool = False) -> list[Email]:
+    """Emails whose delivery task was lost (the process stopped before enqueueing,
+    a worker was killed mid-send): unsent, and untouched for longer than the
+    longest backoff. With `include_failed`, also those given up on."""
+    now = timezone.now()
+    statuses = [Email.Status.PENDING, Email.Status.RETRYING]
+    if include_failed:
+        statuses.append(Email.Status.FAILED)
+    stale = now - timedelta(hours=7)
+    return list(
+        Email.objects.filter(status__in=statuses)
+        .filter(
+            Q(last_attempt_at__lt=stale)
+            | Q(last_attempt_at__isnull=True, created_at__lt=now - timedelta(minutes=15))
+            | Q(status=Email.Status.FAILED)
+        )
+        .only("pk", "status")
+    )
+
+
+def email_retry(*, email: Email) -> None:
+    """Deliver an outbox email again, from a fresh count of attempts."""
+    from townhall.notifications.tasks import deliver_email
+
+    Email.objects.filter(pk=email.pk).update(attempts=0, status=Email.Status.PENDING)
+    transaction.on_commit(lambda: deliver_email.enqueue(email.pk))

@@ -4,6 +4,6 @@ from townhall.core.tasks import retrying_task
 from townhall.notifications import services
 
 
-@retrying_task(max_attempts=8)
+@retrying_task(max_attempts=services.MAX_ATTEMPTS)
 def deliver_email(email_id: int) -> None:
     services.email_deliver(email_id=email_id)

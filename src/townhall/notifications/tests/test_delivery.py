@@ -19,7 +19,8 @@ from townhall.notifications.tasks import deliver_email
 
 pytestmark = pytest.mark.django_db
 
-MAX_ATTEMPTS = 8  # deliver_email's
+from townhall.notifications.services import MAX_ATTEMPTS  # noqa: E402
+
 ADDRESS = "resident@example.com"
 
 
@@ -193,11 +194,43 @@ def test_a_failure_is_raised_so_the_task_can_retry_it(council, mail_server):
     with pytest.raises(Exception, match="SMTPDataError"):
         email_deliver(email_id=email.pk)
     email.refresh_from_db()
+    # not given up on: the status says another attempt will follow
     assert (email.status, email.attempts, email.last_error) == (
-        Email.Status.FAILED,
+        Email.Status.RETRYING,
         1,
         "SMTPDataError",
     )
+    assert email.last_attempt_at is not None
+
+
+def test_stuck_and_given_up_emails_can_be_queued_again(
+    council, mail_server, django_capture_on_commit_callbacks
+):
+    import io
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    def retry(*args: str) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("emails_retry", *args, stdout=io.StringIO())
+
+    old = timezone.now() - timedelta(days=1)
+    lost = Email.objects.create(organisation=council, to=ADDRESS, subject="Lost", body="B")
+    fresh = Email.objects.create(organisation=council, to=ADDRESS, subject="Fresh", body="B")
+    failed = Email.objects.create(
+        organisation=council, to=ADDRESS, subject="Failed", body="B", status=Email.Status.FAILED
+    )
+    Email.objects.filter(pk__in=[lost.pk, failed.pk]).update(created_at=old, last_attempt_at=old)
+    retry("--dry-run")
+    assert mail.outbox == []
+    retry()
+    assert [m.subject for m in mail.outbox] == ["Lost"]
+    retry("--include-failed")
+    assert sorted(m.subject for m in mail.outbox) == ["Failed", "Lost"]
+    fresh.refresh_from_db()
+    assert fresh.status == Email.Status.PENDING
 
 
 def test_the_residents_address_is_never_logged(
