@@ -117,7 +117,8 @@ def case_status(request: HttpRequest, reference: str) -> HttpResponse:
     except services.TransitionRefused as refusal:
         form.add_error("status", str(refusal))
         return _render_case(request, case, status_form=form, status=409)
-    messages.success(request, "Status updated. The resident has been sent an email.")
+    told = " The resident will be emailed about it." if case.contact_email else ""
+    messages.success(request, f"Status updated.{told}")
     return redirect("backoffice:case", reference=case.reference)
 
 

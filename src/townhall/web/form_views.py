@@ -15,6 +15,7 @@ from townhall.cases import services as case_services
 from townhall.cases.models import Draft
 from townhall.catalogue import selectors as catalogue_selectors
 from townhall.catalogue.engine import flow
+from townhall.catalogue.engine.conditions import condition_holds
 from townhall.catalogue.engine.definition import Page, ServiceDefinition
 from townhall.catalogue.engine.questions import AnswerError, check_answer, parse_input
 from townhall.catalogue.models import Service
@@ -127,7 +128,9 @@ def _read_page(
     merged = dict(answers)
     new_answers: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    for question in flow.visible_questions(page, merged):
+    for question in page.questions:
+        if not condition_holds(question.when, merged):
+            continue
         try:
             value = parse_input(question, request.POST, request.FILES)
         except AnswerError as error:

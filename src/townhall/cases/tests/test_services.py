@@ -181,7 +181,7 @@ def test_incomplete_answers_are_refused_and_nothing_is_written(
         case_submit(draft=draft)
 
     assert set(caught.value.errors) == {"location", "seen_on", "email"}
-    assert caught.value.errors["email"] == "Enter what is your email address"
+    assert caught.value.errors["email"] == "Enter your email address"
     assert str(caught.value) == "3 answers need attention"
     assert not Case.objects.exists()
     assert not Email.objects.exists()

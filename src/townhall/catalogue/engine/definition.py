@@ -59,6 +59,7 @@ class Question:
     max_files: int = 1
     pattern: str | None = None
     pattern_message: str = ""
+    required_message: str = ""
     questions: tuple[Question, ...] = ()  # a group's questions, asked about each item
     min_items: int = 0
     max_items: int = 10
@@ -338,6 +339,10 @@ def _group_problems(question: Mapping[str, Any], where: str) -> list[str]:
             problems.append(f"{where}.questions[{i}].id: {member['id']!r} is used twice")
         if "when" in member:
             problems.append(f"{where}.questions[{i}].when: questions in a group are always asked")
+        if "contact" in member:
+            problems.append(
+                f"{where}.questions[{i}].contact: the contact email cannot be in a group"
+            )
         seen.add(member["id"])
         problems += _question_problems(member, f"{where}.questions[{i}]")
     return problems
@@ -475,6 +480,7 @@ def _build_question(data: Mapping[str, Any]) -> Question:
         max_files=data.get("max_files", 1),
         pattern=data.get("pattern"),
         pattern_message=data.get("pattern_message", ""),
+        required_message=data.get("required_message", ""),
         questions=tuple(_build_question(q) for q in data.get("questions", [])),
         min_items=data.get("min_items", 0),
         max_items=data.get("max_items", 10),

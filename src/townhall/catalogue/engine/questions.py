@@ -66,18 +66,38 @@ def _lower_first(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
+_QUESTION_OPENING = re.compile(r"^(what is|what are|what's|what was)\s+", re.IGNORECASE)
+
+
+def _subject(label: str) -> str:
+    """What an error message says is missing: 'What is your email address?' gives
+    'your email address'; 'Full name' gives 'full name'; a label whose second
+    word is capitalised ('National Insurance number') keeps its capitals."""
+    text = _QUESTION_OPENING.sub("", label.strip()).rstrip("?").strip()
+    words = text.split()
+    if len(words) > 1 and words[1][:1].isupper():
+        return text
+    return _lower_first(text)
+
+
 def _missing_message(question: Question) -> str:
+    """The error for an unanswered required question: the author's own wording
+    (`required_message`) if given, else one made from the label."""
+    if question.required_message:
+        return question.required_message
     if question.type == "declaration":
         return f"Confirm that {_lower_first(question.label).rstrip('.')}"
     if question.type == "group":
         return f"Add at least {max(question.min_items, 1)} {question.item_label}"
-    if question.type in {"radios", "select", "yes_no"}:
-        return f"Select {_lower_first(question.label).rstrip('?')}"
+    if question.type == "yes_no":
+        return "Select yes or no"
+    if question.type in {"radios", "select"}:
+        return f"Select {_subject(question.label)}"
     if question.type == "checkboxes":
         return f"Select at least one option for: {question.label.rstrip('?')}"
     if question.type == "file":
         return f"Choose a file for: {question.label.rstrip('?')}"
-    return f"Enter {_lower_first(question.label).rstrip('?')}"
+    return f"Enter {_subject(question.label)}"
 
 
 # ---- parsing form input ---------------------------------------------------

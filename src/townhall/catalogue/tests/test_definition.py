@@ -447,3 +447,39 @@ def test_render_message_does_not_expand_placeholders_inside_values():
         Message("((public_message))", "x"), {"public_message": "((reference))", "reference": "R"}
     )
     assert rendered.subject == "((reference))"
+
+
+def test_the_contact_email_cannot_sit_in_a_group():
+    from townhall.catalogue.engine.definition import DefinitionError, parse_definition
+
+    data = {
+        "schema": "townhall/service/1",
+        "slug": "grouped",
+        "name": "Grouped",
+        "summary": "A group.",
+        "pages": [
+            {
+                "id": "people",
+                "questions": [
+                    {
+                        "id": "people",
+                        "type": "group",
+                        "label": "People",
+                        "questions": [
+                            {"id": "email", "type": "email", "label": "Email", "contact": "email"}
+                        ],
+                    }
+                ],
+            }
+        ],
+        "workflow": {
+            "initial": "new",
+            "states": [{"id": "new", "label": "New"}],
+            "transitions": {},
+        },
+    }
+    with pytest.raises(DefinitionError) as caught:
+        parse_definition(data)
+    assert "pages[0].questions[0].questions[0].contact: the contact email cannot be in a group" in (
+        caught.value.problems
+    )

@@ -67,7 +67,7 @@ COLOURS = (
         (q("date", "When did you see it?"), "Enter when did you see it"),
         (q("radios", "Your favourite colour?", options=COLOURS), "Select your favourite colour"),
         (q("select", "Your council", options=COLOURS), "Select your council"),
-        (q("yes_no", "Is it blocking the road?"), "Select is it blocking the road"),
+        (q("yes_no", "Is it blocking the road?"), "Select yes or no"),
         (
             q("checkboxes", "Which colours?", options=COLOURS),
             "Select at least one option for: Which colours",
@@ -441,7 +441,7 @@ def test_yes_and_no_are_stored_as_booleans():
 @pytest.mark.parametrize("typed", ["maybe", "YES", "1", "true"])
 def test_anything_but_yes_or_no_is_refused(typed):
     question = q("yes_no", "Is it blocking the road?")
-    assert check_answer(question, parse(question, typed)) == "Select is it blocking the road"
+    assert check_answer(question, parse(question, typed)) == "Select yes or no"
 
 
 # ---- files -----------------------------------------------------------------------

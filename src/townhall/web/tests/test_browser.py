@@ -179,7 +179,7 @@ def test_report_track_and_update_with_javascript(new_page, mailoutbox, frontend_
     staff.get_by_role("button", name="Update status").click()
 
     expect(
-        staff.get_by_text("Status updated. The resident has been sent an email.")
+        staff.get_by_text("Status updated. The resident will be emailed about it.")
     ).to_be_visible()
     expect(staff.locator(".govuk-summary-list .govuk-tag").first).to_have_text("Cleared")
     latest = staff.locator(".th-timeline__item").first

@@ -216,3 +216,43 @@ def test_staff_only_services_are_not_offered_to_residents(client, council):
     service_import(organisation=council, definition=dict(DEFINITION, audience="staff"))
     assert "Apply for household help" not in client.get("/services/").content.decode()
     assert client.get(START).status_code == 404
+
+
+def test_a_question_can_depend_on_an_earlier_one_on_the_same_page(client, council):
+    definition = {
+        "schema": "townhall/service/1",
+        "slug": "same-page",
+        "name": "Same page",
+        "summary": "A condition on the same page.",
+        "pages": [
+            {
+                "id": "one",
+                "title": "Your contact",
+                "intro": "Tell us how to reach you.",
+                "questions": [
+                    {"id": "by_phone", "type": "yes_no", "label": "Can we phone you?"},
+                    {
+                        "id": "phone",
+                        "type": "phone",
+                        "label": "Phone number",
+                        "required_message": "Enter a phone number we can call",
+                        "when": {"question": "by_phone", "equals": True},
+                    },
+                ],
+            }
+        ],
+        "workflow": {
+            "initial": "new",
+            "states": [{"id": "new", "label": "New"}],
+            "transitions": {},
+        },
+    }
+    service_import(organisation=council, definition=definition)
+    body = client.post("/services/same-page/questions/one/", {"by_phone": "yes"}).content.decode()
+    assert "Enter a phone number we can call" in body
+    assert "Tell us how to reach you." in body
+    response = client.post(
+        "/services/same-page/questions/one/", {"by_phone": "yes", "phone": "01632 960001"}
+    )
+    assert response["Location"] == "/services/same-page/check/"
+    assert "01632960001" in client.get("/services/same-page/check/").content.decode()

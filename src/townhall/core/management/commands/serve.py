@@ -54,4 +54,4 @@ class Command(BaseCommand):
         finally:
             if worker is not None:
                 worker.terminate()
-                worker.wait(timeout=10)
+                worker.wait(timeout=30)  # long enough for an SMTP call to time out
