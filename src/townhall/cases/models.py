@@ -89,7 +89,6 @@ class CaseEvent(models.Model):
         SUBMITTED = "submitted", "Submitted"
         STATUS_CHANGED = "status_changed", "Status changed"
         NOTE = "note", "Note"
-        EMAIL_SENT = "email_sent", "Email sent"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -264,3 +265,21 @@ def case_add_note(*, case: Case, actor: AbstractBaseUser, note: str) -> CaseEven
     return CaseEvent.objects.create(
         case=case, kind=CaseEvent.Kind.NOTE, actor=actor, internal_note=note
     )
+
+
+def drafts_purge(*, older_than: timedelta, dry_run: bool = False) -> int:
+    """Delete unsent drafts untouched for `older_than`, with their uploaded files,
+    so abandoned answers are not kept. Returns how many drafts went."""
+    cutoff = timezone.now() - older_than
+    drafts = Draft.objects.filter(case__isnull=True, updated_at__lt=cutoff)
+    count = drafts.count()
+    if dry_run:
+        return count
+    with transaction.atomic():
+        attachments = list(Attachment.objects.filter(draft__in=drafts, case__isnull=True))
+        Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
+        drafts.delete()
+        names = [a.file.name for a in attachments]
+        storage = Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    return count
