@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from townhall.tenancy.models import Membership
 from townhall.tenancy.selectors import staff_organisation
 
 
@@ -27,3 +28,25 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def is_manager(request: HttpRequest) -> bool:
+    """Whether the signed-in member of staff is a manager of the council they work in
+    (set by `staff_required`)."""
+    return Membership.objects.filter(
+        user=request.user,  # type: ignore[misc]
+        organisation=request.organisation,  # type: ignore[attr-defined]
+        role=Membership.Role.MANAGER,
+    ).exists()
+
+
+def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """`staff_required`, and only for managers: anyone else gets 403."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_manager(request):
+            raise PermissionDenied("Only a manager can do this")
+        return view(request, *args, **kwargs)
+
+    return staff_required(wrapper)

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 
 from townhall.catalogue.engine.definition import State
+from townhall.catalogue.transfer import MAX_BYTES, SUFFIXES
 
 
 class StatusForm(forms.Form):
@@ -40,3 +44,36 @@ class NoteForm(forms.Form):
         widget=forms.Textarea,
         error_messages={"required": "Enter the note"},
     )
+
+
+class ServiceImportForm(forms.Form):
+    """A definition file to import, and whether to publish it. The file's contents
+    are checked by `catalogue.transfer.definition_read`, not here."""
+
+    file = forms.FileField(
+        label="Service definition file",
+        help_text="A YAML or JSON file (.yaml, .yml or .json) smaller than 1 MB.",
+        error_messages={
+            "required": "Select a service definition file",
+            "empty": "The selected file is empty",
+            "invalid": "Select a service definition file",
+            "missing": "Select a service definition file",
+        },
+    )
+    action = forms.ChoiceField(
+        label="What do you want to do with it?",
+        choices=[("draft", "Save it as a draft"), ("publish", "Publish it now")],
+        initial="draft",
+        error_messages={
+            "required": "Select whether to save it as a draft or publish it",
+            "invalid_choice": "Select whether to save it as a draft or publish it",
+        },
+    )
+
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        if Path(upload.name or "").suffix.lower() not in SUFFIXES:
+            raise forms.ValidationError("The selected file must be a YAML or JSON file")
+        if (upload.size or 0) > MAX_BYTES:
+            raise forms.ValidationError("The selected file must be smaller than 1 MB")
+        return upload

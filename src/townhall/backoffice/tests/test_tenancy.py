@@ -1,19 +1,28 @@
-"""Staff of one council can never reach another council's cases, on any staff URL."""
+"""Staff of one council can never reach another council's cases or services, on any
+staff URL."""
 
 from __future__ import annotations
 
 import uuid
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, reverse
 
 from townhall.backoffice import urls as staff_urls
 from townhall.cases.factories import submitted_case
 from townhall.cases.models import Attachment
+from townhall.catalogue.factories import branching_definition
+from townhall.catalogue.models import ServiceVersion
+from townhall.catalogue.services import service_import
+from townhall.catalogue.transfer import definition_dump
 from townhall.tenancy.factories import MembershipFactory, UserFactory
 
 PUBLIC = {"login", "logout"}
 CASE_URLS = [p for p in staff_urls.urlpatterns if "reference" in p.pattern.converters]
+SERVICE_URLS = [p for p in staff_urls.urlpatterns if "slug" in p.pattern.converters]
+# Staff URLs naming no case or service: each shows or writes only the council's own.
+COUNCIL_URLS = {"queue", "services", "service-import"}
 
 
 def _kwargs(pattern: URLPattern, reference: str, attachment_id: uuid.UUID) -> dict[str, object]:
@@ -34,10 +43,27 @@ def other_case(other_fly_tipping):  # type: ignore[no-untyped-def]
     return case, attachment
 
 
+@pytest.fixture
+def other_street(other_council):  # type: ignore[no-untyped-def]
+    """Other Council's street problem service (a slug only it has): version 1
+    published, version 2 a draft."""
+    service_import(organisation=other_council, definition=branching_definition())
+    changed = branching_definition(description="Other Council's draft.")
+    return service_import(organisation=other_council, definition=changed, publish=False).service
+
+
+def _versions(service) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
+    return list(service.versions.order_by("number").values_list("number", "status"))
+
+
 def test_every_staff_url_is_covered_here():
     names = {p.name for p in staff_urls.urlpatterns}
-    assert names == PUBLIC | {"queue"} | {p.name for p in CASE_URLS}
+    case_names = {p.name for p in CASE_URLS}
+    service_names = {p.name for p in SERVICE_URLS}
+    assert names == PUBLIC | COUNCIL_URLS | case_names | service_names
+    assert not case_names & service_names
     assert len(CASE_URLS) >= 4
+    assert len(SERVICE_URLS) >= 3
 
 
 @pytest.mark.parametrize("pattern", CASE_URLS, ids=lambda p: p.name)
@@ -94,3 +120,90 @@ def test_staff_download_their_own_councils_attachments_only(staff_client, fly_ti
         kwargs={"reference": _case.reference, "attachment_id": attachment.pk},
     )
     assert staff_client.get(url).status_code == 404
+
+
+# ---- services ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pattern", SERVICE_URLS, ids=lambda p: p.name)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_another_councils_service_is_not_found(
+    manager_client, fly_tipping, other_street, pattern, method
+):
+    before = _versions(other_street)
+    url = reverse(f"backoffice:{pattern.name}", kwargs={"slug": other_street.slug, "number": 2})
+    response = getattr(manager_client, method)(url)
+    assert response.status_code in {404, 405}
+    assert "Other Council's draft" not in response.content.decode()
+    assert _versions(other_street) == before
+
+
+@pytest.mark.parametrize("pattern", SERVICE_URLS, ids=lambda p: p.name)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_slug_both_councils_use_reaches_only_your_own(
+    manager_client, fly_tipping, other_fly_tipping, pattern, method
+):
+    # Other Council has a version 2 of report-fly-tipping; Example Council has none.
+    changed = branching_definition()
+    changed["slug"] = other_fly_tipping.slug
+    service_import(organisation=other_fly_tipping.organisation, definition=changed, publish=False)
+    url = reverse(f"backoffice:{pattern.name}", kwargs={"slug": fly_tipping.slug, "number": 2})
+    response = getattr(manager_client, method)(url)
+    assert response.status_code in {404, 405}
+    assert _versions(other_fly_tipping) == [(1, "published"), (2, "draft")]
+
+
+def test_the_services_list_shows_only_this_councils_services(
+    manager_client, fly_tipping, other_street
+):
+    body = manager_client.get("/staff/services/").content.decode()
+    assert "Report fly-tipping" in body
+    assert other_street.name not in body
+    assert f"/staff/services/{other_street.slug}/" not in body
+
+
+def test_an_import_goes_to_this_council_only(manager_client, council, other_street):
+    before = _versions(other_street)
+    upload = SimpleUploadedFile("street.yaml", definition_dump(branching_definition()).encode())
+    response = manager_client.post("/staff/services/import/", {"file": upload, "action": "publish"})
+    assert response["Location"] == "/staff/services/report-street-problem/versions/1/"
+    assert council.services.get(slug="report-street-problem").published_version.number == 1
+    assert _versions(other_street) == before
+
+
+def test_a_manager_of_another_council_is_not_a_manager_here(client, council, other_street):
+    # A manager at Other Council who is a caseworker at Example Council (the
+    # council they work in, first by name) cannot publish or import there.
+    user = MembershipFactory(organisation=council).user
+    MembershipFactory(user=user, organisation=other_street.organisation, role="manager")
+    client.force_login(user)
+    assert client.get("/staff/services/import/").status_code == 403
+    mine = service_import(organisation=council, definition=branching_definition(), publish=False)
+    url = f"/staff/services/{mine.service.slug}/versions/1/publish/"
+    assert client.post(url).status_code == 403
+    assert mine.service.versions.get().status == ServiceVersion.Status.DRAFT
+
+
+@pytest.mark.parametrize("name", sorted(COUNCIL_URLS - {"queue"}))
+def test_signed_out_people_are_sent_to_sign_in_from_service_pages(client, name):
+    response = client.get(reverse(f"backoffice:{name}"))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/staff/login/")
+
+
+@pytest.mark.parametrize("pattern", SERVICE_URLS, ids=lambda p: p.name)
+def test_signed_out_people_cannot_reach_a_service_version(client, fly_tipping, pattern):
+    url = reverse(f"backoffice:{pattern.name}", kwargs={"slug": fly_tipping.slug, "number": 1})
+    response = client.get(url)
+    assert response.status_code in {302, 405}
+    if response.status_code == 302:
+        assert response["Location"].startswith("/staff/login/")
+    assert client.post(url).status_code in {302, 405}
+    assert _versions(fly_tipping) == [(1, "published")]
+
+
+def test_people_without_a_council_cannot_see_services(client, fly_tipping):
+    client.force_login(UserFactory())
+    assert client.get("/staff/services/").status_code == 403
+    assert client.get("/staff/services/import/").status_code == 403
+    assert client.get(f"/staff/services/{fly_tipping.slug}/versions/1/").status_code == 403

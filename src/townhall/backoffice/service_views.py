@@ -1,0 +1,142 @@
+"""Staff manage their council's services: list them, preview a version as
+residents will see it, publish it, download it, and import a definition file."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from townhall.backoffice import service_preview
+from townhall.backoffice.access import is_manager, manager_required, staff_required
+from townhall.backoffice.forms import ServiceImportForm
+from townhall.catalogue import transfer
+from townhall.catalogue.engine.definition import DefinitionError
+from townhall.catalogue.models import Service, ServiceVersion
+from townhall.catalogue.services import service_import, service_publish
+
+# Lists never need the definitions themselves, which can be large.
+VERSION_ROWS = ServiceVersion.objects.defer("definition").order_by("-number")
+
+
+def _version(request: HttpRequest, slug: str, number: int) -> ServiceVersion:
+    """The version of this council's service, or 404 (another council's too)."""
+    service = (
+        Service.objects.for_organisation(request.organisation)  # type: ignore[attr-defined]
+        .filter(slug=slug)
+        .prefetch_related(Prefetch("versions", queryset=VERSION_ROWS, to_attr="version_rows"))
+        .first()
+    )
+    version = service.versions.filter(number=number).first() if service else None
+    if version is None:
+        raise Http404("No such service version")
+    return version
+
+
+@require_GET
+@staff_required
+def service_list(request: HttpRequest) -> HttpResponse:
+    services = (
+        Service.objects.for_organisation(request.organisation)  # type: ignore[attr-defined]
+        .prefetch_related(Prefetch("versions", queryset=VERSION_ROWS, to_attr="version_rows"))
+        .order_by("category", "name")
+    )
+    return render(
+        request,
+        "backoffice/services/list.html",
+        {"services": services, "is_manager": is_manager(request)},
+    )
+
+
+def _render_version(
+    request: HttpRequest, version: ServiceVersion, *, status: int = 200
+) -> HttpResponse:
+    context = {"version": version, "service": version.service, "is_manager": is_manager(request)}
+    try:
+        definition = version.parsed
+    except DefinitionError as error:  # stored under older rules than today's
+        context |= {"problems": error.problems, "has_errors": True}
+        return render(request, "backoffice/services/version.html", context, status=status)
+    context |= {
+        "definition": definition,
+        "pages": service_preview.page_previews(definition),
+        "states": service_preview.state_previews(definition),
+        "routing_rules": service_preview.routing_rules(definition),
+    }
+    return render(request, "backoffice/services/version.html", context, status=status)
+
+
+@require_GET
+@staff_required
+def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    return _render_version(request, _version(request, slug, number))
+
+
+@require_POST
+@manager_required
+def version_publish(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    version = _version(request, slug, number)
+    if version.status != ServiceVersion.Status.PUBLISHED:
+        try:
+            service_publish(version=version)
+        except DefinitionError:
+            return _render_version(request, version, status=409)
+        messages.success(request, f"Version {number} is published: residents now use it.")
+    return redirect("backoffice:service-version", slug=slug, number=number)
+
+
+@require_GET
+@staff_required
+def version_export(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    version = _version(request, slug, number)
+    response = HttpResponse(
+        transfer.definition_dump(version.definition), content_type="application/yaml; charset=utf-8"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{slug}-v{number}.yaml"
+    )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@manager_required
+def service_import_upload(request: HttpRequest) -> HttpResponse:
+    posted = request.method == "POST"
+    form = ServiceImportForm(request.POST, request.FILES) if posted else ServiceImportForm()
+    if posted and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            definition = transfer.definition_read(upload.read(), name=upload.name)
+        except transfer.TransferError as error:
+            for problem in error.problems:
+                form.add_error("file", problem)
+        else:
+            result = service_import(
+                organisation=request.organisation,  # type: ignore[attr-defined]
+                definition=definition,
+                publish=form.cleaned_data["action"] == "publish",
+            )
+            messages.success(request, _import_message(result.version, changed=result.changed))
+            return redirect(
+                "backoffice:service-version", slug=result.service.slug, number=result.version.number
+            )
+    return render(
+        request,
+        "backoffice/services/import.html",
+        {"form": form, "has_errors": bool(form.errors)},
+        status=400 if form.errors else 200,
+    )
+
+
+def _import_message(version: ServiceVersion, *, changed: bool) -> str:
+    published = version.status == ServiceVersion.Status.PUBLISHED
+    if not changed:
+        return f"Nothing new: the file is the same as version {version.number}." + (
+            " It is the published version." if published else ""
+        )
+    return f"Version {version.number} saved" + (
+        " and published: residents now use it." if published else " as a draft."
+    )

@@ -1,0 +1,27 @@
+"""Back-office fixtures: a manager of Example Council, beside the caseworker
+(`staff_user`, `staff_client`) that src/conftest.py provides."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def manager_user(council):  # type: ignore[no-untyped-def]
+    from townhall.tenancy.factories import MembershipFactory
+    from townhall.tenancy.models import Membership
+
+    # An unusable password hash: tests sign in with force_login, and hashing a
+    # real one costs most of a test's time.
+    return MembershipFactory(
+        organisation=council,
+        user__username="manager@example.gov.uk",
+        user__password="!",
+        role=Membership.Role.MANAGER,
+    ).user
+
+
+@pytest.fixture
+def manager_client(client, manager_user):  # type: ignore[no-untyped-def]
+    client.force_login(manager_user)
+    return client
