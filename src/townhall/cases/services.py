@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -78,7 +79,7 @@ def _attachment_store(draft: Draft, upload: Any) -> dict[str, Any]:
 
     attachment = Attachment(
         draft=draft,
-        filename=(upload.name or "upload")[-255:],
+        filename=re.sub(r"[\x00-\x1f\x7f]", "", upload.name or "")[-255:] or "upload",
         content_type=sniff_content_type(upload) or "application/octet-stream",
         size=upload.size,
         created_at=timezone.now(),

@@ -6,6 +6,7 @@ from django.db import models
 
 from townhall.catalogue.engine.definition import ServiceDefinition
 from townhall.catalogue.engine.registry import definition_for_version
+from townhall.catalogue.fields import OrderedJSONField
 from townhall.tenancy.models import Organisation
 
 
@@ -66,7 +67,7 @@ class ServiceVersion(models.Model):
 
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
-    definition = models.JSONField()
+    definition = OrderedJSONField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)

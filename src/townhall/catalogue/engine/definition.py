@@ -224,8 +224,33 @@ def parse_definition(data: Any) -> ServiceDefinition:
     return _build(data)
 
 
+def _control_character_problems(value: Any, where: str) -> list[str]:
+    """Text a definition holds is shown to residents and stored in databases
+    that refuse NUL: control characters other than tab and newlines are refused."""
+    if isinstance(value, str):
+        if CONTROL_CHARACTERS.search(value):
+            return [f"{where}: contains a control character"]
+        return []
+    if isinstance(value, Mapping):
+        return [
+            problem
+            for key, item in value.items()
+            for problem in _control_character_problems(item, f"{where}.{key}" if where else key)
+        ]
+    if isinstance(value, list):
+        return [
+            problem
+            for i, item in enumerate(value)
+            for problem in _control_character_problems(item, f"{where}[{i}]")
+        ]
+    return []
+
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _semantic_problems(data: Mapping[str, Any]) -> list[str]:
-    problems: list[str] = []
+    problems: list[str] = _control_character_problems(data, "")
     seen_pages: set[str] = set()
     seen_questions: set[str] = set()
     page_ids = [page["id"] for page in data["pages"]]

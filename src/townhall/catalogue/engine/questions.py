@@ -109,9 +109,14 @@ def parse_input(question: Question, data: Mapping[str, Any], files: Mapping[str,
     return parser(question, data, files)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _single(data: Mapping[str, Any], key: str) -> str:
+    """One typed value, trimmed, without control characters (a NUL cannot even
+    be stored by PostgreSQL)."""
     value = data.get(key, "")
-    return value.strip() if isinstance(value, str) else ""
+    return _CONTROL.sub("", value).strip() if isinstance(value, str) else ""
 
 
 def _parse_text(question: Question, data: Mapping[str, Any], files: Mapping[str, Any]) -> Any:
