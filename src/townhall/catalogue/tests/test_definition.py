@@ -483,3 +483,26 @@ def test_the_contact_email_cannot_sit_in_a_group():
     assert "pages[0].questions[0].questions[0].contact: the contact email cannot be in a group" in (
         caught.value.problems
     )
+
+
+def test_control_characters_in_a_definition_are_refused_with_their_path():
+    from townhall.catalogue.engine.definition import DefinitionError, parse_definition
+
+    data = {
+        "schema": "townhall/service/1",
+        "slug": "nul",
+        "name": "Bad\x00name",
+        "summary": "S",
+        "pages": [{"id": "p", "questions": [{"id": "q", "type": "text", "label": "Q\x07"}]}],
+        "workflow": {
+            "initial": "new",
+            "states": [{"id": "new", "label": "New"}],
+            "transitions": {},
+        },
+    }
+    with pytest.raises(DefinitionError) as caught:
+        parse_definition(data)
+    assert caught.value.problems == [
+        "name: contains a control character",
+        "pages[0].questions[0].label: contains a control character",
+    ]

@@ -207,3 +207,11 @@ def test_upload_bytes_are_read_from_the_file_not_its_name(client, fly_tipping):
     response = client.post(page("photo"), {"photos": jpeg_named_png})
     assert response.status_code == 302
     assert Attachment.objects.get().content_type == "image/png"
+
+
+def test_control_characters_typed_by_a_resident_are_dropped(client, fly_tipping):
+    client.post(page("what"), {"waste_type": "tyres"})
+    client.post(page("how-much"), {"size": "single"})
+    response = client.post(page("where"), {"location": "Castle\x00 Street\x1b"})
+    assert response.status_code == 302
+    assert Draft.objects.get().answers["location"] == "Castle Street"
