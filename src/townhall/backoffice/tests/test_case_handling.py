@@ -103,3 +103,25 @@ def test_internal_notes_are_on_the_timeline(staff_client, fly_tipping):
 def test_cases_record_their_channel(fly_tipping):
     case = submitted_case(fly_tipping, channel=Channel.PHONE)
     assert case.channel == "phone"
+
+
+def test_an_old_case_keeps_its_own_version_after_a_change_is_published(staff_client, fly_tipping):
+    from townhall.catalogue.services import service_import
+
+    old_case = submitted_case(fly_tipping)
+    changed = dict(fly_tipping.published_version.definition)
+    pages = [dict(p) for p in changed["pages"]]
+    where = dict(pages[2]["questions"][0], label="Exactly where is the rubbish?")
+    pages[2] = dict(pages[2], questions=[where])
+    changed["pages"] = pages
+    service_import(organisation=fly_tipping.organisation, definition=changed)
+
+    body = staff_client.get(f"/staff/cases/{old_case.reference}/").content.decode()
+    assert "Where is it?" in body
+    assert "Exactly where is the rubbish?" not in body
+    new_case = submitted_case(type(fly_tipping).objects.get(pk=fly_tipping.pk))
+    assert (
+        "Exactly where is the rubbish?"
+        in staff_client.get(f"/staff/cases/{new_case.reference}/").content.decode()
+    )
+    assert (old_case.service_version.number, new_case.service_version.number) == (1, 2)
