@@ -5,6 +5,7 @@ from pathlib import Path
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
+from townhall.cases.models import Channel
 from townhall.catalogue.engine.definition import State
 from townhall.catalogue.transfer import MAX_BYTES, SUFFIXES
 
@@ -77,3 +78,16 @@ class ServiceImportForm(forms.Form):
         if (upload.size or 0) > MAX_BYTES:
             raise forms.ValidationError("The selected file must be smaller than 1 MB")
         return upload
+
+
+class ChannelForm(forms.Form):
+    channel = forms.ChoiceField(
+        label="How did the resident get in touch?",
+        choices=[
+            (Channel.PHONE, "Phone"),
+            (Channel.FACE_TO_FACE, "Face to face"),
+            (Channel.EMAIL, "Email or letter"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how the resident got in touch"},
+    )

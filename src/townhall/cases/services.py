@@ -15,7 +15,12 @@ from django.utils import timezone
 from townhall.cases.models import Attachment, Case, CaseEvent, Channel, Draft
 from townhall.cases.references import new_reference
 from townhall.cases.routing import due_at, team_for
-from townhall.catalogue.engine.definition import Message, ServiceDefinition, render_message
+from townhall.catalogue.engine.definition import (
+    Message,
+    ServiceDefinition,
+    render_message,
+    with_optional_contact,
+)
 from townhall.catalogue.engine.flow import case_summary_line, relevant_answers, validate_answers
 from townhall.catalogue.engine.questions import NewFiles
 from townhall.catalogue.models import ServiceVersion
@@ -94,10 +99,13 @@ def _attachment_store(draft: Draft, upload: Any) -> dict[str, Any]:
     }
 
 
-def case_submit(*, draft: Draft, actor: AbstractBaseUser | None = None) -> Case:
+def case_submit(
+    *, draft: Draft, actor: AbstractBaseUser | None = None, contact_required: bool = True
+) -> Case:
     """Turn a complete draft into a case, exactly once.
 
-    A second submission of the same draft (a double click, a resubmitted form)
+    Staff recording a contact (`contact_required=False`) may leave the contact
+    email empty. A second submission of the same draft (a double click, a resubmitted form)
     returns the case the first one made. Raises SubmissionRefused when the
     answers are incomplete or break the service's rules.
     """
@@ -110,6 +118,8 @@ def case_submit(*, draft: Draft, actor: AbstractBaseUser | None = None) -> Case:
         if draft.case_id is not None:
             return Case.objects.get(pk=draft.case_id)
         definition = draft.service_version.parsed
+        if not contact_required:
+            definition = with_optional_contact(definition)
         answers = relevant_answers(definition, draft.answers)
         errors = validate_answers(definition, answers)
         if errors:

@@ -33,3 +33,25 @@ def service_for_slug(organisations: Iterable[Organisation], slug: str) -> Servic
         .select_related("organisation", "published_version")
         .first()
     )
+
+
+def staff_service_for_slug(organisation: Organisation, slug: str) -> Service | None:
+    """A published service of the council's, whoever its audience: staff record
+    contacts for staff-only services too."""
+    return (
+        Service.objects.for_organisation(organisation)
+        .published()
+        .filter(slug=slug)
+        .select_related("organisation", "published_version")
+        .first()
+    )
+
+
+def staff_services(organisation: Organisation) -> list[Service]:
+    """The council's published services, by category then name."""
+    return list(
+        Service.objects.for_organisation(organisation)
+        .published()
+        .select_related("organisation")
+        .order_by("category", "name")
+    )

@@ -1,5 +1,6 @@
-"""A resident answering a service's questions: one page at a time, check
-answers, send, confirmation; and saving to come back later."""
+"""Answering a service's questions: one page at a time, check answers, send,
+confirmation; and, for residents, saving to come back later. The same views
+serve staff recording a phone or face-to-face contact (see `modes`)."""
 
 from __future__ import annotations
 
@@ -12,17 +13,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from townhall.cases import services as case_services
-from townhall.cases.models import Draft
+from townhall.cases.models import Channel, Draft
 from townhall.catalogue import selectors as catalogue_selectors
 from townhall.catalogue.engine import flow
 from townhall.catalogue.engine.conditions import condition_holds
-from townhall.catalogue.engine.definition import Page, ServiceDefinition
+from townhall.catalogue.engine.definition import Page, ServiceDefinition, with_optional_contact
 from townhall.catalogue.engine.questions import AnswerError, check_answer, parse_input
 from townhall.catalogue.models import Service
 from townhall.tenancy.selectors import site_organisations
 from townhall.web import journey, resume
 from townhall.web.fields import question_fields
 from townhall.web.forms import ResumeEmailForm
+from townhall.web.modes import RESIDENT, Mode
 
 
 def resident_service(request: HttpRequest, slug: str) -> Service:
@@ -33,18 +35,32 @@ def resident_service(request: HttpRequest, slug: str) -> Service:
     return service
 
 
-def _definition(service: Service, draft: Draft | None) -> ServiceDefinition:
+def journey_service(request: HttpRequest, slug: str, mode: Mode) -> Service:
+    """The service for this journey: for staff, any published service of their
+    council (staff-only ones too); for residents, one offered on this site."""
+    if not mode.staff:
+        return resident_service(request, slug)
+    organisation = request.organisation  # type: ignore[attr-defined]  # staff_required sets it
+    service = catalogue_selectors.staff_service_for_slug(organisation, slug)
+    if service is None:
+        raise Http404("No such service")
+    return service
+
+
+def _definition(service: Service, draft: Draft | None, mode: Mode = RESIDENT) -> ServiceDefinition:
     # A resident mid-way keeps the version they started; new starts get the newest.
     version = draft.service_version if draft else service.published_version
     if version is None:  # published() excludes these; a race with unpublishing
         raise Http404("No such service")
-    return version.parsed
+    return with_optional_contact(version.parsed) if mode.staff else version.parsed
 
 
-def page_url(service: Service, page: Page | None, *, change: bool = False) -> str:
+def page_url(
+    service: Service, page: Page | None, *, change: bool = False, mode: Mode = RESIDENT
+) -> str:
     if page is None:
-        return reverse("web:check", args=[service.slug])
-    url = reverse("web:page", args=[service.slug, page.id])
+        return reverse(f"{mode.namespace}:check", args=[service.slug])
+    url = reverse(f"{mode.namespace}:page", args=[service.slug, page.id])
     return f"{url}?change=1" if change else url
 
 
@@ -54,21 +70,31 @@ def service_start(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "web/start.html",
-        {"service": service, "definition": definition, "first_page": definition.pages[0]},
+        {
+            "service": service,
+            "definition": definition,
+            "first_url": page_url(service, definition.pages[0]),
+            "base_template": RESIDENT.base_template,
+        },
     )
 
 
 @require_http_methods(["GET", "POST"])
-def question_page(request: HttpRequest, slug: str, page_id: str) -> HttpResponse:
-    service = resident_service(request, slug)
-    draft = journey.current_draft(request, service)
-    definition = _definition(service, draft)
+def question_page(
+    request: HttpRequest, slug: str, page_id: str, mode: Mode = RESIDENT
+) -> HttpResponse:
+    service = journey_service(request, slug, mode)
+    draft = journey.current_draft(request, service, mode.namespace)
+    if mode.staff and draft is None and journey.channel_for(request, service) is None:
+        return redirect(f"{mode.namespace}:start", slug=slug)  # say the channel first
+    definition = _definition(service, draft, mode)
     page = definition.page(page_id)
     if page is None:
         raise Http404("No such page")
     answers: dict[str, Any] = dict(draft.answers) if draft else {}
     if page not in flow.route(definition, answers):
-        return redirect(page_url(service, flow.first_incomplete_page(definition, answers)))
+        first_gap = flow.first_incomplete_page(definition, answers)
+        return redirect(page_url(service, first_gap, mode=mode))
     change = request.GET.get("change") == "1"
     action = request.POST.get("action", "") if request.method == "POST" else ""
     errors: dict[str, str] = {}
@@ -80,12 +106,13 @@ def question_page(request: HttpRequest, slug: str, page_id: str) -> HttpResponse
         if add_item_to is None:
             new_answers, errors = _read_page(page, answers, request)
             if not errors:
-                draft = _save(request, service, draft, new_answers)
-                if action == "save" and definition.save_and_return:
+                draft = _save(request, service, draft, new_answers, mode)
+                if action == "save" and definition.save_and_return and not mode.staff:
                     return redirect("web:save", slug=service.slug)
                 if change and flow.first_incomplete_page(definition, draft.answers) is None:
-                    return redirect("web:check", slug=service.slug)
-                return redirect(page_url(service, flow.next_page(definition, draft.answers, page)))
+                    return redirect(f"{mode.namespace}:check", slug=service.slug)
+                following = flow.next_page(definition, draft.answers, page)
+                return redirect(page_url(service, following, mode=mode))
 
     back = flow.previous_page(definition, answers, page)
     fields = question_fields(
@@ -103,20 +130,32 @@ def question_page(request: HttpRequest, slug: str, page_id: str) -> HttpResponse
             "anchors": {f.question.id: f.anchor for f in fields},
             "has_errors": bool(errors),
             "multipart": any(f.question.type == "file" for f in fields),
-            "back_url": page_url(service, back) if back else reverse("web:start", args=[slug]),
+            "back_url": (
+                page_url(service, back, mode=mode)
+                if back
+                else reverse(f"{mode.namespace}:start", args=[slug])
+            ),
             "change": change,
+            "base_template": mode.base_template,
+            "can_save": definition.save_and_return and not mode.staff,
         },
     )
 
 
 def _save(
-    request: HttpRequest, service: Service, draft: Draft | None, answers: dict[str, Any]
+    request: HttpRequest,
+    service: Service,
+    draft: Draft | None,
+    answers: dict[str, Any],
+    mode: Mode,
 ) -> Draft:
     if draft is None:
+        channel = journey.channel_for(request, service) if mode.staff else Channel.WEB
         draft = case_services.draft_start(
-            service_version=service.published_version  # type: ignore[arg-type]
+            service_version=service.published_version,  # type: ignore[arg-type]
+            channel=channel or Channel.WEB,
         )
-        journey.remember_draft(request, service, draft)
+        journey.remember_draft(request, service, draft, mode.namespace)
     return case_services.draft_save_answers(draft=draft, answers=answers)
 
 
@@ -148,53 +187,60 @@ def _read_page(
 
 
 @require_http_methods(["GET", "POST"])
-def check_answers(request: HttpRequest, slug: str) -> HttpResponse:
-    service = resident_service(request, slug)
-    draft = journey.current_draft(request, service)
+def check_answers(request: HttpRequest, slug: str, mode: Mode = RESIDENT) -> HttpResponse:
+    service = journey_service(request, slug, mode)
+    draft = journey.current_draft(request, service, mode.namespace)
     if draft is None:
-        if request.method == "POST" and journey.submitted_case(request, service):
-            return redirect("web:done", slug=slug)  # a repeated submit: already done
-        return redirect("web:start", slug=slug)
-    definition = _definition(service, draft)
+        if request.method == "POST" and journey.submitted_case(request, service, mode.namespace):
+            return redirect(f"{mode.namespace}:done", slug=slug)  # a repeated submit
+        return redirect(f"{mode.namespace}:start", slug=slug)
+    definition = _definition(service, draft, mode)
     incomplete = flow.first_incomplete_page(definition, draft.answers)
     if incomplete is not None:
-        return redirect(page_url(service, incomplete))
+        return redirect(page_url(service, incomplete, mode=mode))
     errors: dict[str, str] = {}
     if request.method == "POST":
         if definition.declaration and request.POST.get("declaration") != "yes":
             errors["declaration"] = "Confirm the declaration to send your application"
         else:
             try:
-                case = case_services.case_submit(draft=draft)
-            except case_services.SubmissionRefused:
-                return redirect(
-                    page_url(service, flow.first_incomplete_page(definition, draft.answers))
+                case = case_services.case_submit(
+                    draft=draft,
+                    actor=request.user if mode.staff else None,  # type: ignore[arg-type]
+                    contact_required=not mode.staff,
                 )
-            journey.remember_submission(request, service, case)
-            return redirect("web:done", slug=slug)
+            except case_services.SubmissionRefused:
+                first_gap = flow.first_incomplete_page(definition, draft.answers)
+                return redirect(page_url(service, first_gap, mode=mode))
+            journey.remember_submission(request, service, case, mode.namespace)
+            return redirect(f"{mode.namespace}:done", slug=slug)
+    rows = flow.summary(definition, draft.answers)
     return render(
         request,
         "web/check.html",
         {
             "service": service,
             "definition": definition,
-            "rows": flow.summary(definition, draft.answers),
-            "back_url": page_url(service, flow.route(definition, draft.answers)[-1]),
+            "rows": [(row, page_url(service, row.page, change=True, mode=mode)) for row in rows],
+            "back_url": page_url(service, flow.route(definition, draft.answers)[-1], mode=mode),
             "errors": errors,
             "has_errors": bool(errors),
+            "base_template": mode.base_template,
+            "staff": mode.staff,
         },
     )
 
 
-def confirmation(request: HttpRequest, slug: str) -> HttpResponse:
-    service = resident_service(request, slug)
-    case = journey.submitted_case(request, service)
+def confirmation(request: HttpRequest, slug: str, mode: Mode = RESIDENT) -> HttpResponse:
+    service = journey_service(request, slug, mode)
+    case = journey.submitted_case(request, service, mode.namespace)
     if case is None:
-        return redirect("web:start", slug=slug)
+        return redirect(f"{mode.namespace}:start", slug=slug)
     definition = case.service_version.parsed
+    template = "backoffice/assisted/done.html" if mode.staff else "web/done.html"
     return render(
         request,
-        "web/done.html",
+        template,
         {"service": service, "definition": definition, "case": case},
     )
 
@@ -209,7 +255,7 @@ def save_for_later(request: HttpRequest, slug: str) -> HttpResponse:
     definition = draft.service_version.parsed
     contact = definition.contact_question
     initial = {"email": draft.answers.get(contact.id, "")} if contact else {}
-    form = ResumeEmailForm(request.POST or None, initial=initial)
+    form = ResumeEmailForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         resume.send_resume_link(
             request=request, service=service, draft=draft, email=form.cleaned_data["email"]

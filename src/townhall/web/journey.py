@@ -10,10 +10,17 @@ from townhall.catalogue.models import Service
 
 DRAFTS = "townhall_drafts"
 SUBMITTED = "townhall_submitted"
+CHANNELS = "townhall_channels"
 
 
-def current_draft(request: HttpRequest, service: Service) -> Draft | None:
-    draft_id = request.session.get(DRAFTS, {}).get(str(service.pk))
+def _key(name: str, scope: str) -> str:
+    # Staff recording a contact and the same person trying the front door keep
+    # separate journeys.
+    return name if scope == "web" else f"{name}_{scope}"
+
+
+def current_draft(request: HttpRequest, service: Service, scope: str = "web") -> Draft | None:
+    draft_id = request.session.get(_key(DRAFTS, scope), {}).get(str(service.pk))
     if draft_id is None:
         return None
     return (
@@ -23,26 +30,42 @@ def current_draft(request: HttpRequest, service: Service) -> Draft | None:
     )
 
 
-def remember_draft(request: HttpRequest, service: Service, draft: Draft) -> None:
-    drafts = dict(request.session.get(DRAFTS, {}))
+def remember_draft(
+    request: HttpRequest, service: Service, draft: Draft, scope: str = "web"
+) -> None:
+    drafts = dict(request.session.get(_key(DRAFTS, scope), {}))
     drafts[str(service.pk)] = str(draft.pk)
-    request.session[DRAFTS] = drafts
+    request.session[_key(DRAFTS, scope)] = drafts
 
 
-def remember_submission(request: HttpRequest, service: Service, case: Case) -> None:
-    drafts = dict(request.session.get(DRAFTS, {}))
+def remember_submission(
+    request: HttpRequest, service: Service, case: Case, scope: str = "web"
+) -> None:
+    drafts = dict(request.session.get(_key(DRAFTS, scope), {}))
     drafts.pop(str(service.pk), None)
-    request.session[DRAFTS] = drafts
-    submitted = dict(request.session.get(SUBMITTED, {}))
+    request.session[_key(DRAFTS, scope)] = drafts
+    submitted = dict(request.session.get(_key(SUBMITTED, scope), {}))
     submitted[str(service.pk)] = case.pk
-    request.session[SUBMITTED] = submitted
-    request.session.cycle_key()
+    request.session[_key(SUBMITTED, scope)] = submitted
+    if scope == "web":
+        request.session.cycle_key()
 
 
-def submitted_case(request: HttpRequest, service: Service) -> Case | None:
-    case_id = request.session.get(SUBMITTED, {}).get(str(service.pk))
+def submitted_case(request: HttpRequest, service: Service, scope: str = "web") -> Case | None:
+    case_id = request.session.get(_key(SUBMITTED, scope), {}).get(str(service.pk))
     if case_id is None:
         return None
     return (
         Case.objects.filter(pk=case_id, service=service).select_related("service_version").first()
     )
+
+
+def remember_channel(request: HttpRequest, service: Service, channel: str) -> None:
+    """How the contact staff are recording reached the council."""
+    channels = dict(request.session.get(CHANNELS, {}))
+    channels[str(service.pk)] = channel
+    request.session[CHANNELS] = channels
+
+
+def channel_for(request: HttpRequest, service: Service) -> str | None:
+    return request.session.get(CHANNELS, {}).get(str(service.pk))

@@ -34,7 +34,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
 def track(request: HttpRequest) -> HttpResponse:
     """Look a case up by reference and email. POST only, so neither ends up
     in a URL, a browser history or a server log."""
-    form = TrackForm(request.POST or None)
+    form = TrackForm(request.POST if request.method == "POST" else None)
     case: Case | None = None
     not_found = False
     if request.method == "POST" and form.is_valid():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -520,3 +520,22 @@ def render_message(message: Message, values: Mapping[str, str]) -> Message:
         return PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), text)
 
     return Message(subject=fill(message.subject), body=fill(message.body))
+
+
+def with_optional_contact(definition: ServiceDefinition) -> ServiceDefinition:
+    """The definition with its contact email optional: for staff recording a
+    phone or face-to-face contact from someone without email, who is given
+    their reference there and then."""
+    contact = definition.contact_question
+    if contact is None or not contact.required:
+        return definition
+    pages = tuple(
+        replace(
+            page,
+            questions=tuple(
+                replace(q, required=False) if q.id == contact.id else q for q in page.questions
+            ),
+        )
+        for page in definition.pages
+    )
+    return replace(definition, pages=pages)

@@ -45,3 +45,8 @@ def test_track_validates_its_fields(client, fly_tipping):
 def test_track_is_a_form_that_puts_nothing_in_the_url(client, fly_tipping):
     body = client.get("/track/").content.decode()
     assert 'method="post"' in body
+
+
+def test_an_empty_track_form_explains_what_is_missing(client, fly_tipping):
+    body = client.post("/track/", {}).content.decode()
+    assert "Enter your reference" in body and "Enter your email address" in body

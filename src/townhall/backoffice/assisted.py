@@ -1,0 +1,71 @@
+"""Assisted digital: staff record a phone, face-to-face or email contact
+through the same service pages residents use online, so every contact is a
+case with its channel, whoever typed it in."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_http_methods
+
+from townhall.backoffice.access import staff_required
+from townhall.backoffice.forms import ChannelForm
+from townhall.catalogue import selectors as catalogue_selectors
+from townhall.catalogue.engine.definition import with_optional_contact
+from townhall.web import form_views, journey
+from townhall.web.modes import ASSISTED
+
+
+@staff_required
+def service_index(request: HttpRequest) -> HttpResponse:
+    services = catalogue_selectors.staff_services(request.organisation)  # type: ignore[attr-defined]
+    groups = catalogue_selectors.services_by_category(services)
+    return render(request, "backoffice/assisted/index.html", {"groups": groups})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def service_start(request: HttpRequest, slug: str) -> HttpResponse:
+    """Say how the resident got in touch, then go through the service's pages."""
+    service = form_views.journey_service(request, slug, ASSISTED)
+    definition = with_optional_contact(service.published_version.parsed)  # type: ignore[union-attr]
+    form = ChannelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        journey.remember_channel(request, service, form.cleaned_data["channel"])
+        return redirect(form_views.page_url(service, definition.pages[0], mode=ASSISTED))
+    return render(
+        request,
+        "backoffice/assisted/start.html",
+        {
+            "service": service,
+            "definition": definition,
+            "form": form,
+            "has_errors": bool(form.errors),
+        },
+    )
+
+
+app_name = "assisted"
+urlpatterns = [
+    path("", service_index, name="index"),
+    path("<slug:slug>/", service_start, name="start"),
+    path(
+        "<slug:slug>/questions/<slug:page_id>/",
+        staff_required(form_views.question_page),
+        {"mode": ASSISTED},
+        name="page",
+    ),
+    path(
+        "<slug:slug>/check/",
+        staff_required(form_views.check_answers),
+        {"mode": ASSISTED},
+        name="check",
+    ),
+    path(
+        "<slug:slug>/done/",
+        staff_required(form_views.confirmation),
+        {"mode": ASSISTED},
+        name="done",
+    ),
+]
