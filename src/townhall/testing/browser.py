@@ -88,7 +88,7 @@ def frontend_built() -> None:
     """The JavaScript tests need the built front end (`make assets`)."""
     from django.contrib.staticfiles import finders
 
-    if finders.find("govuk/govuk-frontend.js") is None:
+    if finders.find("govuk/all.bundle.js") is None:
         unavailable("the front end is not built (run `make assets`)")
 
 
