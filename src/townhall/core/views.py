@@ -55,7 +55,7 @@ def branding_css(request: HttpRequest) -> HttpResponse:
     """The site's council colours, as CSS custom properties (no inline styles)."""
     organisations = site_organisations(request)
     colour = organisations[0].brand_colour if organisations else DEFAULT_BRAND
-    css = f":root{{--th-brand-colour:{colour};}}\n"
+    css = f":root{{--th-brand-colour:{colour};--govuk-brand-colour:{colour};}}\n"
     return HttpResponse(css, content_type="text/css; charset=utf-8")
 
 
