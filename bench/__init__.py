@@ -1,0 +1,1 @@
+"""Townhall's benchmarks: `make bench` runs them. They are not part of the test suite."""
