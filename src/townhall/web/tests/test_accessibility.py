@@ -104,6 +104,19 @@ def test_the_resident_and_staff_journeys_meet_wcag_aa(browser, live_server, coun
         _check(page, found)  # a case
         page.get_by_role("button", name="Update status").click()
         _check(page, found)  # a case with an error
+        for url in [
+            "/staff/services/",
+            "/staff/services/report-fly-tipping/versions/1/",
+            "/staff/assisted/",
+            "/staff/assisted/report-fly-tipping/",
+        ]:
+            page.goto(url)
+            _check(page, found)
+        page.get_by_role("button", name="Continue").click()  # no channel: an error
+        _check(page, found)
+        page.get_by_label("Phone").check()
+        page.get_by_role("button", name="Continue").click()
+        _check(page, found)  # the first question, recorded by staff
     finally:
         context.close()
     assert not found, json.dumps(found, indent=2)
