@@ -66,6 +66,9 @@ class Case(models.Model):
     )
     due_at = models.DateTimeField(null=True, blank=True, help_text="When the SLA expects it done.")
     closed_at = models.DateTimeField(null=True, blank=True)
+    redacted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When personal data was removed at the end of retention."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -1,0 +1,61 @@
+"""Retention: a closed case keeps residents' personal data only as long as its
+service definition's `retention_days` says, then the data is removed and the
+case kept as a record (service, channel, status, dates) for the council's figures."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from townhall.cases.models import Attachment, Case, CaseEvent, Draft
+from townhall.catalogue.models import ServiceVersion
+from townhall.notifications.models import Email
+
+
+def cases_due_for_redaction() -> QuerySet[Case]:
+    """Closed, unredacted cases past their version's retention period."""
+    now = timezone.now()
+    due = Case.objects.none()
+    versions = ServiceVersion.objects.filter(
+        pk__in=Case.objects.filter(is_open=False, redacted_at__isnull=True).values(
+            "service_version"
+        )
+    )
+    for version in versions:
+        days = version.parsed.retention_days
+        if days:
+            due = due | Case.objects.filter(
+                service_version=version,
+                is_open=False,
+                redacted_at__isnull=True,
+                closed_at__lt=now - timedelta(days=days),
+            )
+    return due
+
+
+def case_redact(*, case: Case) -> None:
+    """Remove the personal data a case holds: answers, contact address,
+    uploaded files, messages to and notes about the resident, their emails."""
+    with transaction.atomic():
+        files = [a.file.name for a in case.attachments.all()]
+        storage = Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
+        case.attachments.all().delete()
+        CaseEvent.objects.filter(case=case).update(public_message="", internal_note="")
+        Email.objects.filter(case=case).update(to="", body="")
+        Draft.objects.filter(case=case).update(answers={})
+        Case.objects.filter(pk=case.pk).update(
+            answers={}, summary="", contact_email="", redacted_at=timezone.now()
+        )
+        transaction.on_commit(lambda: [storage.delete(name) for name in files])
+
+
+def cases_redact_due(*, dry_run: bool = False) -> int:
+    """Redact every case past its retention period; returns how many."""
+    due = list(cases_due_for_redaction())
+    if not dry_run:
+        for case in due:
+            case_redact(case=case)
+    return len(due)

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.utils import timezone
+
+from townhall.cases.factories import submitted_case
+from townhall.cases.models import Attachment, Case
+from townhall.cases.services import case_transition
+from townhall.catalogue.services import service_import
+from townhall.notifications.models import Email
+
+
+def _with_retention(fly_tipping, days):  # type: ignore[no-untyped-def]
+    definition = dict(fly_tipping.published_version.definition, retention_days=days)
+    return service_import(organisation=fly_tipping.organisation, definition=definition).service
+
+
+def _closed(service, staff_user, *, days_ago):  # type: ignore[no-untyped-def]
+    case = submitted_case(service)
+    case = case_transition(
+        case=case, to_status="cleared", actor=staff_user, public_message="Cleared for you, Ada"
+    )
+    Case.objects.filter(pk=case.pk).update(closed_at=timezone.now() - timedelta(days=days_ago))
+    return case
+
+
+def test_personal_data_goes_when_retention_ends(
+    fly_tipping, staff_user, django_capture_on_commit_callbacks
+):
+    service = _with_retention(fly_tipping, 365)
+    old = _closed(service, staff_user, days_ago=400)
+    recent = _closed(service, staff_user, days_ago=10)
+    still_open = submitted_case(service)
+    Case.objects.filter(pk=still_open.pk).update(created_at=timezone.now() - timedelta(days=900))
+    # version 1 (the standard definition) keeps data for longer than this
+    earlier_version = _closed(fly_tipping, staff_user, days_ago=400)
+    upload = Attachment(
+        case=old, filename="a.png", content_type="image/png", size=3, created_at=timezone.now()
+    )
+    upload.file.save("a", ContentFile(b"png"), save=False)
+    upload.save()
+    stored = upload.file.name
+
+    out = io.StringIO()
+    call_command("cases_redact", "--dry-run", stdout=out)
+    assert "1 closed case(s) would have" in out.getvalue()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("cases_redact", stdout=io.StringIO())
+
+    old.refresh_from_db()
+    assert old.redacted_at is not None
+    assert (old.answers, old.contact_email, old.summary) == ({}, "", "")
+    assert not old.events.exclude(public_message="").exists()
+    assert not Email.objects.filter(case=old).exclude(to="").exists()
+    assert not Attachment.objects.filter(case=old).exists()
+    assert not upload.file.storage.exists(stored)
+    assert (old.status, old.channel, old.reference) == ("cleared", "web", old.reference)
+    for kept in (recent, still_open, earlier_version):
+        kept.refresh_from_db()
+        assert kept.redacted_at is None and kept.contact_email == "resident@example.com"
+
+
+def test_staff_see_that_a_case_was_redacted(staff_client, fly_tipping, staff_user):
+    service = _with_retention(fly_tipping, 30)
+    case = _closed(service, staff_user, days_ago=31)
+    call_command("cases_redact", stdout=io.StringIO())
+    body = staff_client.get(f"/staff/cases/{case.reference}/").content.decode()
+    assert "personal data was removed" in body
+    assert "Behind the shops" not in body
