@@ -101,11 +101,23 @@ def question_page(
     raw: Any = {}
     add_item_to = action.removeprefix("add:") if action.startswith("add:") else None
 
+    deciding = answers  # the answers that decide which questions the page shows
     if request.method == "POST" and not page.is_exit:
         raw = request.POST
         if add_item_to is None:
             new_answers, errors = _read_page(page, answers, request)
-            if not errors:
+            deciding = {**answers, **new_answers}
+            # A question revealed by an answer on this same page was not on screen:
+            # show it, without an error, so the page works with JavaScript off.
+            posted = request.POST.get("shown")
+            on_screen = (
+                set(posted.split(","))
+                if posted is not None  # else: what the page showed before this answer
+                else {q.id for q in flow.visible_questions(page, answers)}
+            )
+            revealed = [q for q in flow.visible_questions(page, deciding) if q.id not in on_screen]
+            errors = {qid: message for qid, message in errors.items() if qid in on_screen}
+            if not errors and not revealed:
                 draft = _save(request, service, draft, new_answers, mode)
                 if action == "save" and definition.save_and_return and not mode.staff:
                     return redirect("web:save", slug=service.slug)
@@ -116,7 +128,7 @@ def question_page(
 
     back = flow.previous_page(definition, answers, page)
     fields = question_fields(
-        flow.visible_questions(page, answers), answers, raw, errors, add_item_to=add_item_to
+        flow.visible_questions(page, deciding), answers, raw, errors, add_item_to=add_item_to
     )
     return render(
         request,
@@ -138,6 +150,7 @@ def question_page(
             "change": change,
             "base_template": mode.base_template,
             "can_save": definition.save_and_return and not mode.staff,
+            "shown": ",".join(f.question.id for f in fields),
         },
     )
 

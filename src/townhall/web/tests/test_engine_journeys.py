@@ -248,11 +248,21 @@ def test_a_question_can_depend_on_an_earlier_one_on_the_same_page(client, counci
         },
     }
     service_import(organisation=council, definition=definition)
-    body = client.post("/services/same-page/questions/one/", {"by_phone": "yes"}).content.decode()
-    assert "Enter a phone number we can call" in body
+    url = "/services/same-page/questions/one/"
+    first = client.get(url).content.decode()
+    assert 'name="phone"' not in first and 'value="by_phone"' in first
+    # "Yes" reveals the phone question: shown without an error (JavaScript off)
+    body = client.post(url, {"by_phone": "yes", "shown": "by_phone"}).content.decode()
+    assert 'name="phone"' in body
+    assert "There is a problem" not in body
     assert "Tell us how to reach you." in body
+    body = client.post(url, {"by_phone": "yes", "shown": "by_phone,phone"}).content.decode()
+    assert "Enter a phone number we can call" in body and 'href="#phone"' in body
+    assert client.post(url, {"by_phone": "no", "shown": "by_phone"})["Location"] == (
+        "/services/same-page/check/"
+    )
     response = client.post(
-        "/services/same-page/questions/one/", {"by_phone": "yes", "phone": "01632 960001"}
+        url, {"by_phone": "yes", "phone": "01632 960001", "shown": "by_phone,phone"}
     )
     assert response["Location"] == "/services/same-page/check/"
     assert "01632960001" in client.get("/services/same-page/check/").content.decode()
