@@ -11,6 +11,7 @@ from townhall.tenancy.models import Organisation
 class Email(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
         RETRYING = "retrying", "Not sent yet, retrying"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed (gave up)"

@@ -9,7 +9,7 @@ from email.utils import formataddr
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from townhall.notifications.models import Email
@@ -42,15 +42,23 @@ def email_queue(
 
 
 def email_deliver(*, email_id: int) -> None:
-    """Send one outbox email if it is still pending. Raises on failure so the
-    task is retried; the resident's address is never logged."""
-    with transaction.atomic():
-        email = Email.objects.select_for_update().filter(pk=email_id).first()
-        if email is None or email.status == Email.Status.SENT:
-            return
-        email.attempts += 1
-        email.last_attempt_at = timezone.now()
-        email.save(update_fields=["attempts", "last_attempt_at"])
+    """Send one outbox email unless it is sent or being sent. Raises on failure
+    so the task is retried; the resident's address is never logged.
+
+    The row is claimed (status "sending") in one UPDATE before anything is sent,
+    so two tasks for the same email (a retry queued while the worker was down)
+    never both send it.
+    """
+    claimed = (
+        Email.objects.filter(pk=email_id)
+        .exclude(status__in=[Email.Status.SENT, Email.Status.SENDING])
+        .update(
+            status=Email.Status.SENDING, attempts=F("attempts") + 1, last_attempt_at=timezone.now()
+        )
+    )
+    if not claimed:
+        return
+    email = Email.objects.select_related("organisation").get(pk=email_id)
     try:
         sender = email.organisation.contact_email or settings.DEFAULT_FROM_EMAIL
         # formataddr quotes the council's name: a comma in it would make two addresses.
@@ -76,7 +84,10 @@ def emails_to_retry(*, include_failed: bool = False) -> list[Email]:
     a worker was killed mid-send): unsent, and untouched for longer than the
     longest backoff. With `include_failed`, also those given up on."""
     now = timezone.now()
-    statuses = [Email.Status.PENDING, Email.Status.RETRYING]
+    # "sending" for hours means the worker stopped mid-send: whether the mail
+    # server took it is unknown, so it is tried again (a rare duplicate beats
+    # a lost message).
+    statuses = [Email.Status.PENDING, Email.Status.RETRYING, Email.Status.SENDING]
     if include_failed:
         statuses.append(Email.Status.FAILED)
     stale = now - timedelta(hours=7)

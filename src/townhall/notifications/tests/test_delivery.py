@@ -244,3 +244,33 @@ def test_the_residents_address_is_never_logged(
     assert Email.objects.get(case=case).last_error == "SMTPRecipientsRefused"
     assert "not delivered" in caplog.text
     assert ADDRESS not in caplog.text
+
+
+def test_an_email_being_sent_is_not_sent_again_by_a_second_task(council, mail_server):
+    email = Email.objects.create(
+        organisation=council, to=ADDRESS, subject="S", body="B", status=Email.Status.SENDING
+    )
+    email_deliver(email_id=email.pk)
+    assert mail_server["calls"] == 0
+    email.refresh_from_db()
+    assert email.status == Email.Status.SENDING
+
+
+def test_an_email_stuck_sending_for_hours_is_retried(
+    council, mail_server, django_capture_on_commit_callbacks
+):
+    import io
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    email = Email.objects.create(
+        organisation=council, to=ADDRESS, subject="Stuck", body="B", status=Email.Status.SENDING
+    )
+    Email.objects.filter(pk=email.pk).update(last_attempt_at=timezone.now() - timedelta(hours=8))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("emails_retry", stdout=io.StringIO())
+    email.refresh_from_db()
+    assert email.status == Email.Status.SENT
+    assert [m.subject for m in mail.outbox] == ["Stuck"]
