@@ -24,6 +24,11 @@ class StaffLoginView(auth_views.LoginView):
     template_name = "backoffice/login.html"
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
+        context = super().get_context_data(**kwargs)
+        context["has_errors"] = bool(context["form"].errors)
+        return context
+
 
 class StaffLogoutView(auth_views.LogoutView):
     pass

@@ -128,7 +128,9 @@ def case_submit(
         draft.case = case
         draft.save(update_fields=["case", "updated_at"])
         _attachments_link(draft=draft, case=case, definition=definition, answers=answers)
-        _notify_submitted(case, definition)
+        _email_resident(
+            case, definition, definition.workflow.submitted_message or DEFAULT_SUBMITTED
+        )
     return case
 
 
@@ -202,13 +204,13 @@ def _message_values(case: Case, definition: ServiceDefinition, public_message: s
     }
 
 
-def _notify_submitted(case: Case, definition: ServiceDefinition) -> None:
+def _email_resident(
+    case: Case, definition: ServiceDefinition, template: Message, public_message: str = ""
+) -> None:
+    """Queue a message to the resident, if they gave an email address."""
     if not case.contact_email:
         return
-    message = render_message(
-        definition.workflow.submitted_message or DEFAULT_SUBMITTED,
-        _message_values(case, definition),
-    )
+    message = render_message(template, _message_values(case, definition, public_message))
     email_queue(
         organisation=case.organisation,
         case=case,
@@ -258,16 +260,8 @@ def case_transition(
         if target.closed or target.sla_days:
             case.due_at = due_at(definition=definition, state=target, since=now)
         case.save(update_fields=["status", "is_open", "closed_at", "due_at", "updated_at"])
-        if case.contact_email:
-            template = target.message or definition.workflow.update_message or DEFAULT_UPDATE
-            message = render_message(template, _message_values(case, definition, public_message))
-            email_queue(
-                organisation=case.organisation,
-                case=case,
-                to=case.contact_email,
-                subject=message.subject,
-                body=message.body,
-            )
+        template = target.message or definition.workflow.update_message or DEFAULT_UPDATE
+        _email_resident(case, definition, template, public_message)
     return case
 
 

@@ -25,6 +25,8 @@ def test_a_wrong_password_is_explained(client, staff_user):
     assert response.status_code == 200
     assert "There is a problem" in body
     assert "Please enter a correct" in body
+    assert "<title>Error:" in body
+    assert 'href="#id_username"' in body
 
 
 def test_the_queue_lists_open_cases_oldest_first(staff_client, fly_tipping):
