@@ -22,7 +22,7 @@ from townhall.catalogue.engine.definition import (
     with_optional_contact,
 )
 from townhall.catalogue.engine.flow import case_summary_line, relevant_answers, validate_answers
-from townhall.catalogue.engine.questions import NewFiles
+from townhall.catalogue.engine.inputs import NewFiles
 from townhall.catalogue.models import ServiceVersion
 from townhall.notifications.services import email_queue
 
@@ -80,7 +80,7 @@ def draft_save_answers(*, draft: Draft, answers: Mapping[str, Any]) -> Draft:
 
 
 def _attachment_store(draft: Draft, upload: Any) -> dict[str, Any]:
-    from townhall.catalogue.engine.questions import sniff_content_type
+    from townhall.catalogue.engine.inputs import sniff_content_type
 
     attachment = Attachment(
         draft=draft,

@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 
 # Attempts before an email is given up: with the task backoff (30s doubling to
-# at most 6h) the last comes about three days after the first.
+# at most 6h) the last comes about two and a half days after the first.
 MAX_ATTEMPTS = 20
 
 

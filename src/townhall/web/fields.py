@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from townhall.catalogue.engine.definition import Question
-from townhall.catalogue.engine.questions import group_item_count
+from townhall.catalogue.engine.inputs import group_item_count
 
 DATE_PARTS = (("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4))
 

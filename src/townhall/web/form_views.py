@@ -18,7 +18,8 @@ from townhall.catalogue import selectors as catalogue_selectors
 from townhall.catalogue.engine import flow
 from townhall.catalogue.engine.conditions import condition_holds
 from townhall.catalogue.engine.definition import Page, ServiceDefinition, with_optional_contact
-from townhall.catalogue.engine.questions import AnswerError, check_answer, parse_input
+from townhall.catalogue.engine.inputs import AnswerError, parse_input
+from townhall.catalogue.engine.questions import check_answer
 from townhall.catalogue.models import Service
 from townhall.tenancy.selectors import site_organisations
 from townhall.web import journey, resume

@@ -23,7 +23,7 @@ from townhall.cases.services import (
     draft_save_answers,
     draft_start,
 )
-from townhall.catalogue.engine.questions import parse_input
+from townhall.catalogue.engine.inputs import parse_input
 from townhall.catalogue.factories import definition_data, page_data, question_data, service_create
 from townhall.catalogue.models import Service
 from townhall.catalogue.services import service_import

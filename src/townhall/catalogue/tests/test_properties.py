@@ -17,14 +17,13 @@ from hypothesis import strategies as st
 from townhall.catalogue.engine.conditions import condition_holds
 from townhall.catalogue.engine.definition import Option, Question, parse_definition
 from townhall.catalogue.engine.flow import relevant_answers, route, validate_answers
+from townhall.catalogue.engine.inputs import AnswerError, parse_input
 from townhall.catalogue.engine.questions import (
     ADDRESS_PARTS,
     FILE_SIGNATURES,
-    AnswerError,
     check_answer,
     display_answer,
     is_empty,
-    parse_input,
 )
 from townhall.catalogue.factories import branching_definition
 

@@ -10,15 +10,8 @@ from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 
 from townhall.catalogue.engine.definition import Option, Question
-from townhall.catalogue.engine.questions import (
-    AnswerError,
-    NewFiles,
-    check_answer,
-    display_answer,
-    is_empty,
-    parse_input,
-    sniff_content_type,
-)
+from townhall.catalogue.engine.inputs import AnswerError, NewFiles, parse_input, sniff_content_type
+from townhall.catalogue.engine.questions import check_answer, display_answer, is_empty
 
 TODAY = dt.date(2026, 3, 27)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -15,7 +15,8 @@ from django.core.management import CommandError, call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from townhall.catalogue.engine.definition import MESSAGE_PLACEHOLDERS, parse_definition
+from townhall.catalogue.engine.definition import parse_definition
+from townhall.catalogue.engine.validation import MESSAGE_PLACEHOLDERS
 from townhall.catalogue.factories import branching_definition, definition_data
 from townhall.catalogue.models import Service, ServiceVersion
 from townhall.catalogue.services import service_import

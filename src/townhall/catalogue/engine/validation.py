@@ -1,0 +1,251 @@
+"""Checks a service definition must pass before it is stored: its JSON Schema,
+then the rules a schema cannot express (references between questions, pages
+and states; placeholders; control characters). Each problem names its path,
+for example `pages[2].questions[0].type: unknown type 'dat'`."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+SCHEMA_PATH = Path(__file__).with_name("service-definition.schema.json")
+PLACEHOLDER = re.compile(r"\(\(([a-z_]+)\)\)")
+# Anything written like a placeholder, so that one the engine would not fill
+# (((Reference)), ((track url))) is refused on import, not emailed as written.
+PLACEHOLDER_LIKE = re.compile(r"\(\(([^()]*)\)\)")
+MESSAGE_PLACEHOLDERS = frozenset(
+    {"reference", "service_name", "council_name", "status", "public_message", "track_url"}
+)
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(SCHEMA_PATH.read_text())
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema)
+
+
+def _path(parts: Iterator[Any] | list[Any]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(definition)"
+
+
+def _schema_problems(data: Any) -> list[str]:
+    problems = []
+    for error in sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path)):
+        location = _path(list(error.absolute_path))
+        if error.validator == "enum" and isinstance(error.instance, str):
+            field_name = str(error.absolute_path[-1]) if error.absolute_path else "value"
+            problems.append(f"{location}: unknown {field_name} {error.instance!r}")
+        elif error.validator == "additionalProperties":
+            problems.append(f"{location}: {error.message}")
+        else:
+            problems.append(f"{location}: {error.message}")
+    return problems
+
+
+def definition_problems(data: Any) -> list[str]:
+    """Every problem with `data` as a definition; empty when it is acceptable."""
+    return _schema_problems(data) or _semantic_problems(data)
+
+
+def _control_character_problems(value: Any, where: str) -> list[str]:
+    """Text a definition holds is shown to residents and stored in databases
+    that refuse NUL: control characters other than tab and newlines are refused."""
+    if isinstance(value, str):
+        if CONTROL_CHARACTERS.search(value):
+            return [f"{where}: contains a control character"]
+        return []
+    if isinstance(value, Mapping):
+        return [
+            problem
+            for key, item in value.items()
+            for problem in _control_character_problems(item, f"{where}.{key}" if where else key)
+        ]
+    if isinstance(value, list):
+        return [
+            problem
+            for i, item in enumerate(value)
+            for problem in _control_character_problems(item, f"{where}[{i}]")
+        ]
+    return []
+
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _semantic_problems(data: Mapping[str, Any]) -> list[str]:
+    problems: list[str] = _control_character_problems(data, "")
+    seen_pages: set[str] = set()
+    seen_questions: set[str] = set()
+    page_ids = [page["id"] for page in data["pages"]]
+    for p, page in enumerate(data["pages"]):
+        if page["id"] in seen_pages:
+            problems.append(f"pages[{p}].id: {page['id']!r} is used by an earlier page")
+        seen_pages.add(page["id"])
+        if "when" in page:
+            problems += _condition_problems(page["when"], seen_questions, f"pages[{p}].when")
+        problems += _page_shape_problems(page, f"pages[{p}]")
+        for g, rule in enumerate(page.get("goto", [])):
+            where = f"pages[{p}].goto[{g}]"
+            if rule["page"] not in page_ids[p + 1 :]:
+                problems.append(f"{where}.page: {rule['page']!r} is not a later page")
+        for q, question in enumerate(page.get("questions", [])):
+            where = f"pages[{p}].questions[{q}]"
+            if question["id"] in seen_questions:
+                problems.append(f"{where}.id: {question['id']!r} is used by an earlier question")
+            if "when" in question:
+                problems += _condition_problems(question["when"], seen_questions, f"{where}.when")
+            problems += _question_problems(question, where)
+            seen_questions.add(question["id"])
+        for g, rule in enumerate(page.get("goto", [])):
+            problems += _condition_problems(
+                rule["when"], seen_questions, f"pages[{p}].goto[{g}].when"
+            )
+    questions = [q for page in data["pages"] for q in page.get("questions", [])]
+    if len([q for q in questions if q.get("contact")]) > 1:
+        problems.append("pages: only one question may be the contact email")
+    if data.get("needs_location") and not any(q["type"] in PLACE_TYPES for q in questions):
+        problems.append("needs_location: no location, address or postcode question is asked")
+    for r, rule in enumerate(data.get("routing", {}).get("rules", [])):
+        problems += _condition_problems(rule["when"], seen_questions, f"routing.rules[{r}].when")
+    problems += _workflow_problems(data["workflow"])
+    return problems
+
+
+PLACE_TYPES = frozenset({"location", "address", "postcode"})
+GROUP_MEMBER_TYPES = frozenset(
+    {
+        "text",
+        "textarea",
+        "email",
+        "phone",
+        "postcode",
+        "number",
+        "date",
+        "radios",
+        "select",
+        "yes_no",
+        "name",
+    }
+)
+
+
+def _page_shape_problems(page: Mapping[str, Any], where: str) -> list[str]:
+    if "exit" in page and (page.get("questions") or page.get("goto")):
+        return [f"{where}.exit: an exit page has no questions and no goto"]
+    if "exit" not in page and not page.get("questions"):
+        return [f"{where}: a page needs questions, or an exit"]
+    return []
+
+
+CHOICE_TYPES = frozenset({"radios", "checkboxes", "select"})
+
+
+def _question_problems(question: Mapping[str, Any], where: str) -> list[str]:
+    problems = []
+    kind = question["type"]
+    if kind in CHOICE_TYPES:
+        values = [o["value"] for o in question.get("options", [])]
+        if not values:
+            problems.append(f"{where}.options: a {kind} question needs options")
+        if len(values) != len(set(values)):
+            problems.append(f"{where}.options: option values must be different")
+    elif "options" in question:
+        problems.append(f"{where}.options: a {kind} question does not take options")
+    if question.get("contact") == "email" and kind != "email":
+        problems.append(f"{where}.contact: the contact question must be of type 'email'")
+    low, high = question.get("min_length"), question.get("max_length")
+    if low is not None and high is not None and low > high:
+        problems.append(f"{where}.min_length: is more than max_length")
+    if "min" in question and "max" in question and question["min"] > question["max"]:
+        problems.append(f"{where}.min: is more than max")
+    if "pattern" in question:
+        try:
+            re.compile(question["pattern"])
+        except re.error as error:
+            problems.append(f"{where}.pattern: not a regular expression ({error})")
+    problems += _group_problems(question, where)
+    return problems
+
+
+def _group_problems(question: Mapping[str, Any], where: str) -> list[str]:
+    if question["type"] != "group":
+        if "questions" in question:
+            return [f"{where}.questions: only a group question has questions"]
+        return []
+    problems = []
+    if not question.get("questions"):
+        problems.append(f"{where}.questions: a group needs questions")
+    if question.get("min_items", 0) > question.get("max_items", 10):
+        problems.append(f"{where}.min_items: is more than max_items")
+    seen: set[str] = set()
+    for i, member in enumerate(question.get("questions", [])):
+        if member["type"] not in GROUP_MEMBER_TYPES:
+            problems.append(
+                f"{where}.questions[{i}].type: a group cannot hold a {member['type']!r} question"
+            )
+        if member["id"] in seen:
+            problems.append(f"{where}.questions[{i}].id: {member['id']!r} is used twice")
+        if "when" in member:
+            problems.append(f"{where}.questions[{i}].when: questions in a group are always asked")
+        if "contact" in member:
+            problems.append(
+                f"{where}.questions[{i}].contact: the contact email cannot be in a group"
+            )
+        seen.add(member["id"])
+        problems += _question_problems(member, f"{where}.questions[{i}]")
+    return problems
+
+
+def _condition_problems(condition: Mapping[str, Any], known: set[str], where: str) -> list[str]:
+    if "all" in condition or "any" in condition:
+        key = "all" if "all" in condition else "any"
+        return [
+            problem
+            for i, part in enumerate(condition[key])
+            for problem in _condition_problems(part, known, f"{where}.{key}[{i}]")
+        ]
+    if "not" in condition:
+        return _condition_problems(condition["not"], known, f"{where}.not")
+    if condition["question"] not in known:
+        return [f"{where}.question: {condition['question']!r} is not asked before this point"]
+    return []
+
+
+def _workflow_problems(workflow: Mapping[str, Any]) -> list[str]:
+    problems = []
+    ids = [s["id"] for s in workflow["states"]]
+    if len(ids) != len(set(ids)):
+        problems.append("workflow.states: state ids must be different")
+    if workflow["initial"] not in ids:
+        problems.append(f"workflow.initial: unknown state {workflow['initial']!r}")
+    for source, targets in workflow["transitions"].items():
+        if source not in ids:
+            problems.append(f"workflow.transitions.{source}: unknown state {source!r}")
+        for i, target in enumerate(targets):
+            if target not in ids:
+                problems.append(f"workflow.transitions.{source}[{i}]: unknown state {target!r}")
+    for where, message in _messages(workflow):
+        for text in (message["subject"], message["body"]):
+            for name in PLACEHOLDER_LIKE.findall(text):
+                if name not in MESSAGE_PLACEHOLDERS:
+                    problems.append(f"{where}: unknown placeholder (({name}))")
+    return problems
+
+
+def _messages(workflow: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    for key in ("submitted_message", "update_message"):
+        if key in workflow:
+            yield f"workflow.{key}", workflow[key]
+    for i, state in enumerate(workflow["states"]):
+        if "message" in state:
+            yield f"workflow.states[{i}].message", state["message"]
