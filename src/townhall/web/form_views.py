@@ -21,6 +21,7 @@ from townhall.catalogue.engine.definition import Page, ServiceDefinition, with_o
 from townhall.catalogue.engine.inputs import AnswerError, parse_input
 from townhall.catalogue.engine.questions import check_answer
 from townhall.catalogue.models import Service
+from townhall.core.throttle import client_key, throttle_allows
 from townhall.tenancy.selectors import site_organisations
 from townhall.web import journey, resume
 from townhall.web.fields import question_fields
@@ -270,7 +271,20 @@ def save_for_later(request: HttpRequest, slug: str) -> HttpResponse:
     contact = definition.contact_question
     initial = {"email": draft.answers.get(contact.id, "")} if contact else {}
     form = ResumeEmailForm(request.POST if request.method == "POST" else None, initial=initial)
+    too_many = False
     if request.method == "POST" and form.is_valid():
+        allowed = throttle_allows(
+            key=client_key(request, "resume-email"),
+            limit=resume.EMAILS_PER_CLIENT,
+            window=resume.EMAIL_WINDOW,
+        )
+        if not allowed:
+            form.add_error(
+                "email",
+                "We have sent several links from here recently. Wait an hour and try again.",
+            )
+            too_many = True
+    if request.method == "POST" and form.is_valid() and not too_many:
         resume.send_resume_link(
             request=request, service=service, draft=draft, email=form.cleaned_data["email"]
         )

@@ -7,6 +7,8 @@ are sent.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core import signing
 from django.http import HttpRequest
 from django.urls import reverse
@@ -16,6 +18,10 @@ from townhall.catalogue.models import Service
 from townhall.notifications.services import email_queue
 
 RESUME_DAYS = 7
+# Links one client may have sent in EMAIL_WINDOW: a resident needs one or two;
+# the limit stops the form being used to send the council's emails to anyone.
+EMAILS_PER_CLIENT = 5
+EMAIL_WINDOW = timedelta(hours=1)
 _SALT = "townhall.web.resume"
 
 

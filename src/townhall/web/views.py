@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
@@ -9,8 +11,14 @@ from django.views.decorators.http import require_http_methods
 from townhall.cases import selectors as case_selectors
 from townhall.cases.models import Case
 from townhall.catalogue import selectors as catalogue_selectors
+from townhall.core.throttle import client_key, throttle_allows
 from townhall.tenancy.selectors import site_organisations
 from townhall.web.forms import ServiceSearchForm, TrackForm
+
+# One client may look cases up this often: plenty for a resident, too few to
+# guess reference and email pairs.
+TRACK_LIMIT = 20
+WINDOW = timedelta(minutes=15)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -37,11 +45,15 @@ def track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.POST if request.method == "POST" else None)
     case: Case | None = None
     not_found = False
+    too_many = False
     if request.method == "POST" and form.is_valid():
-        case = case_selectors.case_for_tracking(
-            reference=form.cleaned_data["reference"], email=form.cleaned_data["email"]
-        )
-        not_found = case is None
+        if throttle_allows(key=client_key(request, "track"), limit=TRACK_LIMIT, window=WINDOW):
+            case = case_selectors.case_for_tracking(
+                reference=form.cleaned_data["reference"], email=form.cleaned_data["email"]
+            )
+            not_found = case is None
+        else:
+            too_many = True
     if case is not None:
         definition = case.service_version.parsed
         events = [
@@ -61,5 +73,11 @@ def track(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/track.html",
-        {"form": form, "not_found": not_found, "has_errors": bool(form.errors)},
+        {
+            "form": form,
+            "not_found": not_found,
+            "too_many": too_many,
+            "has_errors": bool(form.errors),
+        },
+        status=429 if too_many else 200,
     )

@@ -266,3 +266,16 @@ def test_a_question_can_depend_on_an_earlier_one_on_the_same_page(client, counci
     )
     assert response["Location"] == "/services/same-page/check/"
     assert "01632960001" in client.get("/services/same-page/check/").content.decode()
+
+
+def test_resume_links_are_limited_per_client(
+    client, household_help, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(resume, "EMAILS_PER_CLIENT", 1)
+    client.post(page("area"), {"in_area": "yes"})
+    client.post(page("you"), dict(ABOUT_YOU, action="save"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{START}save/", {"email": "ada@example.com"})
+        second = client.post(f"{START}save/", {"email": "someone@example.com"})
+    assert "Wait an hour and try again" in second.content.decode()
+    assert [m.to for m in mail.outbox] == [["ada@example.com"]]

@@ -1,0 +1,44 @@
+"""Limits on how often one client may do something that costs the council or
+could be abused (look cases up, have emails sent to any address). Counts live
+in the database, so every web process shares them; clients are known by a
+keyed hash of their IP address, which is not stored."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from townhall.core.models import Throttle
+
+
+def client_key(request: HttpRequest, action: str) -> str:
+    address = request.META.get("REMOTE_ADDR", "")
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        # Behind the proxy the nearest client is the proxy; it appends the real one.
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        address = forwarded.split(",")[-1].strip() or address
+    digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
+    return f"{action}:{digest[:40]}"
+
+
+def throttle_allows(*, key: str, limit: int, window: timedelta) -> bool:
+    """Count one more attempt for `key`; False once `limit` is passed in `window`."""
+    now = timezone.now()
+    with transaction.atomic():
+        row, _created = Throttle.objects.select_for_update().get_or_create(
+            key=key, defaults={"window_started_at": now, "count": 0}
+        )
+        if _created:
+            # New clients are rare enough to pay for forgetting long-finished windows.
+            Throttle.objects.filter(window_started_at__lt=now - timedelta(days=1)).delete()
+        if row.window_started_at <= now - window:
+            row.window_started_at, row.count = now, 0
+        row.count += 1
+        row.save(update_fields=["window_started_at", "count"])
+    return row.count <= limit
