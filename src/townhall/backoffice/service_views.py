@@ -24,13 +24,15 @@ VERSION_ROWS = ServiceVersion.objects.defer("definition").order_by("-number")
 
 def _version(request: HttpRequest, slug: str, number: int) -> ServiceVersion:
     """The version of this council's service, or 404 (another council's too)."""
-    service = (
-        Service.objects.for_organisation(request.organisation)  # type: ignore[attr-defined]
-        .filter(slug=slug)
-        .prefetch_related(Prefetch("versions", queryset=VERSION_ROWS, to_attr="version_rows"))
+    version = (
+        ServiceVersion.objects.filter(
+            service__organisation=request.organisation,  # type: ignore[attr-defined]
+            service__slug=slug,
+            number=number,
+        )
+        .select_related("service")
         .first()
     )
-    version = service.versions.filter(number=number).first() if service else None
     if version is None:
         raise Http404("No such service version")
     return version
