@@ -81,8 +81,7 @@ def request(client: Client, path: str, data: dict[str, str] | None = None) -> Ht
 
     Django's handler closes connections that are past CONN_MAX_AGE (or broken)
     when a request starts and ends; the test client skips that, so it is done
-    here. With SQLite (CONN_MAX_AGE 0) every request that touches the database
-    opens its own connection, as in production.
+    here, so connections are kept or reopened exactly as in production.
     """
     close_old_connections()
     response = client.get(path) if data is None else client.post(path, data)
