@@ -42,7 +42,7 @@ assets: build/.assets-built
 demo: install assets
 	@mkdir -p var
 	@test -f var/demo.env || { echo "SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" > var/demo.env; }
-	set -a; source var/demo.env; source scripts/demo.env; TOWNHALL_PUBLIC_URL=http://127.0.0.1:$(PORT); set +a; \
+	set -a; source var/demo.env; source scripts/demo.env; set +a; \
 	$(TH) migrate --noinput && \
 	$(TH) collectstatic --noinput -v0 && \
 	$(TH) demo_setup --port $(PORT) && \

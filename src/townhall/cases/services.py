@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,6 +24,7 @@ from townhall.catalogue.engine.flow import case_summary_line, relevant_answers, 
 from townhall.catalogue.engine.inputs import NewFiles
 from townhall.catalogue.models import ServiceVersion
 from townhall.notifications.services import email_queue
+from townhall.tenancy.selectors import public_url_for
 
 DEFAULT_SUBMITTED = Message(
     subject="((service_name)): we have received your request ((reference))",
@@ -200,7 +200,7 @@ def _message_values(case: Case, definition: ServiceDefinition, public_message: s
         "council_name": case.organisation.name,
         "status": definition.workflow.state(case.status).public_label,
         "public_message": public_message,
-        "track_url": f"{settings.TOWNHALL_PUBLIC_URL}/track/",
+        "track_url": f"{public_url_for(case.organisation)}/track/",
     }
 
 

@@ -11,7 +11,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
-    list_display = ["host", "name", "is_default"]
+    list_display = ["host", "name", "public_url", "is_default"]
     filter_horizontal = ["organisations"]
 
 

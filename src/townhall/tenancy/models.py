@@ -75,6 +75,13 @@ class Site(models.Model):
     is_default = models.BooleanField(
         default=False, help_text="Answer for host names no other site claims."
     )
+    public_url = models.URLField(
+        blank=True,
+        help_text=(
+            "The address residents use, for links in emails, for example "
+            "https://services.example.gov.uk. Empty: TOWNHALL_PUBLIC_URL."
+        ),
+    )
 
     objects = SiteQuerySet.as_manager()
 

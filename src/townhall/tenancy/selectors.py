@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import DisallowedHost
@@ -43,3 +44,15 @@ def site_organisations(request: HttpRequest) -> list[Organisation]:
     """The councils whose services the requested site shows."""
     site = current_site(request)
     return list(site.organisations.all()) if site else []
+
+
+def public_url_for(organisation: Organisation) -> str:
+    """Where the council's residents reach Townhall, for links in emails: the
+    address of a site that shows its services, else the installation's."""
+    site = (
+        Site.objects.filter(organisations=organisation)
+        .exclude(public_url="")
+        .order_by("-is_default", "host")
+        .first()
+    )
+    return (site.public_url if site else settings.TOWNHALL_PUBLIC_URL).rstrip("/")

@@ -82,3 +82,22 @@ def test_the_queue_filters_by_team_and_flags_overdue_cases(staff_client, fly_tip
     assert mine.reference in body and other.reference not in body
     assert "Overdue" in body
     assert other.reference in staff_client.get("/staff/").content.decode()
+
+
+def test_emails_link_to_the_councils_own_site(
+    fly_tipping, other_fly_tipping, settings, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from townhall.tenancy.models import Site
+
+    settings.TOWNHALL_PUBLIC_URL = "https://townhall.example"
+    Site.objects.filter(organisations=other_fly_tipping.organisation).update(
+        public_url="https://services.other.example/"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        submitted_case(fly_tipping)
+        submitted_case(other_fly_tipping)
+    ours, theirs = mail.outbox
+    assert "https://townhall.example/track/" in ours.body
+    assert "https://services.other.example/track/" in theirs.body

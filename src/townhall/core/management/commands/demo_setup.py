@@ -53,6 +53,8 @@ class Command(BaseCommand):
         site, _ = Site.objects.get_or_create(
             host=options["host"], defaults={"name": "Example Council", "is_default": True}
         )
+        site.public_url = f"http://{options['host']}:{options['port']}"
+        site.save(update_fields=["public_url"])
         site.organisations.add(council)
         for slug, name in DEMO_TEAMS.items():
             Team.objects.get_or_create(organisation=council, slug=slug, defaults={"name": name})
