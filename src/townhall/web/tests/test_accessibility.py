@@ -29,6 +29,9 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 def _violations(page: Any) -> list[dict[str, Any]]:
     if not AXE.exists():
         unavailable("axe-core is not installed (npm ci installs it)")
+    # After a click the next page may still be loading: without its stylesheet
+    # the layout (and so target sizes and contrast) is not what residents see.
+    page.wait_for_load_state("load")
     page.evaluate(AXE.read_text())
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
