@@ -76,7 +76,7 @@ def build_world() -> World:
 # ---- requests ---------------------------------------------------------------
 
 
-def request(client: Client, path: str, data: dict[str, str] | None = None) -> HttpResponse:
+def request(client: Client, path: str, data: dict[str, str] | None = None) -> Any:
     """GET, or POST when there is data, as a WSGI server would run it.
 
     Django's handler closes connections that are past CONN_MAX_AGE (or broken)

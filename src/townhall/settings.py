@@ -144,7 +144,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [d for d in [PROJECT_DIR / "build" / "static"] if d.exists()]
 if TOWNHALL_ENV == "test":
-    STATIC_ROOT = None  # tests serve from the finders; nothing is collected
+    STATIC_ROOT = None  # type: ignore[assignment]  # tests serve from the finders
     WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served publicly: uploads are shown to staff only

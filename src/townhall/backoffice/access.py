@@ -10,15 +10,16 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from townhall.tenancy.models import Membership
 from townhall.tenancy.selectors import staff_organisation
 
 
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def staff_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         organisation = staff_organisation(user=request.user)
@@ -40,11 +41,13 @@ def is_manager(request: HttpRequest) -> bool:
     ).exists()
 
 
-def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def manager_required(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     """`staff_required`, and only for managers: anyone else gets 403."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not is_manager(request):
             raise PermissionDenied("Only a manager can do this")
         return view(request, *args, **kwargs)

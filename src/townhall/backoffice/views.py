@@ -141,7 +141,7 @@ def case_note(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_GET
 @staff_required
-def case_attachment(request: HttpRequest, reference: str, attachment_id: UUID) -> HttpResponse:
+def case_attachment(request: HttpRequest, reference: str, attachment_id: UUID) -> FileResponse:
     case = _case(request, reference)
     attachment = case.attachments.filter(pk=attachment_id).first()
     if attachment is None:

@@ -6,7 +6,7 @@ from townhall.cases.models import Case, CaseEvent
 class CaseEventInline(admin.TabularInline):
     model = CaseEvent
     fields = ["created_at", "kind", "actor", "from_status", "to_status"]
-    readonly_fields = fields
+    readonly_fields = ["created_at", "kind", "actor", "from_status", "to_status"]
     extra = 0
     can_delete = False
 
@@ -20,8 +20,8 @@ class CaseAdmin(admin.ModelAdmin):
     search_fields = ["reference"]
     inlines = [CaseEventInline]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from townhall.cases.models import Attachment, Case, CaseEvent, Draft
+from townhall.cases.services import files_delete
 from townhall.catalogue.models import ServiceVersion
 from townhall.notifications.models import Email
 
@@ -41,7 +42,7 @@ def case_redact(*, case: Case) -> None:
     uploaded files, messages to and notes about the resident, their emails."""
     with transaction.atomic():
         files = [a.file.name for a in case.attachments.all()]
-        storage = Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
+        storage = Attachment._meta.get_field("file").storage
         case.attachments.all().delete()
         CaseEvent.objects.filter(case=case).update(public_message="", internal_note="")
         Email.objects.filter(case=case).update(to="", body="")
@@ -49,7 +50,7 @@ def case_redact(*, case: Case) -> None:
         Case.objects.filter(pk=case.pk).update(
             answers={}, summary="", contact_email="", redacted_at=timezone.now()
         )
-        transaction.on_commit(lambda: [storage.delete(name) for name in files])
+        transaction.on_commit(lambda: files_delete(storage=storage, names=files))
 
 
 def cases_redact_due(*, dry_run: bool = False) -> int:

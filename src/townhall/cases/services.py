@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
+from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -99,9 +100,7 @@ def _attachment_store(draft: Draft, upload: Any) -> dict[str, Any]:
     }
 
 
-def case_submit(
-    *, draft: Draft, actor: AbstractBaseUser | None = None, contact_required: bool = True
-) -> Case:
+def case_submit(*, draft: Draft, actor: User | None = None, contact_required: bool = True) -> Case:
     """Turn a complete draft into a case, exactly once.
 
     Staff recording a contact (`contact_required=False`) may leave the contact
@@ -156,7 +155,7 @@ def _case_create(
     draft: Draft,
     definition: ServiceDefinition,
     answers: dict[str, Any],
-    actor: AbstractBaseUser | None,
+    actor: User | None,
 ) -> Case:
     version = draft.service_version
     organisation = version.service.organisation
@@ -224,7 +223,7 @@ def case_transition(
     *,
     case: Case,
     to_status: str,
-    actor: AbstractBaseUser,
+    actor: User,
     public_message: str = "",
     internal_note: str = "",
 ) -> Case:
@@ -265,7 +264,7 @@ def case_transition(
     return case
 
 
-def case_add_note(*, case: Case, actor: AbstractBaseUser, note: str) -> CaseEvent:
+def case_add_note(*, case: Case, actor: User, note: str) -> CaseEvent:
     """An internal note on the timeline: staff only, never shown to the resident."""
     return CaseEvent.objects.create(
         case=case, kind=CaseEvent.Kind.NOTE, actor=actor, internal_note=note
@@ -285,6 +284,13 @@ def drafts_purge(*, older_than: timedelta, dry_run: bool = False) -> int:
         Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
         drafts.delete()
         names = [a.file.name for a in attachments]
-        storage = Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
-        transaction.on_commit(lambda: [storage.delete(name) for name in names])
+        storage = Attachment._meta.get_field("file").storage
+        transaction.on_commit(lambda: files_delete(storage=storage, names=names))
     return count
+
+
+def files_delete(*, storage: Storage, names: Iterable[str | None]) -> None:
+    """Delete stored files (after the rows naming them are gone, on commit)."""
+    for name in names:
+        if name:
+            storage.delete(name)

@@ -6,7 +6,7 @@ from townhall.catalogue.models import Service, ServiceVersion
 class ServiceVersionInline(admin.TabularInline):
     model = ServiceVersion
     fields = ["number", "status", "created_at", "published_at"]
-    readonly_fields = fields
+    readonly_fields = ["number", "status", "created_at", "published_at"]
     extra = 0
     can_delete = False
     show_change_link = True
@@ -27,5 +27,5 @@ class ServiceVersionAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     readonly_fields = ["service", "number", "status", "created_at", "published_at", "definition"]
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None) -> bool:
         return False  # versions come from imports, so every one is validated

@@ -13,6 +13,10 @@ class OrderedJSONField(models.TextField):
     its author wrote them on every database (PostgreSQL's jsonb sorts them).
     Definitions are read whole and never queried into, so nothing is lost."""
 
+    # What django-stubs reads as the field's Python type.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
+
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
         return None if value is None else json.loads(value)
 

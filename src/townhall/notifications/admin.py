@@ -9,5 +9,5 @@ class EmailAdmin(admin.ModelAdmin):
     list_filter = ["status", "organisation"]
     readonly_fields = [f.name for f in Email._meta.fields]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False

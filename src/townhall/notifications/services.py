@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from email.utils import formataddr
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -14,6 +15,9 @@ from django.utils import timezone
 
 from townhall.notifications.models import Email
 from townhall.tenancy.models import Organisation
+
+if TYPE_CHECKING:
+    from townhall.cases.models import Case
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +32,7 @@ class EmailNotDelivered(Exception):
 
 
 def email_queue(
-    *, organisation: Organisation, to: str, subject: str, body: str, case: object | None = None
+    *, organisation: Organisation, to: str, subject: str, body: str, case: Case | None = None
 ) -> Email:
     """Record an email in the outbox and deliver it once the current transaction
     commits, so nothing is sent about a change that rolled back."""

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
 
 from townhall.tenancy.models import Membership, Organisation, Site
 
 
-def staff_organisation(*, user: AbstractBaseUser | AnonymousUser) -> Organisation | None:
+def staff_organisation(*, user: User | AnonymousUser) -> Organisation | None:
     """The council a signed-in staff member works for, or None for everyone else.
 
     A person with memberships of several councils works in the first by name

@@ -13,7 +13,7 @@ import shutil
 import struct
 import zlib
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -104,8 +104,12 @@ def council_site(transactional_db: None) -> Any:
         SiteFactory,
         UserFactory,
     )
+    from townhall.tenancy.models import Organisation
 
-    council = OrganisationFactory(slug="example", name="Example Council", reference_prefix="EXA")
+    council = cast(
+        Organisation,
+        OrganisationFactory(slug="example", name="Example Council", reference_prefix="EXA"),
+    )
     SiteFactory(
         host="council.example", name="Example Council", is_default=True, organisations=[council]
     )

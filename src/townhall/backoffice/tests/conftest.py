@@ -7,7 +7,7 @@ import pytest
 
 
 @pytest.fixture
-def manager_user(council):  # type: ignore[no-untyped-def]
+def manager_user(council):
     from townhall.tenancy.factories import MembershipFactory
     from townhall.tenancy.models import Membership
 
@@ -22,6 +22,6 @@ def manager_user(council):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def manager_client(client, manager_user):  # type: ignore[no-untyped-def]
+def manager_client(client, manager_user):
     client.force_login(manager_user)
     return client

@@ -19,7 +19,7 @@ def page(name: str) -> str:
     return f"{START}questions/{name}/"
 
 
-def _answer(client, email: str = "") -> None:  # type: ignore[no-untyped-def]
+def _answer(client, email: str = "") -> None:
     for name, data in [
         ("what", {"waste_type": "tyres"}),
         ("how-much", {"size": "single"}),

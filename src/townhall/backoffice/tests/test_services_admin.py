@@ -28,7 +28,7 @@ from townhall.catalogue.transfer import definition_dump
 FLY_TIPPING = STANDARD_DIR / "report-fly-tipping.yaml"
 
 
-def body_of(response) -> str:  # type: ignore[no-untyped-def]
+def body_of(response) -> str:
     return html.unescape(response.content.decode())
 
 
@@ -46,7 +46,7 @@ def bad_pothole_yaml() -> str:
 
 
 @pytest.fixture
-def street(council):  # type: ignore[no-untyped-def]
+def street(council):
     """A street problem service with a published version 1 and a draft version 2."""
     service_import(organisation=council, definition=branching_definition())
     changed = branching_definition(description="Now with a description.")

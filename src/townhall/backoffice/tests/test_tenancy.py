@@ -33,7 +33,7 @@ def _kwargs(pattern: URLPattern, reference: str, attachment_id: uuid.UUID) -> di
 
 
 @pytest.fixture
-def other_case(other_fly_tipping):  # type: ignore[no-untyped-def]
+def other_case(other_fly_tipping):
     case = submitted_case(other_fly_tipping)
     attachment = Attachment(
         case=case, filename="x.png", content_type="image/png", size=1, created_at=case.created_at
@@ -44,7 +44,7 @@ def other_case(other_fly_tipping):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def other_street(other_council):  # type: ignore[no-untyped-def]
+def other_street(other_council):
     """Other Council's street problem service (a slug only it has): version 1
     published, version 2 a draft."""
     service_import(organisation=other_council, definition=branching_definition())
@@ -52,7 +52,7 @@ def other_street(other_council):  # type: ignore[no-untyped-def]
     return service_import(organisation=other_council, definition=changed, publish=False).service
 
 
-def _versions(service) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
+def _versions(service) -> list[tuple[int, str]]:
     return list(service.versions.order_by("number").values_list("number", "status"))
 
 

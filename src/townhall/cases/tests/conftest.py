@@ -4,7 +4,7 @@ import pytest
 
 
 @pytest.fixture
-def street_service(council):  # type: ignore[no-untyped-def]
+def street_service(council):
     """A published service whose route branches on the answers (email optional)."""
     from townhall.catalogue.factories import branching_definition, service_create
 

@@ -23,7 +23,7 @@ def test_abandoned_drafts_and_their_files_are_deleted(
     )
     upload.file.save("a", ContentFile(b"png"), save=False)
     upload.save()
-    stored = upload.file.name
+    stored = str(upload.file.name)
     Draft.objects.filter(pk__in=[old.pk, kept_case.draft.pk]).update(
         updated_at=timezone.now() - timedelta(days=40)
     )

@@ -14,12 +14,12 @@ from townhall.catalogue.services import service_import
 from townhall.notifications.models import Email
 
 
-def _with_retention(fly_tipping, days):  # type: ignore[no-untyped-def]
+def _with_retention(fly_tipping, days):
     definition = dict(fly_tipping.published_version.definition, retention_days=days)
     return service_import(organisation=fly_tipping.organisation, definition=definition).service
 
 
-def _closed(service, staff_user, *, days_ago):  # type: ignore[no-untyped-def]
+def _closed(service, staff_user, *, days_ago):
     case = submitted_case(service)
     case = case_transition(
         case=case, to_status="cleared", actor=staff_user, public_message="Cleared for you, Ada"
@@ -43,7 +43,7 @@ def test_personal_data_goes_when_retention_ends(
     )
     upload.file.save("a", ContentFile(b"png"), save=False)
     upload.save()
-    stored = upload.file.name
+    stored = str(upload.file.name)
 
     out = io.StringIO()
     call_command("cases_redact", "--dry-run", stdout=out)

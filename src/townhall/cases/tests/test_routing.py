@@ -12,7 +12,7 @@ from townhall.catalogue.services import service_import
 from townhall.tenancy.models import Team
 
 
-def _with_routing(fly_tipping, **extra):  # type: ignore[no-untyped-def]
+def _with_routing(fly_tipping, **extra):
     definition = dict(fly_tipping.published_version.definition)
     definition["routing"] = {
         "team": "street-scene",

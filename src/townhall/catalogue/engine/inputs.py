@@ -173,7 +173,7 @@ class _Prefixed(Mapping[str, Any]):
     def __getitem__(self, key: str) -> Any:
         return self.data[self.prefix + key]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self):
         return (k[len(self.prefix) :] for k in self.data if k.startswith(self.prefix))
 
     def __len__(self) -> int:

@@ -237,6 +237,7 @@ def test_parse_input_refuses_bad_form_input_only_with_an_answer_error(kind, data
         st.fixed_dictionaries({}, optional={s: st.lists(form_text, max_size=2) for s in suffixes})
     )
     form = MultiValueDict({f"answer{suffix}": values for suffix, values in fields.items()})
+    refusal: str | None
     try:
         value = parse_input(question, form, MultiValueDict())
     except AnswerError as error:

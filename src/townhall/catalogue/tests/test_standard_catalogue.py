@@ -124,8 +124,8 @@ def conditions(service: ServiceDefinition) -> Iterator[Mapping[str, Any]]:
             yield from walk(rule.when)
         for question in page.questions:
             yield from walk(question.when)
-    for rule in service.routing.rules:
-        yield from walk(rule.when)
+    for routing_rule in service.routing.rules:
+        yield from walk(routing_rule.when)
 
 
 def asked(service: ServiceDefinition, page_id: str, answers: Mapping[str, Any]) -> list[str]:

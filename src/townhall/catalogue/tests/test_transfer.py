@@ -7,7 +7,7 @@ import json
 from io import StringIO
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import yaml
@@ -23,6 +23,7 @@ from townhall.catalogue.services import service_import
 from townhall.catalogue.standard import STANDARD_DIR, load_definition_file
 from townhall.catalogue.transfer import TransferError, definition_dump, definition_read
 from townhall.tenancy.factories import OrganisationFactory
+from townhall.tenancy.models import Organisation
 
 PROPERTY = settings(
     max_examples=40,
@@ -66,7 +67,7 @@ def shuffled(draw: st.DrawFn, data: dict[str, Any]) -> dict[str, Any]:
 
 
 @st.composite
-def maybe(draw: st.DrawFn, data: dict[str, Any], **optional: st.SearchStrategy[Any]) -> None:
+def maybe(draw: st.DrawFn, data: dict[str, Any], **optional: Any) -> None:
     """Add each optional field to `data`, or not."""
     for key, strategy in optional.items():
         if draw(st.booleans()):
@@ -143,8 +144,8 @@ def questions(
     if kind == "text":
         draw(maybe(question, pattern=st.sampled_from(PATTERNS), pattern_message=texts(1, 30)))
     if kind == "number" and draw(st.booleans()):
-        low, high = sorted([draw(numbers), draw(numbers)])
-        question.update(min=low, max=high)
+        smallest, largest = sorted([draw(numbers), draw(numbers)])
+        question.update(min=smallest, max=largest)
     if kind == "date":
         draw(maybe(question, date=st.sampled_from(["past", "future", "any"])))
     if kind == "file":
@@ -179,7 +180,7 @@ def pages(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     for index, page_id in enumerate(page_ids):
         page: dict[str, Any] = {"id": page_id}
         draw(maybe(page, title=texts(max_size=40), intro=texts(max_size=60)))
-        if asked and draw(st.booleans()):
+        if bool(asked) and draw(st.booleans()):
             page["when"] = draw(conditions([q["id"] for q in asked]))
         if draw(st.integers(0, 4)) == 0:
             page["exit"] = {"body": draw(texts(1, 60))}
@@ -195,12 +196,12 @@ def pages(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
                     contact=not has_contact and draw(st.integers(0, 5)) == 0,
                 )
             )
-            if asked and draw(st.booleans()):
+            if bool(asked) and draw(st.booleans()):
                 question["when"] = draw(conditions([q["id"] for q in asked]))
             page["questions"].append(question)
             asked.append(question)
         later = page_ids[index + 1 :]
-        if later and draw(st.booleans()):
+        if bool(later) and draw(st.booleans()):
             page["goto"] = [
                 {"when": draw(conditions([q["id"] for q in asked])), "page": target}
                 for target in draw(st.lists(st.sampled_from(later), min_size=1, max_size=2))
@@ -274,7 +275,7 @@ def definitions(draw: st.DrawFn) -> dict[str, Any]:
     )
     if any(q["type"] in PLACE_TYPES for q in asked):
         draw(maybe(definition, needs_location=st.booleans()))
-    if asked and draw(st.booleans()):
+    if bool(asked) and draw(st.booleans()):
         ids = [q["id"] for q in asked]
         routing: dict[str, Any] = {}
         draw(
@@ -325,7 +326,7 @@ def test_an_export_loads_back_as_exactly_the_definition(definition, fmt):
 @settings(PROPERTY, max_examples=20)
 @given(definition=definitions(), fmt=st.sampled_from(["yaml", "json"]))
 def test_importing_an_export_adds_no_version(db, definition, fmt):
-    council = OrganisationFactory()
+    council = cast(Organisation, OrganisationFactory())
     service_import(organisation=council, definition=definition)
     with TemporaryDirectory() as folder:
         call_command(

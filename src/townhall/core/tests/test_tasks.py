@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from datetime import timedelta
+from typing import cast
 from unittest import mock
 
 import pytest
 from django_tasks import TaskResultStatus, default_task_backend
+from django_tasks.backends.dummy import DummyBackend
 from django_tasks.signals import task_finished
 
 from townhall.core.tasks import backoff, retrying_task
@@ -52,7 +54,7 @@ def queue(settings, monkeypatch):
     """A backend that holds tasks (with their run_after) instead of running them."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     monkeypatch.setattr("django.utils.timezone.now", lambda: NOW)
-    backend = default_task_backend
+    backend = cast(DummyBackend, default_task_backend)
     backend.clear()
     return backend
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from email.utils import getaddresses
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -28,7 +29,7 @@ ADDRESS = "resident@example.com"
 def mail_server(monkeypatch):
     """A mail server that fails with the given errors, in turn, then delivers."""
     real_send = EmailMessage.send
-    server = {"failures": [], "calls": 0}
+    server: dict[str, Any] = {"failures": [], "calls": 0}
 
     def send(message, fail_silently=False):
         server["calls"] += 1

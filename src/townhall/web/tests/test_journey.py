@@ -20,7 +20,7 @@ def page(name: str) -> str:
     return f"{START}questions/{name}/"
 
 
-def answer_all(client, *, photo: bytes | None = None):  # type: ignore[no-untyped-def]
+def answer_all(client, *, photo: bytes | None = None):
     steps = [
         ("what", {"waste_type": "furniture"}),
         ("how-much", {"size": "small_van"}),
