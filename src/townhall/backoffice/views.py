@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
@@ -45,10 +46,23 @@ def _case(request: HttpRequest, reference: str) -> Case:
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
+    wanted = request.GET.get("reference", "").strip()
+    if wanted:
+        found = selectors.staff_case(organisation=organisation, reference=wanted)
+        if found is not None:
+            return redirect("backoffice:case", reference=found.reference)
     teams = list(Team.objects.for_organisation(organisation))
     team = next((t for t in teams if t.slug == request.GET.get("team")), None)
-    cases = selectors.staff_queue(organisation=organisation, team=team)
+    closed = request.GET.get("show") == "closed"
+    cases = selectors.staff_queue(organisation=organisation, team=team, closed=closed)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    filters = urlencode(
+        {
+            key: value
+            for key, value in [("team", team and team.slug), ("show", closed and "closed")]
+            if value
+        }
+    )
     now = timezone.now()
     rows = [
         (case, selectors.status_label(case, public=False), bool(case.due_at and case.due_at < now))
@@ -57,7 +71,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "backoffice/queue.html",
-        {"page": page, "rows": rows, "teams": teams, "team": team},
+        {
+            "page": page,
+            "rows": rows,
+            "teams": teams,
+            "team": team,
+            "closed": closed,
+            "filters": filters,
+            "not_found": wanted,
+            "has_errors": bool(wanted),
+        },
     )
 
 

@@ -38,16 +38,19 @@ def public_timeline(case: Case) -> QuerySet[CaseEvent]:
     ).only("kind", "to_status", "public_message", "created_at")
 
 
-def staff_queue(*, organisation: Organisation, team: Team | None = None) -> QuerySet[Case]:
-    """Open cases, oldest first, optionally only one team's."""
-    cases = Case.objects.for_organisation(organisation).open()
+def staff_queue(
+    *, organisation: Organisation, team: Team | None = None, closed: bool = False
+) -> QuerySet[Case]:
+    """Open cases, oldest first (or closed ones, most recently closed first),
+    optionally only one team's."""
+    cases = Case.objects.for_organisation(organisation).filter(is_open=not closed)
     if team is not None:
         cases = cases.filter(team=team)
     return (
         cases.select_related("service", "team")
         .prefetch_related("service_version")  # one query for the few versions in a page
         .defer("answers")
-        .order_by("created_at")
+        .order_by("-closed_at" if closed else "created_at")
     )
 
 

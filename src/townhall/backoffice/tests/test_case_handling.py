@@ -127,3 +127,27 @@ def test_an_old_case_keeps_its_own_version_after_a_change_is_published(staff_cli
         in staff_client.get(f"/staff/cases/{new_case.reference}/").content.decode()
     )
     assert (old_case.service_version.number, new_case.service_version.number) == (1, 2)
+
+
+def test_staff_find_a_case_by_reference_and_see_closed_cases(
+    staff_client, staff_user, fly_tipping, other_fly_tipping
+):
+    from townhall.cases.services import case_transition
+
+    open_case = submitted_case(fly_tipping)
+    closed_case = case_transition(
+        case=submitted_case(fly_tipping), to_status="cleared", actor=staff_user
+    )
+    theirs = submitted_case(other_fly_tipping)
+
+    response = staff_client.get("/staff/", {"reference": f" {open_case.reference.lower()} "})
+    assert response["Location"] == f"/staff/cases/{open_case.reference}/"
+    missing = staff_client.get("/staff/", {"reference": theirs.reference}).content.decode()
+    assert "No case of your council has the reference" in missing
+    assert "<title>Error:" in missing and f"/staff/cases/{theirs.reference}/" not in missing
+
+    open_page = staff_client.get("/staff/").content.decode()
+    assert open_case.reference in open_page and closed_case.reference not in open_page
+    closed_page = staff_client.get("/staff/", {"show": "closed"}).content.decode()
+    assert closed_case.reference in closed_page and open_case.reference not in closed_page
+    assert "Closed cases" in closed_page
