@@ -27,10 +27,14 @@ def services_by_category(services: list[Service]) -> list[tuple[str, list[Servic
 
 
 def service_for_slug(organisations: Iterable[Organisation], slug: str) -> Service | None:
+    """The service with this slug on a site. Where two councils of one site
+    (county and district) both offer the slug, the first council by name
+    answers until services are routed by place."""
     return (
         Service.objects.for_residents()
         .filter(organisation__in=list(organisations), slug=slug)
         .select_related("organisation", "published_version")
+        .order_by("organisation__name")
         .first()
     )
 

@@ -34,7 +34,13 @@ def service_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/services.html",
-        {"groups": groups, "form": form, "query": query, "count": len(services)},
+        {
+            "groups": groups,
+            "form": form,
+            "query": query,
+            "count": len(services),
+            "several_councils": len({s.organisation_id for s in services}) > 1,
+        },
     )
 
 

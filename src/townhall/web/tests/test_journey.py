@@ -215,3 +215,20 @@ def test_control_characters_typed_by_a_resident_are_dropped(client, fly_tipping)
     response = client.post(page("where"), {"location": "Castle\x00 Street\x1b"})
     assert response.status_code == 302
     assert Draft.objects.get().answers["location"] == "Castle Street"
+
+
+def test_a_site_shared_by_two_councils_names_who_runs_each_service(client, fly_tipping):
+    from townhall.catalogue.services import service_import
+    from townhall.tenancy.factories import OrganisationFactory
+    from townhall.tenancy.models import Site
+
+    county = OrganisationFactory.create(slug="county", name="Aardvark County Council")
+    definition = dict(fly_tipping.published_version.definition, slug="report-a-pothole")
+    definition["name"] = "Report a pothole"
+    service_import(organisation=county, definition=definition)
+    Site.objects.get(host="testserver").organisations.add(county)
+    body = client.get("/services/").content.decode()
+    assert "(Aardvark County Council)" in body and "(Example Council)" in body
+    # a slug both offer is answered by the first council by name, every time
+    service_import(organisation=county, definition=fly_tipping.published_version.definition)
+    assert "Aardvark County Council" in client.get(START).content.decode()
