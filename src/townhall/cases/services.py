@@ -22,7 +22,7 @@ from townhall.catalogue.engine.definition import (
     with_optional_contact,
 )
 from townhall.catalogue.engine.flow import case_summary_line, relevant_answers, validate_answers
-from townhall.catalogue.engine.inputs import NewFiles
+from townhall.catalogue.engine.inputs import NewFiles, sniff_content_type
 from townhall.catalogue.models import ServiceVersion
 from townhall.notifications.services import email_queue
 from townhall.tenancy.selectors import public_url_for
@@ -67,7 +67,11 @@ def draft_start(*, service_version: ServiceVersion, channel: str = Channel.WEB) 
 def draft_save_answers(*, draft: Draft, answers: Mapping[str, Any]) -> Draft:
     """Store a page's answers; uploaded files are stored as attachments and
     the answer records them. Only answers on the resident's route are kept."""
-    draft = Draft.objects.select_for_update().get(pk=draft.pk)
+    draft = (
+        Draft.objects.select_for_update(of=("self",))
+        .select_related("service_version")
+        .get(pk=draft.pk)
+    )
     if draft.case_id is not None:
         return draft  # already submitted: answers are frozen
     merged = dict(draft.answers)
@@ -81,8 +85,6 @@ def draft_save_answers(*, draft: Draft, answers: Mapping[str, Any]) -> Draft:
 
 
 def _attachment_store(draft: Draft, upload: Any) -> dict[str, Any]:
-    from townhall.catalogue.engine.inputs import sniff_content_type
-
     attachment = Attachment(
         draft=draft,
         filename=re.sub(r"[\x00-\x1f\x7f]", "", upload.name or "")[-255:] or "upload",

@@ -16,6 +16,7 @@ import yaml
 from django.db import transaction
 
 from townhall.catalogue.engine.definition import DefinitionError, parse_definition
+from townhall.catalogue.engine.validation import field_path
 from townhall.catalogue.models import Service, ServiceVersion
 from townhall.catalogue.services import service_import
 from townhall.tenancy.models import Organisation
@@ -130,14 +131,6 @@ def _parse_text(text: str, *, suffix: str) -> Any:
         raise TransferError([f"not valid YAML: {error}"]) from error
 
 
-def _path(parts: Sequence[str | int]) -> str:
-    """A location written as DefinitionError writes it: pages[2].questions[0].type."""
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(definition)"
-
-
 def _non_data_problems(data: Any) -> list[str]:
     """Values a YAML or JSON file can hold but a stored definition cannot: dates,
     non-text keys, NaN and infinity, binary. Stops early on oversized structures."""
@@ -152,16 +145,16 @@ def _non_data_problems(data: Any) -> list[str]:
         if isinstance(value, dict):
             for key, item in reversed(value.items()):
                 if not isinstance(key, str):
-                    problems.append(f"{_path(where)}: the key {key!r} must be text")
+                    problems.append(f"{field_path(where)}: the key {key!r} must be text")
                 else:
                     stack.append((item, (*where, key)))
         elif isinstance(value, list):
             stack.extend((item, (*where, i)) for i, item in reversed(list(enumerate(value))))
         elif isinstance(value, float) and not math.isfinite(value):
-            problems.append(f"{_path(where)}: {value} is not a number a definition can hold")
+            problems.append(f"{field_path(where)}: {value} is not a number a definition can hold")
         elif not isinstance(value, str | int | float | bool) and value is not None:
             kind = type(value).__name__
-            problems.append(f"{_path(where)}: a {kind} cannot be stored; put it in quotes")
+            problems.append(f"{field_path(where)}: a {kind} cannot be stored; put it in quotes")
     return problems
 
 

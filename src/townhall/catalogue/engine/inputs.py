@@ -22,6 +22,7 @@ from townhall.catalogue.engine.questions import (
     item_name,
     lower_first,
 )
+from townhall.catalogue.engine.validation import CONTROL_CHARACTERS
 
 
 class AnswerError(ValueError):
@@ -54,14 +55,11 @@ def parse_input(question: Question, data: Mapping[str, Any], files: Mapping[str,
     return parser(question, data, files)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _single(data: Mapping[str, Any], key: str) -> str:
     """One typed value, trimmed, without control characters (a NUL cannot even
     be stored by PostgreSQL)."""
     value = data.get(key, "")
-    return _CONTROL.sub("", value).strip() if isinstance(value, str) else ""
+    return CONTROL_CHARACTERS.sub("", value).strip() if isinstance(value, str) else ""
 
 
 def _parse_text(question: Question, data: Mapping[str, Any], files: Mapping[str, Any]) -> Any:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,8 @@ def _validator() -> jsonschema.protocols.Validator:
     return cls(schema)
 
 
-def _path(parts: Iterator[Any] | list[Any]) -> str:
+def field_path(parts: Iterable[Any]) -> str:
+    """Where a problem is, as every message writes it: pages[2].questions[0].type."""
     text = ""
     for part in parts:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
@@ -41,7 +42,7 @@ def _path(parts: Iterator[Any] | list[Any]) -> str:
 def _schema_problems(data: Any) -> list[str]:
     problems = []
     for error in sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path)):
-        location = _path(list(error.absolute_path))
+        location = field_path(list(error.absolute_path))
         if error.validator == "enum" and isinstance(error.instance, str):
             field_name = str(error.absolute_path[-1]) if error.absolute_path else "value"
             problems.append(f"{location}: unknown {field_name} {error.instance!r}")
