@@ -22,10 +22,9 @@ def case_for_tracking(*, reference: str, email: str) -> Case | None:
         .select_related("service_version", "organisation")
         .first()
     )
-    supplied = email.strip().lower().encode()
     if case is None or not case.contact_email:
-        hmac.compare_digest(supplied, supplied)  # keep the timing alike
         return None
+    supplied = email.strip().lower().encode()
     if not hmac.compare_digest(case.contact_email.lower().encode(), supplied):
         return None
     return case
