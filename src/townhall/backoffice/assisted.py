@@ -12,7 +12,6 @@ from django.views.decorators.http import require_http_methods
 from townhall.backoffice.access import staff_required
 from townhall.backoffice.forms import ChannelForm
 from townhall.catalogue import selectors as catalogue_selectors
-from townhall.catalogue.engine.definition import with_optional_contact
 from townhall.web import form_views, journey
 from townhall.web.modes import ASSISTED
 
@@ -29,7 +28,7 @@ def service_index(request: HttpRequest) -> HttpResponse:
 def service_start(request: HttpRequest, slug: str) -> HttpResponse:
     """Say how the resident got in touch, then go through the service's pages."""
     service = form_views.journey_service(request, slug, ASSISTED)
-    definition = with_optional_contact(service.published_version.parsed)  # type: ignore[union-attr]
+    definition = form_views.journey_definition(service, None, ASSISTED)
     form = ChannelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         journey.remember_channel(request, service, form.cleaned_data["channel"])

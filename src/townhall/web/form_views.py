@@ -4,6 +4,7 @@ serve staff recording a phone or face-to-face contact (see `modes`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core import signing
@@ -49,7 +50,10 @@ def journey_service(request: HttpRequest, slug: str, mode: Mode) -> Service:
     return service
 
 
-def _definition(service: Service, draft: Draft | None, mode: Mode = RESIDENT) -> ServiceDefinition:
+def journey_definition(
+    service: Service, draft: Draft | None, mode: Mode = RESIDENT
+) -> ServiceDefinition:
+    """The definition a journey runs on; for staff, with the contact email optional."""
     # A resident mid-way keeps the version they started; new starts get the newest.
     version = draft.service_version if draft else service.published_version
     if version is None:  # published() excludes these; a race with unpublishing
@@ -68,7 +72,7 @@ def page_url(
 
 def service_start(request: HttpRequest, slug: str) -> HttpResponse:
     service = resident_service(request, slug)
-    definition = _definition(service, None)
+    definition = journey_definition(service, None)
     return render(
         request,
         "web/start.html",
@@ -89,7 +93,7 @@ def question_page(
     draft = journey.current_draft(request, service, mode.namespace)
     if mode.staff and draft is None and journey.channel_for(request, service) is None:
         return redirect(f"{mode.namespace}:start", slug=slug)  # say the channel first
-    definition = _definition(service, draft, mode)
+    definition = journey_definition(service, draft, mode)
     page = definition.page(page_id)
     if page is None:
         raise Http404("No such page")
@@ -99,38 +103,29 @@ def question_page(
         return redirect(page_url(service, first_gap, mode=mode))
     change = request.GET.get("change") == "1"
     action = request.POST.get("action", "") if request.method == "POST" else ""
-    errors: dict[str, str] = {}
-    raw: Any = {}
     add_item_to = action.removeprefix("add:") if action.startswith("add:") else None
-
-    deciding = answers  # the answers that decide which questions the page shows
-    if request.method == "POST" and not page.is_exit:
-        raw = request.POST
-        if add_item_to is None:
-            new_answers, errors = _read_page(page, answers, request)
-            deciding = {**answers, **new_answers}
-            # A question revealed by an answer on this same page was not on screen:
-            # show it, without an error, so the page works with JavaScript off.
-            posted = request.POST.get("shown")
-            on_screen = (
-                set(posted.split(","))
-                if posted is not None  # else: what the page showed before this answer
-                else {q.id for q in flow.visible_questions(page, answers)}
-            )
-            revealed = [q for q in flow.visible_questions(page, deciding) if q.id not in on_screen]
-            errors = {qid: message for qid, message in errors.items() if qid in on_screen}
-            if not errors and not revealed:
-                draft = _save(request, service, draft, new_answers, mode)
-                if action == "save" and definition.save_and_return and not mode.staff:
-                    return redirect("web:save", slug=service.slug)
-                if change and flow.first_incomplete_page(definition, draft.answers) is None:
-                    return redirect(f"{mode.namespace}:check", slug=service.slug)
-                following = flow.next_page(definition, draft.answers, page)
-                return redirect(page_url(service, following, mode=mode))
+    sent = request.method == "POST" and not page.is_exit
+    raw: Any = request.POST if sent else {}
+    submitted = PageSubmission(answers={}, errors={}, deciding=answers, complete=False)
+    if sent and add_item_to is None:
+        submitted = _submit_page(page, answers, request)
+        if submitted.complete:
+            draft = _save(request, service, draft, submitted.answers, mode)
+            if action == "save" and definition.save_and_return and not mode.staff:
+                return redirect("web:save", slug=service.slug)
+            if change and flow.first_incomplete_page(definition, draft.answers) is None:
+                return redirect(f"{mode.namespace}:check", slug=service.slug)
+            following = flow.next_page(definition, draft.answers, page)
+            return redirect(page_url(service, following, mode=mode))
+    errors = submitted.errors
 
     back = flow.previous_page(definition, answers, page)
     fields = question_fields(
-        flow.visible_questions(page, deciding), answers, raw, errors, add_item_to=add_item_to
+        flow.visible_questions(page, submitted.deciding),
+        answers,
+        raw,
+        errors,
+        add_item_to=add_item_to,
     )
     return render(
         request,
@@ -174,6 +169,36 @@ def _save(
     return case_services.draft_save_answers(draft=draft, answers=answers)
 
 
+@dataclass(frozen=True)
+class PageSubmission:
+    answers: dict[str, Any]  # the page's answers, to save when complete
+    errors: dict[str, str]  # for questions that were on the screen
+    deciding: dict[str, Any]  # answers deciding which questions the page shows now
+    complete: bool
+
+
+def _submit_page(page: Page, answers: dict[str, Any], request: HttpRequest) -> PageSubmission:
+    """Read a sent page. A question that an answer on this same page brings in
+    was not on the screen: the page is shown again with it, without an error,
+    so conditions within a page work with JavaScript off."""
+    new_answers, errors = _read_page(page, answers, request)
+    deciding = {**answers, **new_answers}
+    posted = request.POST.get("shown")
+    on_screen = (
+        set(posted.split(","))
+        if posted is not None  # else: what the page showed before this answer
+        else {q.id for q in flow.visible_questions(page, answers)}
+    )
+    revealed = [q for q in flow.visible_questions(page, deciding) if q.id not in on_screen]
+    errors = {qid: message for qid, message in errors.items() if qid in on_screen}
+    return PageSubmission(
+        answers=new_answers,
+        errors=errors,
+        deciding=deciding,
+        complete=not errors and not revealed,
+    )
+
+
 def _read_page(
     page: Page, answers: dict[str, Any], request: HttpRequest
 ) -> tuple[dict[str, Any], dict[str, str]]:
@@ -209,7 +234,7 @@ def check_answers(request: HttpRequest, slug: str, mode: Mode = RESIDENT) -> Htt
         if request.method == "POST" and journey.submitted_case(request, service, mode.namespace):
             return redirect(f"{mode.namespace}:done", slug=slug)  # a repeated submit
         return redirect(f"{mode.namespace}:start", slug=slug)
-    definition = _definition(service, draft, mode)
+    definition = journey_definition(service, draft, mode)
     incomplete = flow.first_incomplete_page(definition, draft.answers)
     if incomplete is not None:
         return redirect(page_url(service, incomplete, mode=mode))
