@@ -54,7 +54,7 @@ def other_fly_tipping(other_council):  # type: ignore[no-untyped-def]
 def staff_user(council):  # type: ignore[no-untyped-def]
     from townhall.tenancy.factories import MembershipFactory
 
-    return MembershipFactory(organisation=council, user__username="caseworker@example.gov.uk").user
+    return MembershipFactory(organisation=council, user__email="caseworker@example.gov.uk").user
 
 
 @pytest.fixture

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "townhall.core",
+    "townhall.accounts",
     "townhall.tenancy",
     "townhall.catalogue",
     "townhall.cases",
@@ -129,6 +130,7 @@ AUTH_PASSWORD_VALIDATORS = [
 if TOWNHALL_ENV == "test":
     # Hashing passwords slowly protects real accounts; test accounts need speed.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "backoffice:login"
 LOGIN_REDIRECT_URL = "backoffice:queue"
 LOGOUT_REDIRECT_URL = "backoffice:login"

@@ -7,11 +7,11 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from townhall.accounts.models import User
 from townhall.cases.models import Attachment, Case, CaseEvent, Channel, Draft
 from townhall.cases.references import new_reference
 from townhall.cases.routing import due_at, team_for

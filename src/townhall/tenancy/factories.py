@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import factory
-from django.contrib.auth import get_user_model
 
+from townhall.accounts.factories import UserFactory
 from townhall.tenancy.models import Membership, Organisation, Site
 
 
@@ -32,15 +32,7 @@ class SiteFactory(factory.django.DjangoModelFactory[Site]):
             self.organisations.add(*extracted)
 
 
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = get_user_model()
-        django_get_or_create = ("username",)
-        skip_postgeneration_save = True
-
-    username = factory.Sequence(lambda n: f"user{n}@example.gov.uk")
-    email = factory.LazyAttribute(lambda u: u.username)
-    password = factory.django.Password("correct horse battery staple")
+__all__ = ["MembershipFactory", "OrganisationFactory", "SiteFactory", "UserFactory"]
 
 
 class MembershipFactory(factory.django.DjangoModelFactory[Membership]):

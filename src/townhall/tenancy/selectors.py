@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
 
+from townhall.accounts.models import User
 from townhall.tenancy.models import Membership, Organisation, Site
 
 

@@ -115,7 +115,7 @@ def council_site(transactional_db: None) -> Any:
     )
     definition = load_definition_file(STANDARD_DIR / "report-fly-tipping.yaml")
     service_import(organisation=council, definition=definition)
-    staff = UserFactory(username=STAFF_USERNAME, first_name="Sam", last_name="Okafor")
+    staff = UserFactory(email=STAFF_USERNAME, first_name="Sam", last_name="Okafor")
     MembershipFactory(user=staff, organisation=council)
     return council
 

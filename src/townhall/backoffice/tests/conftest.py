@@ -15,7 +15,7 @@ def manager_user(council):
     # real one costs most of a test's time.
     return MembershipFactory(
         organisation=council,
-        user__username="manager@example.gov.uk",
+        user__email="manager@example.gov.uk",
         user__password="!",
         role=Membership.Role.MANAGER,
     ).user

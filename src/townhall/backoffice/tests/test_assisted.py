@@ -60,7 +60,7 @@ def test_staff_record_a_phone_contact_without_an_email(
     assert case.reference in confirmation and "Read the reference to the resident" in confirmation
     timeline = staff_client.get(f"/staff/cases/{case.reference}/").content.decode()
     assert "Submitted (phone)" in timeline
-    assert staff_user.username in timeline
+    assert staff_user.email in timeline
 
 
 def test_an_email_given_on_the_phone_gets_the_acknowledgement(

@@ -13,14 +13,14 @@ from townhall.cases.models import CaseEvent, Channel
 def test_staff_sign_in_and_land_on_their_queue(client, staff_user):
     response = client.post(
         "/staff/login/",
-        {"username": staff_user.username, "password": "correct horse battery staple"},
+        {"username": staff_user.email, "password": "correct horse battery staple"},
     )
     assert response["Location"] == "/staff/"
     assert "Open cases" in client.get("/staff/").content.decode()
 
 
 def test_a_wrong_password_is_explained(client, staff_user):
-    response = client.post("/staff/login/", {"username": staff_user.username, "password": "x"})
+    response = client.post("/staff/login/", {"username": staff_user.email, "password": "x"})
     body = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in body
@@ -77,7 +77,7 @@ def test_changing_status_records_who_and_emails_the_resident(
     assert "has been cleared" in mail.outbox[0].subject
     assert "Our crew cleared it this morning." in mail.outbox[0].body
     page = staff_client.get(f"/staff/cases/{case.reference}/").content.decode()
-    assert "Received → Cleared" in page and staff_user.username in page
+    assert "Received → Cleared" in page and staff_user.email in page
     assert case.reference not in staff_client.get("/staff/").content.decode()  # closed
 
 

@@ -99,7 +99,7 @@ def test_the_resident_and_staff_journeys_meet_wcag_aa(browser, live_server, coun
 
         page.goto("/staff/login/")
         _check(page, found)
-        page.get_by_label("Username").fill(STAFF_USERNAME)
+        page.get_by_label("Email address").fill(STAFF_USERNAME)
         page.get_by_label("Password").fill(STAFF_PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         _check(page, found)  # the queue

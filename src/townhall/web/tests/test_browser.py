@@ -161,7 +161,7 @@ def test_report_track_and_update_with_javascript(new_page, mailoutbox, frontend_
     # A member of staff, in their own browser context, clears it.
     staff = new_page(javascript=True)
     staff.goto("/staff/login/")
-    staff.get_by_label("Username").fill(STAFF_USERNAME)
+    staff.get_by_label("Email address").fill(STAFF_USERNAME)
     staff.get_by_label("Password").fill(STAFF_PASSWORD)
     staff.get_by_role("button", name="Sign in").click()
     expect(_heading(staff, "Open cases")).to_be_visible()

@@ -64,8 +64,7 @@ class Command(BaseCommand):
         user_model = get_user_model()
         password = secrets.token_urlsafe(9)
         user, _created = user_model.objects.get_or_create(
-            username=STAFF_USERNAME,
-            defaults={"email": STAFF_USERNAME, "first_name": "Sam", "last_name": "Staff"},
+            email=STAFF_USERNAME, defaults={"first_name": "Sam", "last_name": "Staff"}
         )
         user.set_password(password)
         user.save()
