@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from townhall.accounts.models import User
+from townhall.cases.answers import DECLARATION, declaration_problem
 from townhall.cases.models import Attachment, Case, CaseEvent, Channel, Draft
 from townhall.cases.references import new_reference
 from townhall.cases.routing import due_at, team_for
@@ -102,11 +103,18 @@ def _attachment_store(draft: Draft, upload: Any) -> dict[str, Any]:
     }
 
 
-def case_submit(*, draft: Draft, actor: User | None = None, contact_required: bool = True) -> Case:
+def case_submit(
+    *,
+    draft: Draft,
+    actor: User | None = None,
+    contact_required: bool = True,
+    declaration: bool = False,
+) -> Case:
     """Turn a complete draft into a case, exactly once.
 
     Staff recording a contact (`contact_required=False`) may leave the contact
-    email empty. A second submission of the same draft (a double click, a resubmitted form)
+    email empty. A service with a declaration needs `declaration=True`, whoever
+    submits. A second submission of the same draft (a double click, a resubmitted form)
     returns the case the first one made. Raises SubmissionRefused when the
     answers are incomplete or break the service's rules.
     """
@@ -123,15 +131,20 @@ def case_submit(*, draft: Draft, actor: User | None = None, contact_required: bo
             definition = with_optional_contact(definition)
         answers = relevant_answers(definition, draft.answers)
         errors = validate_answers(definition, answers)
+        if (problem := declaration_problem(definition, declaration)) is not None:
+            errors[DECLARATION] = problem
         if errors:
             raise SubmissionRefused(errors)
-        case = _case_create(draft=draft, definition=definition, answers=answers, actor=actor)
+        case = case_open(
+            service_version=draft.service_version,
+            channel=draft.channel,
+            definition=definition,
+            answers=answers,
+            actor=actor,
+        )
         draft.case = case
         draft.save(update_fields=["case", "updated_at"])
         _attachments_link(draft=draft, case=case, definition=definition, answers=answers)
-        _email_resident(
-            case, definition, definition.workflow.submitted_message or DEFAULT_SUBMITTED
-        )
     return case
 
 
@@ -152,14 +165,19 @@ def _attachments_link(
     )
 
 
-def _case_create(
+def case_open(
     *,
-    draft: Draft,
+    service_version: ServiceVersion,
+    channel: str,
     definition: ServiceDefinition,
     answers: dict[str, Any],
     actor: User | None,
 ) -> Case:
-    version = draft.service_version
+    """Open a case from answers already checked in full (`case_submit` and
+    `journey.case_create` check them): a new reference, the workflow's first
+    status, the team and due date from the definition, the "submitted" event,
+    and the acknowledgement to the resident. Call it inside a transaction."""
+    version = service_version
     organisation = version.service.organisation
     contact = definition.contact_question
     initial = definition.workflow.state(definition.workflow.initial)
@@ -179,7 +197,7 @@ def _case_create(
                     ),
                     due_at=due_at(definition=definition, state=initial, since=now),
                     closed_at=now if initial.closed else None,
-                    channel=draft.channel,
+                    channel=channel,
                     answers=answers,
                     summary=case_summary_line(definition, answers),
                     contact_email=answers.get(contact.id, "") if contact else "",
@@ -189,6 +207,9 @@ def _case_create(
             continue  # the random reference is taken: draw another
         CaseEvent.objects.create(
             case=case, kind=CaseEvent.Kind.SUBMITTED, actor=actor, to_status=case.status
+        )
+        _email_resident(
+            case, definition, definition.workflow.submitted_message or DEFAULT_SUBMITTED
         )
         return case
     raise RuntimeError("could not find a free case reference in 10 draws")
