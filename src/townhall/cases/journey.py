@@ -33,14 +33,15 @@ from townhall.catalogue.engine.definition import (
 )
 from townhall.catalogue.engine.inputs import AnswerError, parse_input
 from townhall.catalogue.engine.questions import check_answer
-from townhall.catalogue.models import Service, ServiceVersion
+from townhall.catalogue.models import Audience, Service, ServiceVersion
 
 # How a contact staff record reached the council.
 ASSISTED_CHANNELS = frozenset({Channel.PHONE, Channel.FACE_TO_FACE, Channel.EMAIL})
 
 
 class JourneyUnavailable(Exception):
-    """The service has no published version to start on."""
+    """The service has no published version to start on, or is not open to
+    this caller (a staff-only service without a member of staff)."""
 
 
 class ChannelNeeded(Exception):
@@ -98,18 +99,20 @@ def journey_open(
     version and channel, so a version published meanwhile does not change
     their questions; a new journey takes the published version. Staff must
     give one of ASSISTED_CHANNELS (ChannelNeeded); raises JourneyUnavailable
-    when the service has nothing published."""
-    if draft is not None:
-        return Journey(
-            version=draft.service_version, channel=draft.channel, assisted=assisted, draft=draft
-        )
-    if service.published_version is None:
+    when the service has nothing published, or, for anyone but staff, when it
+    is not open to anyone (there is no resident sign-in yet)."""
+    version = draft.service_version if draft is not None else service.published_version
+    if version is None:
         raise JourneyUnavailable(service.slug)
+    if not assisted and version.parsed.audience != Audience.ANYONE:
+        raise JourneyUnavailable(service.slug)
+    if draft is not None:
+        return Journey(version=version, channel=draft.channel, assisted=assisted, draft=draft)
     if assisted and channel not in ASSISTED_CHANNELS:
         raise ChannelNeeded(service.slug)
     if channel not in Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
-    return Journey(version=service.published_version, channel=channel, assisted=assisted)
+    return Journey(version=version, channel=channel, assisted=assisted)
 
 
 # ---- the route --------------------------------------------------------------
@@ -274,13 +277,15 @@ def case_create(
     this way yet. An accepted document makes its case exactly as a submitted
     draft does (reference, team, due date, timeline, acknowledgement), without
     a draft. Raises JourneyUnavailable unless the version is the published one
-    of an active service."""
+    of an active service, and open to anyone or sent by a member of staff."""
     if channel not in Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
     published = Service.objects.published().filter(published_version=service_version)
     if not published.exists():  # asked of the database: the objects passed may be stale
         raise JourneyUnavailable(service_version.service_id)
     definition = service_version.parsed
+    if actor is None and definition.audience != Audience.ANYONE:
+        raise JourneyUnavailable(service_version.service_id)
     if not contact_required:
         definition = with_optional_contact(definition)
     checked = answers_check(definition=definition, answers=answers, declaration=declaration)

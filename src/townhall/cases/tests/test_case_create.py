@@ -348,6 +348,13 @@ def test_only_the_published_version_of_an_active_service_takes_cases(service, co
     assert not Case.objects.exists()
 
 
+def test_a_staff_only_service_takes_cases_only_from_staff(council, staff_user):
+    service = service_create(organisation=council, definition=help_definition(audience="staff"))
+    with pytest.raises(JourneyUnavailable):
+        send(service, GOOD)
+    assert send(service, GOOD, channel=Channel.PHONE, actor=staff_user).created_by == staff_user
+
+
 def test_an_unknown_channel_is_a_programming_error(service):
     with pytest.raises(ValueError, match="unknown channel"):
         send(service, GOOD, channel="pigeon")

@@ -97,6 +97,16 @@ def test_a_service_with_nothing_published_cannot_be_started(service):
         journeys.start_definition(service)
 
 
+def test_only_staff_go_through_a_staff_only_service(council):
+    service = service_create(
+        organisation=council, definition=same_page_definition(audience="staff")
+    )
+    with pytest.raises(journeys.JourneyUnavailable):
+        journeys.journey_open(service=service)
+    journey = journeys.journey_open(service=service, channel=Channel.PHONE, assisted=True)
+    assert journey.version == service.published_version
+
+
 def test_a_journey_keeps_the_version_and_channel_of_its_draft(council, service):
     journey = journeys.journey_open(service=service, channel=Channel.PHONE, assisted=True)
     page = page_of(journey, "one")
