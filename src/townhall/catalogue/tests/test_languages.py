@@ -274,7 +274,7 @@ def in_languages(draw: st.DrawFn) -> tuple[dict[str, Any], dict[tuple[Any, ...],
         if draw(st.booleans()):
             pairs = [("en", value)] + ([("cy", draw(welsh_text))] if draw(st.booleans()) else [])
             value = dict(draw(st.permutations(pairs)))
-            parent = data
+            parent: Any = data
             for part in field.where[:-1]:
                 parent = parent[part]
             parent[field.where[-1]] = value
