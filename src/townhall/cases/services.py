@@ -24,6 +24,7 @@ from townhall.catalogue.engine.definition import (
 )
 from townhall.catalogue.engine.flow import case_summary_line, relevant_answers, validate_answers
 from townhall.catalogue.engine.inputs import NewFiles, sniff_content_type
+from townhall.catalogue.engine.languages import active_language
 from townhall.catalogue.models import ServiceVersion
 from townhall.notifications.services import email_queue
 from townhall.tenancy.selectors import public_url_for
@@ -60,8 +61,10 @@ class TransitionRefused(Exception):
 
 
 def draft_start(*, service_version: ServiceVersion, channel: str = Channel.WEB) -> Draft:
-    """Begin a new set of answers for a service version."""
-    return Draft.objects.create(service_version=service_version, channel=channel)
+    """Begin a new set of answers for a service version, in the active language."""
+    return Draft.objects.create(
+        service_version=service_version, channel=channel, language=active_language()
+    )
 
 
 @transaction.atomic
@@ -198,6 +201,7 @@ def case_open(
                     due_at=due_at(definition=definition, state=initial, since=now),
                     closed_at=now if initial.closed else None,
                     channel=channel,
+                    language=active_language(),
                     answers=answers,
                     summary=case_summary_line(definition, answers),
                     contact_email=answers.get(contact.id, "") if contact else "",
