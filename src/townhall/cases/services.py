@@ -144,6 +144,7 @@ def case_submit(
             definition=definition,
             answers=answers,
             actor=actor,
+            language=draft.language,
         )
         draft.case = case
         draft.save(update_fields=["case", "updated_at"])
@@ -175,11 +176,13 @@ def case_open(
     definition: ServiceDefinition,
     answers: dict[str, Any],
     actor: User | None,
+    language: str | None = None,
 ) -> Case:
     """Open a case from answers already checked in full (`case_submit` and
     `journey.case_create` check them): a new reference, the workflow's first
     status, the team and due date from the definition, the "submitted" event,
-    and the acknowledgement to the resident. Call it inside a transaction."""
+    and the acknowledgement to the resident, in `language` (the draft's; by
+    default the active one). Call it inside a transaction."""
     version = service_version
     organisation = version.service.organisation
     contact = definition.contact_question
@@ -201,7 +204,7 @@ def case_open(
                     due_at=due_at(definition=definition, state=initial, since=now),
                     closed_at=now if initial.closed else None,
                     channel=channel,
-                    language=active_language(),
+                    language=language or active_language(),
                     answers=answers,
                     summary=case_summary_line(definition, answers),
                     contact_email=answers.get(contact.id, "") if contact else "",
