@@ -30,7 +30,7 @@ def _key_seen_by_the_app(**meta: str) -> str:
     """The rate-limit key for a request once it has been through the middleware."""
     keys = []
 
-    def view(request):  # type: ignore[no-untyped-def]
+    def view(request):
         keys.append(client_key(request, "track"))
 
     ProxyHeadersMiddleware(view)(RequestFactory().get("/", **meta))  # type: ignore[arg-type]

@@ -40,7 +40,7 @@ class _SimulatedLoss:
     def __init__(self) -> None:
         self.lost = False
 
-    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def __call__(self, execute, sql, params, many, context):
         if self.lost:
             raise OperationalError("server closed the connection unexpectedly (simulated)")
         return execute(sql, params, many, context)
@@ -101,7 +101,7 @@ def _work() -> None:
     call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
 
 
-def _result(result) -> DBTaskResult:  # type: ignore[no-untyped-def]
+def _result(result) -> DBTaskResult:
     return DBTaskResult.objects.get(pk=result.id)
 
 
@@ -150,9 +150,9 @@ def test_the_worker_survives_a_connection_dropped_while_claiming_a_task(
     first = note.enqueue("first")
     second = note.enqueue("second")
     get_locked = DBTaskResultQuerySet.get_locked
-    cuts = []
+    cuts: list[bool] = []
 
-    def cut_once_then_claim(self):  # type: ignore[no-untyped-def]
+    def cut_once_then_claim(self):
         if not cuts:
             cuts.append(True)
             cut_connection()
