@@ -52,7 +52,7 @@ class Worker(db_worker.Worker):
                     delay = self.reconnect_delay  # it worked for a while: start again
                 last_failure = time.monotonic()
                 logger.warning(
-                    "Database unavailable (%s); the worker reconnects in %s seconds.",
+                    "Database unavailable (%s); the worker reconnects in %g s.",
                     type(error).__name__,
                     delay,
                 )

@@ -124,6 +124,11 @@ class Command(BaseCommand):
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, stop)
+        if settings.BEHIND_PROXY:
+            self._say(
+                f"Behind a proxy: X-Forwarded-* believed from {', '.join(settings.TRUSTED_PROXIES)}"
+                f" (TRUSTED_PROXY_COUNT={settings.TRUSTED_PROXY_COUNT})."
+            )
         self._say(f"Serving on http://{options['host']}:{options['port']}/ (Ctrl+C stops)")
         try:
             serve(
