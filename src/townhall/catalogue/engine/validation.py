@@ -8,11 +8,18 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jsonschema
+
+from townhall.catalogue.engine.conditions import (
+    Subject,
+    condition_problems,
+    condition_schema,
+    operators_version,
+)
 
 SCHEMA_PATH = Path(__file__).with_name("service-definition.schema.json")
 PLACEHOLDER = re.compile(r"\(\(([a-z_]+)\)\)")
@@ -24,9 +31,17 @@ MESSAGE_PLACEHOLDERS = frozenset(
 )
 
 
-@cache
-def _validator() -> jsonschema.protocols.Validator:
-    schema = json.loads(SCHEMA_PATH.read_text())
+def schema_with_operators() -> dict[str, Any]:
+    """The schema, its condition definition made from the registered operators
+    (the file holds a copy of it for authors and their editors)."""
+    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text())
+    schema["$defs"]["condition"] = condition_schema()
+    return schema
+
+
+@lru_cache(maxsize=2)
+def _validator(operators: int) -> jsonschema.protocols.Validator:
+    schema = schema_with_operators()
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema)
 
@@ -41,9 +56,15 @@ def field_path(parts: Iterable[Any]) -> str:
 
 def _schema_problems(data: Any) -> list[str]:
     problems = []
-    for error in sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path)):
+    validator = _validator(operators_version())
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
         location = field_path(list(error.absolute_path))
-        if error.validator == "enum" and isinstance(error.instance, str):
+        if error.schema is validator.schema["$defs"]["condition"]:
+            # The operators say what is wrong with a condition, at its own path.
+            problems += condition_problems(error.instance, where=location) or [
+                f"{location}: {error.message}"
+            ]
+        elif error.validator == "enum" and isinstance(error.instance, str):
             field_name = str(error.absolute_path[-1]) if error.absolute_path else "value"
             problems.append(f"{location}: unknown {field_name} {error.instance!r}")
         elif error.validator == "additionalProperties":
@@ -86,7 +107,7 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def _semantic_problems(data: Mapping[str, Any]) -> list[str]:
     problems: list[str] = _control_character_problems(data, "")
     seen_pages: set[str] = set()
-    seen_questions: set[str] = set()
+    seen_questions: dict[str, Subject] = {}  # what conditions may name, so far
     page_ids = [page["id"] for page in data["pages"]]
     for p, page in enumerate(data["pages"]):
         if page["id"] in seen_pages:
@@ -106,7 +127,7 @@ def _semantic_problems(data: Mapping[str, Any]) -> list[str]:
             if "when" in question:
                 problems += _condition_problems(question["when"], seen_questions, f"{where}.when")
             problems += _question_problems(question, where)
-            seen_questions.add(question["id"])
+            seen_questions[question["id"]] = Subject.from_data(question)
         for g, rule in enumerate(page.get("goto", [])):
             problems += _condition_problems(
                 rule["when"], seen_questions, f"pages[{p}].goto[{g}].when"
@@ -207,19 +228,10 @@ def _group_problems(question: Mapping[str, Any], where: str) -> list[str]:
     return problems
 
 
-def _condition_problems(condition: Mapping[str, Any], known: set[str], where: str) -> list[str]:
-    if "all" in condition or "any" in condition:
-        key = "all" if "all" in condition else "any"
-        return [
-            problem
-            for i, part in enumerate(condition[key])
-            for problem in _condition_problems(part, known, f"{where}.{key}[{i}]")
-        ]
-    if "not" in condition:
-        return _condition_problems(condition["not"], known, f"{where}.not")
-    if condition["question"] not in known:
-        return [f"{where}.question: {condition['question']!r} is not asked before this point"]
-    return []
+def _condition_problems(
+    condition: Mapping[str, Any], asked: Mapping[str, Subject], where: str
+) -> list[str]:
+    return condition_problems(condition, where=where, asked=asked)
 
 
 def _workflow_problems(workflow: Mapping[str, Any]) -> list[str]:
