@@ -11,7 +11,6 @@ from townhall.catalogue.engine.conditions import ConditionContext, condition_hol
 from townhall.catalogue.engine.definition import Page, Question, ServiceDefinition
 from townhall.catalogue.engine.questions import check_answer, display_answer, is_empty
 
-
 # Every function below takes an optional `context` for its conditions (today's
 # date, the council, the place hook); without one, conditions see the answers
 # and today's date only. The answers are always the ones the function is given.

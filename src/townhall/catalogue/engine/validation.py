@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 
@@ -57,9 +57,10 @@ def field_path(parts: Iterable[Any]) -> str:
 def _schema_problems(data: Any) -> list[str]:
     problems = []
     validator = _validator(operators_version())
+    condition = cast(Mapping[str, Any], validator.schema)["$defs"]["condition"]
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
         location = field_path(list(error.absolute_path))
-        if error.schema is validator.schema["$defs"]["condition"]:
+        if error.schema is condition:
             # The operators say what is wrong with a condition, at its own path.
             problems += condition_problems(error.instance, where=location) or [
                 f"{location}: {error.message}"

@@ -315,8 +315,6 @@ def _tests(**operands: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, An
     )
 
 
-
-
 def _operands() -> dict[str, st.SearchStrategy[dict[str, Any]]]:
     choice, number = st.sampled_from(CHOICES), st.integers(-5, 5)
     text, date = st.sampled_from(["x", "y"]), st.sampled_from(DATES)

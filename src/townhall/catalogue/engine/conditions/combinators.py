@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Mapping
 from typing import Any
 
@@ -70,8 +71,9 @@ class _Joining(_Combinator):
             text = self.join(text, part)
         return text
 
+    @abc.abstractmethod
     def join(self, first: str, second: str) -> str:
-        raise NotImplementedError
+        """Two conditions' words joined, as this operator joins them."""
 
 
 class All(_Joining):

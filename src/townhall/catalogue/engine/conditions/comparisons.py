@@ -4,6 +4,7 @@ another kind, is neither more nor less than anything."""
 
 from __future__ import annotations
 
+import abc
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
@@ -29,6 +30,7 @@ class _Comparison(QuestionOperator):
             {"type": "string", "pattern": f"^({TODAY}|{ISO_DATE.pattern})$"},
         ]
     }
+
     def operand_problems(self, operand: Any, where: str) -> list[str]:
         if is_number(operand) or operand == TODAY or as_date(operand) is not None:
             return []
@@ -60,15 +62,15 @@ class _Comparison(QuestionOperator):
             return self.number_words(question, wording.value(question_id, operand))
         return self.date_words(question, wording.date(operand))
 
+    @abc.abstractmethod
     def compare(self, answer: Any, limit: Any) -> bool:
         """`answer` against the limit, both numbers or both dates."""
-        raise NotImplementedError
 
-    def number_words(self, question: str, number: str) -> str:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def number_words(self, question: str, number: str) -> str: ...
 
-    def date_words(self, question: str, date: str) -> str:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def date_words(self, question: str, date: str) -> str: ...
 
 
 class GreaterThan(_Comparison):

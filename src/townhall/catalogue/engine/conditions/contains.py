@@ -8,12 +8,7 @@ from django.utils.translation import gettext as _
 
 from townhall.catalogue.engine.conditions.context import ConditionContext
 from townhall.catalogue.engine.conditions.registry import QuestionOperator, problem
-from townhall.catalogue.engine.conditions.values import (
-    AnswerKind,
-    Subject,
-    same_value,
-    value_problem,
-)
+from townhall.catalogue.engine.conditions.values import AnswerKind, Subject, same_value
 from townhall.catalogue.engine.conditions.words import Wording
 
 
@@ -25,13 +20,14 @@ class Contains(QuestionOperator):
         return [] if isinstance(operand, str) else [problem(where, _("must be an option value"))]
 
     def subject_problems(self, operand: Any, subject: Subject, where: str) -> list[str]:
-        names = {"question": subject.id, "type": subject.type}
+        names = {"question": subject.id, "type": subject.type, "value": operand}
         if subject.kind is not AnswerKind.CHOICES:
             message = _("%(question)r is a %(type)s question: contains tests checkboxes")
             return [problem(where, message % names)]
-        # Each ticked box is one choice; check the value as an option of one.
-        message = value_problem(Subject(subject.id, "radios", subject.options), operand)
-        return [problem(where, message)] if message else []
+        if subject.options and operand not in subject.options:
+            message = _("%(value)r is not an option of %(question)r")
+            return [problem(where, message % names)]
+        return []
 
     def test(self, answer: Any, operand: Any, context: ConditionContext) -> bool:
         return isinstance(answer, list) and any(same_value(value, operand) for value in answer)

@@ -69,7 +69,10 @@ class QuestionOperator(Operator):
             "type": "object",
             "required": ["question", self.key],
             "additionalProperties": False,
-            "properties": {"question": {"$ref": "#/$defs/identifier"}, self.key: self.operand_schema},
+            "properties": {
+                "question": {"$ref": "#/$defs/identifier"},
+                self.key: self.operand_schema,
+            },
         }
 
     def problems(

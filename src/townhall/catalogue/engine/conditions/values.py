@@ -42,6 +42,11 @@ ANSWER_KINDS: Mapping[str, AnswerKind] = {
 }
 
 
+def answer_kind(question_type: str) -> AnswerKind:
+    """A type not listed (a new one) can be tested only with `answered`."""
+    return ANSWER_KINDS.get(question_type, AnswerKind.OTHER)
+
+
 @dataclass(frozen=True)
 class Subject:
     """A question as a condition's import check sees it."""
@@ -52,7 +57,7 @@ class Subject:
 
     @property
     def kind(self) -> AnswerKind:
-        return ANSWER_KINDS.get(self.type, AnswerKind.OTHER)
+        return answer_kind(self.type)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Subject:

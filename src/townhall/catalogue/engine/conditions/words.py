@@ -13,7 +13,7 @@ from django.utils.translation import pgettext
 from townhall.catalogue.engine.conditions.values import (
     TODAY,
     AnswerKind,
-    Subject,
+    answer_kind,
     as_date,
     is_number,
 )
@@ -48,12 +48,13 @@ class Wording:
         if question is not None and question.options and isinstance(value, str):
             return quoted(question.option_label(value))
         if isinstance(value, bool):
-            return _("yes") if value else _("no")
+            if value:
+                return pgettext("a yes or no answer", "yes")
+            return pgettext("a yes or no answer", "no")
         if is_number(value):
             whole = isinstance(value, float) and value.is_integer()
             return str(formats.number_format(int(value) if whole else value))
-        kind = Subject(question.id, question.type).kind if question is not None else None
-        if kind is AnswerKind.DATE:
+        if question is not None and answer_kind(question.type) is AnswerKind.DATE:
             return self.date(value)
         return quoted(str(value))
 
