@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from townhall.catalogue.engine.conditions.context import ConditionContext
 from townhall.catalogue.engine.conditions.registry import (
     Operator,
+    operator_named,
     problem,
     registered_operators,
 )
@@ -24,8 +25,15 @@ if TYPE_CHECKING:
 
 def operator_of(condition: Mapping[str, Any]) -> Operator:
     """The operator a checked condition is written with."""
-    tests = [key for key in condition if key != "question"]
-    operator = registered_operators().get(tests[0]) if len(tests) == 1 else None
+    # On every condition of every route, so kept to a plain loop.
+    test = None
+    for key in condition:
+        if key != "question":
+            if test is not None:
+                test = None
+                break
+            test = key
+    operator = operator_named(test) if test is not None else None
     if operator is None:
         raise ValueError(f"unknown condition {dict(condition)!r}")
     return operator

@@ -153,6 +153,10 @@ def unregister_operator(key: str) -> None:
     _registry.version += 1
 
 
+def operator_named(key: str) -> Operator | None:
+    return _registry.operators.get(key)
+
+
 def registered_operators() -> Mapping[str, Operator]:
     return MappingProxyType(_registry.operators)
 
