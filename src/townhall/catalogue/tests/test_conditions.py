@@ -189,8 +189,8 @@ def test_conditions_that_fit_their_question_are_accepted(condition):
     [
         (
             {"question": "name", "greater_than": 3},
-            "pages[1].when.greater_than: 'name' is a text question: "
-            "only numbers and dates have greater_than",
+            "pages[1].when.greater_than: 'name' is a question of type text: "
+            "greater_than compares only number and date questions",
         ),
         (
             {"question": "depth", "greater_than": "today"},
@@ -227,12 +227,18 @@ def test_conditions_that_fit_their_question_are_accepted(condition):
             "pages[1].when.in[1]: 'potholes' is not an option of 'problem'",
         ),
         (
+            {"question": "problem", "equals": 3},
+            "pages[1].when.equals: 'problem' is a question of type radios: "
+            "compare it with an option",
+        ),
+        (
             {"question": "problem", "equals": "Pothole"},
             "pages[1].when.equals: 'Pothole' is not an option of 'problem'",
         ),
         (
             {"question": "pet", "equals": 1},
-            "pages[1].when.equals: 'pet' is a yes_no question: compare it with true or false",
+            "pages[1].when.equals: 'pet' is a question of type yes_no: "
+            "compare it with true or false",
         ),
         (
             {"question": "depth", "equals": True},
@@ -240,7 +246,7 @@ def test_conditions_that_fit_their_question_are_accepted(condition):
         ),
         (
             {"question": "name", "equals": 3},
-            "pages[1].when.equals: 'name' is a text question: compare it with text",
+            "pages[1].when.equals: 'name' is a question of type text: compare it with text",
         ),
         (
             {"question": "seen", "equals": "1 April"},
@@ -249,11 +255,12 @@ def test_conditions_that_fit_their_question_are_accepted(condition):
         ),
         (
             {"question": "pet", "in": ["yes"]},
-            "pages[1].when.in: 'pet' is a yes_no question: test it with equals",
+            "pages[1].when.in: 'pet' is a question of type yes_no: test it with equals",
         ),
         (
             {"question": "problem", "contains": "pothole"},
-            "pages[1].when.contains: 'problem' is a radios question: contains tests checkboxes",
+            "pages[1].when.contains: 'problem' is a question of type radios: "
+            "contains tests checkboxes",
         ),
         (
             {"question": "extras", "contains": "c"},
@@ -265,7 +272,7 @@ def test_conditions_that_fit_their_question_are_accepted(condition):
         ),
         (
             {"question": "photo", "equals": "x"},
-            "pages[1].when.equals: 'photo' is a file question: test it only with answered",
+            "pages[1].when.equals: 'photo' is a question of type file: test it only with answered",
         ),
         ({"question": "name", "answered": "yes"}, "pages[1].when.answered: must be true or false"),
         (
@@ -319,7 +326,8 @@ def test_every_condition_in_a_definition_is_checked_at_once():
     assert _problems(data) == [
         "pages[0].questions[0].when.question: 'nobody' is not asked before this point",
         "pages[1].when.greater_than: 'depth' is a number question: compare it with a number",
-        "routing.rules[0].when.equals: 'pet' is a yes_no question: compare it with true or false",
+        "routing.rules[0].when.equals: 'pet' is a question of type yes_no: "
+        "compare it with true or false",
     ]
 
 

@@ -47,7 +47,10 @@ class _Comparison(QuestionOperator):
                 "written like 2026-04-01, or today"
             )
             return [] if not is_number(operand) else [problem(where, message % names)]
-        message = _("%(question)r is a %(type)s question: only numbers and dates have %(test)s")
+        message = _(
+            "%(question)r is a question of type %(type)s: "
+            "%(test)s compares only number and date questions"
+        )
         return [problem(where, message % names)]
 
     def test(self, answer: Any, operand: Any, context: ConditionContext) -> bool:

@@ -22,7 +22,7 @@ class Contains(QuestionOperator):
     def subject_problems(self, operand: Any, subject: Subject, where: str) -> list[str]:
         names = {"question": subject.id, "type": subject.type, "value": operand}
         if subject.kind is not AnswerKind.CHOICES:
-            message = _("%(question)r is a %(type)s question: contains tests checkboxes")
+            message = _("%(question)r is a question of type %(type)s: contains tests checkboxes")
             return [problem(where, message % names)]
         if subject.options and operand not in subject.options:
             message = _("%(value)r is not an option of %(question)r")

@@ -33,7 +33,7 @@ class In(QuestionOperator):
 
     def subject_problems(self, operand: Any, subject: Subject, where: str) -> list[str]:
         if subject.kind is AnswerKind.BOOLEAN:
-            message = _("%(question)r is a %(type)s question: test it with equals")
+            message = _("%(question)r is a question of type %(type)s: test it with equals")
             return [problem(where, message % {"question": subject.id, "type": subject.type})]
         found = ((i, value_problem(subject, value)) for i, value in enumerate(operand))
         return [problem(f"{where}[{i}]", message) for i, message in found if message]

@@ -110,12 +110,13 @@ def value_problem(subject: Subject, value: Any) -> str | None:
     kind = subject.kind
     if kind is AnswerKind.CHOICE:
         if not isinstance(value, str):
-            return _("%(question)r is a %(type)s question: compare it with an option value") % names
+            message = _("%(question)r is a question of type %(type)s: compare it with an option")
+            return message % names
         if subject.options and value not in subject.options:
             return _("%(value)r is not an option of %(question)r") % names
         return None
     if kind is AnswerKind.TEXT and not isinstance(value, str):
-        return _("%(question)r is a %(type)s question: compare it with text") % names
+        return _("%(question)r is a question of type %(type)s: compare it with text") % names
     if kind is AnswerKind.NUMBER and not is_number(value):
         return _("%(question)r is a number question: compare it with a number") % names
     if kind is AnswerKind.DATE and as_date(value) is None:
@@ -124,9 +125,10 @@ def value_problem(subject: Subject, value: Any) -> str | None:
             % names
         )
     if kind is AnswerKind.BOOLEAN and not isinstance(value, bool):
-        return _("%(question)r is a %(type)s question: compare it with true or false") % names
+        message = _("%(question)r is a question of type %(type)s: compare it with true or false")
+        return message % names
     if kind is AnswerKind.CHOICES:
         return _("%(question)r is a checkboxes question: test it with contains") % names
     if kind is AnswerKind.OTHER:
-        return _("%(question)r is a %(type)s question: test it only with answered") % names
+        return _("%(question)r is a question of type %(type)s: test it only with answered") % names
     return None
