@@ -10,7 +10,8 @@ from typing import Any
 
 from django.utils.translation import get_language_info
 
-from townhall.catalogue.engine.definition import Page, Question, ServiceDefinition, State
+from townhall.catalogue.engine.conditions import condition_words
+from townhall.catalogue.engine.definition import Page, ServiceDefinition, State
 from townhall.catalogue.engine.languages import language_coverage
 from townhall.catalogue.engine.validation import field_path
 from townhall.web.fields import QuestionField, question_fields
@@ -57,53 +58,12 @@ def language_previews(data: Mapping[str, Any]) -> list[LanguagePreview]:
     return previews
 
 
-def _value_text(question: Question | None, value: Any) -> str:
-    if question is not None and question.options and isinstance(value, str):
-        return f"“{question.option_label(value)}”"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, str):
-        return f"“{value}”"
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def condition_text(condition: Mapping[str, Any], questions: Mapping[str, Question]) -> str:
-    """A `when` condition in words, naming questions by their labels:
-    '“What is the problem?” is “Pothole”'."""
-
-    def part(inner: Mapping[str, Any]) -> str:
-        text = condition_text(inner, questions)
-        return f"({text})" if {"all", "any"} & inner.keys() else text
-
-    if "all" in condition:
-        return " and ".join(part(c) for c in condition["all"])
-    if "any" in condition:
-        return " or ".join(part(c) for c in condition["any"])
-    if "not" in condition:
-        return f"not {part(condition['not'])}"
-    question = questions.get(condition["question"])
-    name = f"“{question.label}”" if question else condition["question"]
-    if "answered" in condition:
-        return f"{name} is {'answered' if condition['answered'] else 'not answered'}"
-    if "in" in condition:
-        values = ", ".join(_value_text(question, v) for v in condition["in"]) or "(nothing)"
-        return f"{name} is one of {values}"
-    test, value = next((k, v) for k, v in condition.items() if k != "question")
-    verb = {
-        "equals": "is",
-        "contains": "includes",
-        "greater_than": "is more than",
-        "less_than": "is less than",
-    }[test]
-    return f"{name} {verb} {_value_text(question, value)}"
-
-
 def page_previews(definition: ServiceDefinition) -> list[PagePreview]:
     """Every page, in order, with empty read-only fields for its questions."""
     questions = {question.id: question for _page, question in definition.questions()}
 
     def words(condition: Mapping[str, Any] | None) -> str:
-        return condition_text(condition, questions) if condition else ""
+        return condition_words(condition, questions) if condition else ""
 
     previews = []
     for number, page in enumerate(definition.pages, start=1):
@@ -135,4 +95,4 @@ def state_previews(definition: ServiceDefinition) -> list[StatePreview]:
 def routing_rules(definition: ServiceDefinition) -> list[tuple[str, str]]:
     """(condition in words, team slug) for each routing rule, in the order tried."""
     questions = {question.id: question for _page, question in definition.questions()}
-    return [(condition_text(rule.when, questions), rule.team) for rule in definition.routing.rules]
+    return [(condition_words(rule.when, questions), rule.team) for rule in definition.routing.rules]

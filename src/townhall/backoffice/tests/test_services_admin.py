@@ -23,6 +23,7 @@ from townhall.catalogue.factories import (
 from townhall.catalogue.models import Service, ServiceVersion
 from townhall.catalogue.services import service_import
 from townhall.catalogue.standard import STANDARD_DIR, load_definition_file
+from townhall.catalogue.tests.operators import StartsWith, registered
 from townhall.catalogue.transfer import definition_dump
 
 FLY_TIPPING = STANDARD_DIR / "report-fly-tipping.yaml"
@@ -133,6 +134,33 @@ def test_a_preview_shows_the_workflow_routing_and_messages(staff_client, fly_tip
     assert "Fly-tipping report received: ((reference))" in body
     assert "Your fly-tipping report ((reference)) has been cleared" in body
     assert "Being inspected" in body and "Closes the case" in body
+
+
+def test_a_preview_words_every_operator_including_one_added_later(staff_client, council):
+    """Staff read each rule in words, from the operator that owns it: a date
+    comparison, and an operator registered only for this test."""
+    definition = definition_data(
+        page_data(
+            "about",
+            question_data("name", "text", "Your name"),
+            question_data("seen", "date", "When did you see it?"),
+        ),
+        page_data(
+            "late",
+            question_data("why", "textarea", "Why did you wait?"),
+            when={"question": "seen", "less_than": "2026-04-01"},
+        ),
+        page_data(
+            "letter",
+            question_data("detail", "textarea", "Tell us more"),
+            when={"question": "name", "starts_with": "A"},
+        ),
+    )
+    with registered(StartsWith):
+        service_import(organisation=council, definition=definition, publish=False)
+        body = body_of(staff_client.get("/staff/services/test-service/versions/1/"))
+    assert "Asked only when “When did you see it?” is before 1 April 2026." in body
+    assert "Asked only when “Your name” starts with “A”." in body
 
 
 def test_every_question_type_can_be_previewed(staff_client, council):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from townhall.cases.factories import FLY_TIPPING_ANSWERS, submitted_case
 from townhall.cases.services import case_transition
 from townhall.catalogue.services import service_import
+from townhall.catalogue.tests.operators import CouncilIs, registered
 from townhall.tenancy.models import Team
 
 
@@ -101,3 +102,20 @@ def test_emails_link_to_the_councils_own_site(
     ours, theirs = mail.outbox
     assert "https://townhall.example/track/" in ours.body
     assert "https://services.other.example/track/" in theirs.body
+
+
+def test_routing_rules_are_tested_with_the_council_in_their_context(fly_tipping, other_council):
+    """An operator reading the context's council (one that exists only in this
+    test) sees the council the case belongs to."""
+    ours = fly_tipping.organisation
+    Team.objects.create(organisation=ours, slug="street-scene", name="Street")
+    enforcement = Team.objects.create(organisation=ours, slug="enforcement", name="Enforcement")
+    definition = dict(fly_tipping.published_version.definition)
+    with registered(CouncilIs):
+        rules = [
+            {"when": {"council_is": other_council.slug}, "team": "street-scene"},
+            {"when": {"council_is": ours.slug}, "team": "enforcement"},
+        ]
+        definition["routing"] = {"rules": rules}
+        service = service_import(organisation=ours, definition=definition).service
+        assert submitted_case(service).team == enforcement

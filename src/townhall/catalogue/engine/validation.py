@@ -5,16 +5,24 @@ problem names its path, for example `pages[2].questions[0].type: unknown type 'd
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from functools import cache
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
 import jsonschema
 
+from townhall.catalogue.engine.conditions import (
+    Subject,
+    condition_problems,
+    condition_schema,
+    operators_version,
+)
 from townhall.catalogue.engine.languages import language_problems, texts_of
-from townhall.catalogue.engine.schema import definition_schema
+from townhall.catalogue.engine.schema import SCHEMA_PATH, definition_schema
 
+__all__ = ["SCHEMA_PATH", "definition_problems", "field_path", "schema_with_operators"]
 PLACEHOLDER = re.compile(r"\(\(([a-z_]+)\)\)")
 # Anything written like a placeholder, so that one the engine would not fill
 # (((Reference)), ((track url))) is refused on import, not emailed as written.
@@ -24,9 +32,17 @@ MESSAGE_PLACEHOLDERS = frozenset(
 )
 
 
-@cache
-def _validator() -> jsonschema.protocols.Validator:
-    schema = definition_schema()
+def schema_with_operators() -> dict[str, Any]:
+    """The schema, its condition definition made from the registered operators
+    (the file holds a copy of it for authors and their editors)."""
+    schema = copy.deepcopy(definition_schema())
+    schema["$defs"]["condition"] = condition_schema()
+    return schema
+
+
+@lru_cache(maxsize=2)
+def _validator(operators: int) -> jsonschema.protocols.Validator:
+    schema = schema_with_operators()
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema)
 
@@ -41,9 +57,16 @@ def field_path(parts: Iterable[Any]) -> str:
 
 def _schema_problems(data: Any) -> list[str]:
     problems = []
-    for error in sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path)):
+    validator = _validator(operators_version())
+    condition = cast(Mapping[str, Any], validator.schema)["$defs"]["condition"]
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
         location = field_path(list(error.absolute_path))
-        if error.schema == definition_schema()["$defs"]["text"]:
+        if error.schema is condition:
+            # The operators say what is wrong with a condition, at its own path.
+            problems += condition_problems(error.instance, where=location) or [
+                f"{location}: {error.message}"
+            ]
+        elif error.schema == definition_schema()["$defs"]["text"]:
             problems.append(f"{location}: {_text_problem(error)}")
         elif error.validator == "enum" and isinstance(error.instance, str):
             field_name = str(error.absolute_path[-1]) if error.absolute_path else "value"
@@ -97,7 +120,7 @@ def _semantic_problems(data: Mapping[str, Any]) -> list[str]:
     problems: list[str] = _control_character_problems(data, "")
     problems += [f"{field_path(where)}: {problem}" for where, problem in language_problems(data)]
     seen_pages: set[str] = set()
-    seen_questions: set[str] = set()
+    seen_questions: dict[str, Subject] = {}  # what conditions may name, so far
     page_ids = [page["id"] for page in data["pages"]]
     for p, page in enumerate(data["pages"]):
         if page["id"] in seen_pages:
@@ -117,7 +140,7 @@ def _semantic_problems(data: Mapping[str, Any]) -> list[str]:
             if "when" in question:
                 problems += _condition_problems(question["when"], seen_questions, f"{where}.when")
             problems += _question_problems(question, where)
-            seen_questions.add(question["id"])
+            seen_questions[question["id"]] = Subject.from_data(question)
         for g, rule in enumerate(page.get("goto", [])):
             problems += _condition_problems(
                 rule["when"], seen_questions, f"pages[{p}].goto[{g}].when"
@@ -218,19 +241,10 @@ def _group_problems(question: Mapping[str, Any], where: str) -> list[str]:
     return problems
 
 
-def _condition_problems(condition: Mapping[str, Any], known: set[str], where: str) -> list[str]:
-    if "all" in condition or "any" in condition:
-        key = "all" if "all" in condition else "any"
-        return [
-            problem
-            for i, part in enumerate(condition[key])
-            for problem in _condition_problems(part, known, f"{where}.{key}[{i}]")
-        ]
-    if "not" in condition:
-        return _condition_problems(condition["not"], known, f"{where}.not")
-    if condition["question"] not in known:
-        return [f"{where}.question: {condition['question']!r} is not asked before this point"]
-    return []
+def _condition_problems(
+    condition: Mapping[str, Any], asked: Mapping[str, Subject], where: str
+) -> list[str]:
+    return condition_problems(condition, where=where, asked=asked)
 
 
 def _workflow_problems(workflow: Mapping[str, Any]) -> list[str]:

@@ -198,7 +198,7 @@ def test_every_text_field_of_the_format_takes_languages():
     data["confirmation"]["next_steps"] = "We will look"
     data["pages"][0]["title"] = "Problem"
     data["pages"][0]["intro"] = "Tell us"
-    data["pages"].insert(1, page_data("exit", when={"question": "problem", "equals": "x"}))
+    data["pages"].insert(1, page_data("exit", when={"question": "problem", "equals": "other"}))
     data["pages"][1]["exit"] = {"body": "Call us"}
     problem = data["pages"][0]["questions"][0]
     problem |= {"hint": "One", "required_message": "Choose one"}

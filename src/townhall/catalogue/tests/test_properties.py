@@ -25,7 +25,12 @@ from townhall.catalogue.engine.questions import (
     display_answer,
     is_empty,
 )
-from townhall.catalogue.factories import branching_definition
+from townhall.catalogue.factories import (
+    branching_definition,
+    options_data,
+    page_data,
+    question_data,
+)
 
 PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Tests run once per question type take fewer examples each, to keep the suite quick.
@@ -287,27 +292,48 @@ def test_whole_numbers_with_thousands_separators_are_read_exactly(number):
 # ---- conditions ----------------------------------------------------------------------
 
 
-QUESTION_IDS = ["a", "b", "c"]
+QUESTION_IDS = ["a", "b", "c", "d", "e"]
+# What each question is in the definition the conditions are checked against
+# (see _renamed): a choice, a number, text, checkboxes and a date.
+CHOICES = ["pothole", "street_light", "other"]
+DATES = ["2026-03-26", "2026-03-27", "2026-03-28"]  # around TODAY
 answer_values = (
     st.none()
     | st.booleans()
     | st.integers(-5, 5)
     | st.floats(-5, 5, allow_nan=False)
-    | st.sampled_from(["", "x", "y"])
-    | st.lists(st.sampled_from(["x", "y"]), max_size=2)
+    | st.sampled_from(["", "x", "y", *CHOICES, *DATES])
+    | st.lists(st.sampled_from(["x", "y", *CHOICES]), max_size=2)
 )
 answer_sets = st.dictionaries(st.sampled_from(QUESTION_IDS), answer_values)
-leaf_conditions = st.builds(
-    lambda question, test: {"question": question, **test},
-    st.sampled_from(QUESTION_IDS),
-    st.one_of(
-        st.builds(lambda v: {"equals": v}, st.booleans() | st.integers(-5, 5) | st.just("x")),
-        st.builds(lambda v: {"in": v}, st.lists(st.sampled_from(["x", "y", 1, 2]), max_size=3)),
-        st.builds(lambda v: {"contains": v}, st.sampled_from(["x", "y"])),
-        st.builds(lambda v: {"answered": v}, st.booleans()),
-        st.builds(lambda v: {"greater_than": v}, st.integers(-5, 5)),
-        st.builds(lambda v: {"less_than": v}, st.integers(-5, 5)),
-    ),
+
+
+def _tests(**operands: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    answered = st.builds(lambda v: {"answered": v}, st.booleans())
+    return st.one_of(
+        answered, *(st.fixed_dictionaries({key: value}) for key, value in operands.items())
+    )
+
+
+def _operands() -> dict[str, st.SearchStrategy[dict[str, Any]]]:
+    choice, number = st.sampled_from(CHOICES), st.integers(-5, 5)
+    text, date = st.sampled_from(["x", "y"]), st.sampled_from(DATES)
+
+    def one_or_more(values: st.SearchStrategy[Any]) -> dict[str, Any]:
+        return {"in": st.lists(values, min_size=1, max_size=3)}
+
+    return {
+        "a": _tests(equals=choice, **one_or_more(choice)),
+        "b": _tests(equals=number, greater_than=number, less_than=number, **one_or_more(number)),
+        "c": _tests(equals=text, **one_or_more(text)),
+        "d": _tests(contains=choice),
+        "e": _tests(equals=date, greater_than=date | st.just("today"), less_than=date),
+    }
+
+
+tests_of = _operands()
+leaf_conditions = st.sampled_from(QUESTION_IDS).flatmap(
+    lambda question: tests_of[question].map(lambda test: {"question": question, **test})
 )
 conditions = st.recursive(
     leaf_conditions,
@@ -352,7 +378,7 @@ def test_answered_is_true_exactly_when_there_is_an_answer(question, answers):
 @given(question=st.sampled_from(QUESTION_IDS), limit=st.integers(-5, 5), answers=answer_sets)
 def test_comparisons_hold_only_for_numbers(question, limit, answers):
     value = answers.get(question)
-    is_number = isinstance(value, int | float)
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
     assert condition_holds({"question": question, "greater_than": limit}, answers) is (
         is_number and value > limit
     )
@@ -366,15 +392,20 @@ def test_comparisons_hold_only_for_numbers(question, limit, answers):
 def test_generated_conditions_are_ones_a_definition_may_contain(condition):
     """So the properties above are about conditions councils can actually write."""
     data = branching_definition()
+    extras = page_data(
+        "extras",
+        question_data("extras", "checkboxes", "Anything else", options=options_data(*CHOICES)),
+        question_data("seen", "date", "When did you see it"),
+    )
+    data["pages"].insert(-1, extras)
     data["pages"][-1]["when"] = _renamed(condition)
     parse_definition(data)
 
 
 def _renamed(condition: dict[str, Any]) -> dict[str, Any]:
+    names = {"a": "problem", "b": "depth", "c": "column", "d": "extras", "e": "seen"}
     if "question" in condition:
-        return {**condition, "question": {"a": "problem", "b": "depth", "c": "column"}[
-            condition["question"]
-        ]}  # fmt: skip
+        return {**condition, "question": names[condition["question"]]}
     key = next(iter(condition))
     inner = condition[key]
     return {key: _renamed(inner) if key == "not" else [_renamed(part) for part in inner]}

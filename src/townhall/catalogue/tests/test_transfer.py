@@ -89,17 +89,46 @@ def messages(draw: st.DrawFn) -> dict[str, str]:
     return {"subject": message_text(200), "body": message_text(5000)}
 
 
-def conditions(asked: list[str]) -> st.SearchStrategy[dict[str, Any]]:
-    """Conditions naming only questions already asked."""
-    tests = st.one_of(
-        st.fixed_dictionaries({"equals": texts(max_size=10) | numbers | st.booleans()}),
-        st.fixed_dictionaries({"in": st.lists(texts(max_size=10) | numbers, max_size=3)}),
-        st.fixed_dictionaries({"contains": texts(max_size=10)}),
-        st.fixed_dictionaries({"answered": st.booleans()}),
-        st.fixed_dictionaries({"greater_than": numbers}),
-        st.fixed_dictionaries({"less_than": numbers}),
+def question_tests(question: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """The tests a condition may make of this question, with operands that its
+    answers can be: an option of a choice, a number for a number, and so on."""
+    kind = question["type"]
+    answered = st.fixed_dictionaries({"answered": st.booleans()})
+    options = st.sampled_from([o["value"] for o in question.get("options", [])] or ["x"])
+    comparable: st.SearchStrategy[Any] | None = None
+    if kind == "checkboxes":
+        return answered | st.fixed_dictionaries({"contains": options})
+    if kind in {"yes_no", "declaration"}:
+        return answered | st.fixed_dictionaries({"equals": st.booleans()})
+    if kind in {"radios", "select"}:
+        values: st.SearchStrategy[Any] = options
+    elif kind == "number":
+        values = comparable = numbers
+    elif kind == "date":
+        values = st.dates().map(lambda day: day.isoformat())
+        comparable = values | st.just("today")
+    elif kind in {"text", "textarea", "email", "phone", "postcode", "name", "location"}:
+        values = texts(max_size=10)
+    else:  # files, addresses, groups
+        return answered
+    tests = (
+        answered
+        | st.fixed_dictionaries({"equals": values})
+        | st.fixed_dictionaries({"in": st.lists(values, min_size=1, max_size=3)})
     )
-    leaf = st.builds(lambda q, test: {"question": q, **test}, st.sampled_from(asked), tests)
+    if comparable is not None:
+        tests |= st.fixed_dictionaries({"greater_than": comparable})
+        tests |= st.fixed_dictionaries({"less_than": comparable})
+    return tests
+
+
+def conditions(asked: list[dict[str, Any]]) -> st.SearchStrategy[dict[str, Any]]:
+    """Conditions naming only questions already asked, testing each as its type allows."""
+    leaf = st.sampled_from(asked).flatmap(
+        lambda question: question_tests(question).map(
+            lambda test: {"question": question["id"], **test}
+        )
+    )
     return st.recursive(
         leaf,
         lambda inner: st.one_of(
@@ -181,7 +210,7 @@ def pages(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         page: dict[str, Any] = {"id": page_id}
         draw(maybe(page, title=texts(max_size=40), intro=texts(max_size=60)))
         if bool(asked) and draw(st.booleans()):
-            page["when"] = draw(conditions([q["id"] for q in asked]))
+            page["when"] = draw(conditions(asked))
         if draw(st.integers(0, 4)) == 0:
             page["exit"] = {"body": draw(texts(1, 60))}
             found.append(draw(shuffled(page)))
@@ -197,13 +226,13 @@ def pages(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
                 )
             )
             if bool(asked) and draw(st.booleans()):
-                question["when"] = draw(conditions([q["id"] for q in asked]))
+                question["when"] = draw(conditions(asked))
             page["questions"].append(question)
             asked.append(question)
         later = page_ids[index + 1 :]
         if bool(later) and draw(st.booleans()):
             page["goto"] = [
-                {"when": draw(conditions([q["id"] for q in asked])), "page": target}
+                {"when": draw(conditions(asked)), "page": target}
                 for target in draw(st.lists(st.sampled_from(later), min_size=1, max_size=2))
             ]
         found.append(draw(shuffled(page)))
@@ -276,14 +305,13 @@ def definitions(draw: st.DrawFn) -> dict[str, Any]:
     if any(q["type"] in PLACE_TYPES for q in asked):
         draw(maybe(definition, needs_location=st.booleans()))
     if bool(asked) and draw(st.booleans()):
-        ids = [q["id"] for q in asked]
         routing: dict[str, Any] = {}
         draw(
             maybe(
                 routing,
                 team=slugs,
                 rules=st.lists(
-                    st.fixed_dictionaries({"when": conditions(ids), "team": slugs}), max_size=2
+                    st.fixed_dictionaries({"when": conditions(asked), "team": slugs}), max_size=2
                 ),
             )
         )
