@@ -12,7 +12,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 help:
 	@echo "make demo    set up and run the demo on http://127.0.0.1:$(PORT) (SQLite, no server needed)"
 	@echo "make test    install what the tests need and run every check"
-	@echo "make lint    ruff lint and format check, mypy"
+	@echo "make lint    ruff lint and format check, mypy, import contracts"
 	@echo "make format  apply ruff's fixes and formatting"
 	@echo "make bench   run the benchmarks in bench/ (not part of make test)"
 	@echo "make lock    re-resolve requirements/*.txt after changing pyproject.toml"
@@ -56,6 +56,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	TOWNHALL_ENV=test $(BIN)/mypy src/townhall bench
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .
