@@ -12,38 +12,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from townhall.accounts.models import User
+from townhall.cases.events import event_record
 from townhall.cases.models import Attachment, Case, CaseEvent, Channel, Draft
 from townhall.cases.references import new_reference
 from townhall.cases.routing import due_at, team_for
-from townhall.catalogue.engine.definition import (
-    Message,
-    ServiceDefinition,
-    render_message,
-    with_optional_contact,
-)
+from townhall.catalogue.engine.definition import ServiceDefinition, with_optional_contact
 from townhall.catalogue.engine.flow import case_summary_line, relevant_answers, validate_answers
 from townhall.catalogue.engine.inputs import NewFiles, sniff_content_type
 from townhall.catalogue.models import ServiceVersion
-from townhall.notifications.services import email_queue
-from townhall.tenancy.selectors import public_url_for
-
-DEFAULT_SUBMITTED = Message(
-    subject="((service_name)): we have received your request ((reference))",
-    body=(
-        "Thank you. ((council_name)) has received your request.\n\n"
-        "Your reference is ((reference)).\n\n"
-        "You can check its progress at ((track_url)) with this reference and your "
-        "email address."
-    ),
-)
-DEFAULT_UPDATE = Message(
-    subject="((service_name)) ((reference)): ((status))",
-    body=(
-        "There is an update on your request ((reference)).\n\n"
-        "Status: ((status))\n\n((public_message))\n\n"
-        "You can check its progress at ((track_url))."
-    ),
-)
 
 
 class SubmissionRefused(Exception):
@@ -129,9 +105,6 @@ def case_submit(*, draft: Draft, actor: User | None = None, contact_required: bo
         draft.case = case
         draft.save(update_fields=["case", "updated_at"])
         _attachments_link(draft=draft, case=case, definition=definition, answers=answers)
-        _email_resident(
-            case, definition, definition.workflow.submitted_message or DEFAULT_SUBMITTED
-        )
     return case
 
 
@@ -187,38 +160,9 @@ def _case_create(
                 )
         except IntegrityError:
             continue  # the random reference is taken: draw another
-        CaseEvent.objects.create(
-            case=case, kind=CaseEvent.Kind.SUBMITTED, actor=actor, to_status=case.status
-        )
+        event_record(case=case, kind=CaseEvent.Kind.SUBMITTED, actor=actor, to_status=case.status)
         return case
     raise RuntimeError("could not find a free case reference in 10 draws")
-
-
-def _message_values(case: Case, definition: ServiceDefinition, public_message: str = "") -> dict:
-    return {
-        "reference": case.reference,
-        "service_name": definition.name,
-        "council_name": case.organisation.name,
-        "status": definition.workflow.state(case.status).public_label,
-        "public_message": public_message,
-        "track_url": f"{public_url_for(case.organisation)}/track/",
-    }
-
-
-def _email_resident(
-    case: Case, definition: ServiceDefinition, template: Message, public_message: str = ""
-) -> None:
-    """Queue a message to the resident, if they gave an email address."""
-    if not case.contact_email:
-        return
-    message = render_message(template, _message_values(case, definition, public_message))
-    email_queue(
-        organisation=case.organisation,
-        case=case,
-        to=case.contact_email,
-        subject=message.subject,
-        body=message.body,
-    )
 
 
 def case_transition(
@@ -229,8 +173,8 @@ def case_transition(
     public_message: str = "",
     internal_note: str = "",
 ) -> Case:
-    """Move a case to `to_status` if its workflow allows, record it on the
-    timeline and tell the resident (after commit)."""
+    """Move a case to `to_status` if its workflow allows and record the event
+    (whose subscribers tell the resident, after commit)."""
     with transaction.atomic():
         case = (
             Case.objects.select_for_update()
@@ -245,7 +189,7 @@ def case_transition(
                 f"cannot move to {to_status!r}"
             )
         target = definition.workflow.state(to_status)
-        CaseEvent.objects.create(
+        event_record(
             case=case,
             kind=CaseEvent.Kind.STATUS_CHANGED,
             actor=actor,
@@ -261,16 +205,13 @@ def case_transition(
         if target.closed or target.sla_days:
             case.due_at = due_at(definition=definition, state=target, since=now)
         case.save(update_fields=["status", "is_open", "closed_at", "due_at", "updated_at"])
-        template = target.message or definition.workflow.update_message or DEFAULT_UPDATE
-        _email_resident(case, definition, template, public_message)
     return case
 
 
 def case_add_note(*, case: Case, actor: User, note: str) -> CaseEvent:
     """An internal note on the timeline: staff only, never shown to the resident."""
-    return CaseEvent.objects.create(
-        case=case, kind=CaseEvent.Kind.NOTE, actor=actor, internal_note=note
-    )
+    with transaction.atomic():
+        return event_record(case=case, kind=CaseEvent.Kind.NOTE, actor=actor, internal_note=note)
 
 
 def drafts_purge(*, older_than: timedelta, dry_run: bool = False) -> int:
