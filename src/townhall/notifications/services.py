@@ -10,7 +10,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Case as CaseWhen, F, Q, QuerySet, Value, When
+from django.db.models import Case as CaseWhen
+from django.db.models import F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from townhall.notifications.models import Delivery

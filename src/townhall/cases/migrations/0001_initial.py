@@ -8,96 +8,266 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalogue', '0001_initial'),
-        ('tenancy', '0001_initial'),
+        ("catalogue", "0001_initial"),
+        ("tenancy", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=24, unique=True)),
-                ('status', models.CharField(max_length=60)),
-                ('is_open', models.BooleanField(default=True)),
-                ('channel', models.CharField(choices=[('web', 'Online'), ('phone', 'Phone'), ('face_to_face', 'Face to face'), ('email', 'Email'), ('api', 'API')], max_length=20)),
-                ('answers', models.JSONField()),
-                ('summary', models.CharField(blank=True, max_length=200)),
-                ('contact_email', models.EmailField(blank=True, max_length=254)),
-                ('due_at', models.DateTimeField(blank=True, help_text='When the SLA expects it done.', null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('redacted_at', models.DateTimeField(blank=True, help_text='When personal data was removed at the end of retention.', null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='tenancy.organisation')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='catalogue.service')),
-                ('service_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.serviceversion')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='tenancy.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(max_length=24, unique=True)),
+                ("status", models.CharField(max_length=60)),
+                ("is_open", models.BooleanField(default=True)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "Online"),
+                            ("phone", "Phone"),
+                            ("face_to_face", "Face to face"),
+                            ("email", "Email"),
+                            ("api", "API"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("answers", models.JSONField()),
+                ("summary", models.CharField(blank=True, max_length=200)),
+                ("contact_email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "due_at",
+                    models.DateTimeField(
+                        blank=True, help_text="When the SLA expects it done.", null=True
+                    ),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "redacted_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="When personal data was removed at the end of retention.",
+                        null=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="tenancy.organisation",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="catalogue.service",
+                    ),
+                ),
+                (
+                    "service_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalogue.serviceversion",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="cases",
+                        to="tenancy.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('submitted', 'Submitted'), ('status_changed', 'Status changed'), ('note', 'Note')], max_length=20)),
-                ('from_status', models.CharField(blank=True, max_length=60)),
-                ('to_status', models.CharField(blank=True, max_length=60)),
-                ('public_message', models.TextField(blank=True)),
-                ('internal_note', models.TextField(blank=True)),
-                ('payload', models.JSONField(blank=True, default=dict, help_text="What else the event's subscribers need to know.")),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('handled_by', models.JSONField(blank=True, default=list)),
-                ('dispatch_attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_dispatch_at', models.DateTimeField(blank=True, null=True)),
-                ('dispatch_error', models.CharField(blank=True, max_length=200)),
-                ('dispatched_at', models.DateTimeField(blank=True, null=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("status_changed", "Status changed"),
+                            ("note", "Note"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("from_status", models.CharField(blank=True, max_length=60)),
+                ("to_status", models.CharField(blank=True, max_length=60)),
+                ("public_message", models.TextField(blank=True)),
+                ("internal_note", models.TextField(blank=True)),
+                (
+                    "payload",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="What else the event's subscribers need to know.",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("handled_by", models.JSONField(blank=True, default=list)),
+                ("dispatch_attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_dispatch_at", models.DateTimeField(blank=True, null=True)),
+                ("dispatch_error", models.CharField(blank=True, max_length=200)),
+                ("dispatched_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Draft',
+            name="Draft",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('answers', models.JSONField(default=dict)),
-                ('channel', models.CharField(choices=[('web', 'Online'), ('phone', 'Phone'), ('face_to_face', 'Face to face'), ('email', 'Email'), ('api', 'API')], default='web', max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('case', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='draft', to='cases.case')),
-                ('service_version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='catalogue.serviceversion')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("answers", models.JSONField(default=dict)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "Online"),
+                            ("phone", "Phone"),
+                            ("face_to_face", "Face to face"),
+                            ("email", "Email"),
+                            ("api", "API"),
+                        ],
+                        default="web",
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "case",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="draft",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "service_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="catalogue.serviceversion"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('file', models.FileField(max_length=200, upload_to=townhall.cases.models.attachment_path)),
-                ('filename', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('created_at', models.DateTimeField()),
-                ('case', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='cases.case')),
-                ('draft', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='attachments', to='cases.draft')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200, upload_to=townhall.cases.models.attachment_path
+                    ),
+                ),
+                ("filename", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                ("created_at", models.DateTimeField()),
+                (
+                    "case",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "draft",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="attachments",
+                        to="cases.draft",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['organisation', 'is_open', '-created_at'], name='cases_case_organis_3be1d6_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["organisation", "is_open", "-created_at"],
+                name="cases_case_organis_3be1d6_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='caseevent',
-            index=models.Index(condition=models.Q(('dispatched_at__isnull', True)), fields=['created_at'], name='cases_event_undispatched'),
+            model_name="caseevent",
+            index=models.Index(
+                condition=models.Q(("dispatched_at__isnull", True)),
+                fields=["created_at"],
+                name="cases_event_undispatched",
+            ),
         ),
     ]

@@ -110,13 +110,17 @@ def test_a_change_that_rolls_back_leaves_no_event_and_no_task(
     fly_tipping, staff_user, django_capture_on_commit_callbacks
 ):
     case = submitted_case(fly_tipping)
+
+    def close_then_fail() -> None:
+        with transaction.atomic():
+            case_transition(case=case, to_status="cleared", actor=staff_user)
+            raise RuntimeError("the rest of the request failed")
+
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(RuntimeError),
-        transaction.atomic(),
     ):
-        case_transition(case=case, to_status="cleared", actor=staff_user)
-        raise RuntimeError("the rest of the request failed")
+        close_then_fail()
     assert callbacks == []
     assert not case.events.filter(kind=CaseEvent.Kind.STATUS_CHANGED).exists()
     assert not Delivery.objects.exists()
@@ -126,7 +130,12 @@ def test_an_event_waits_for_its_transaction_to_commit(
     fly_tipping, subscribe, django_capture_on_commit_callbacks
 ):
     seen: list[str] = []
-    subscribe("test.audit", [CaseEvent.Kind.SUBMITTED], lambda event: seen.append(event.kind) or [])
+
+    def audit(event: CaseEvent) -> list[Outgoing]:
+        seen.append(event.kind)
+        return []
+
+    subscribe("test.audit", [CaseEvent.Kind.SUBMITTED], audit)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         submitted_case(fly_tipping)
     assert seen == []
@@ -143,11 +152,12 @@ def test_subscribers_see_only_the_kinds_they_registered_for(
     fly_tipping, staff_user, subscribe, django_capture_on_commit_callbacks
 ):
     seen: list[tuple[str, str]] = []
-    subscribe(
-        "test.moves",
-        [CaseEvent.Kind.STATUS_CHANGED],
-        lambda event: seen.append((event.from_status, event.to_status)) or [],
-    )
+
+    def moves(event: CaseEvent) -> list[Outgoing]:
+        seen.append((event.from_status, event.to_status))
+        return []
+
+    subscribe("test.moves", [CaseEvent.Kind.STATUS_CHANGED], moves)
     with django_capture_on_commit_callbacks(execute=True):
         case = submitted_case(fly_tipping)
         case_transition(case=case, to_status="scheduled", actor=staff_user)

@@ -63,14 +63,14 @@ def test_an_update_tells_the_status_the_case_moved_to_even_if_it_has_moved_on(
     case = submit(contact_service(council), django_capture_on_commit_callbacks)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        case_transition(case=case, to_status="in_progress", actor=staff_user, public_message="On it")
+        case_transition(case=case, to_status="in_progress", actor=staff_user, public_message="Hi")
         case_transition(case=case, to_status="done", actor=staff_user, public_message="Fixed")
     for callback in callbacks:
         callback()
 
     first, second = mail.outbox
     assert first.subject == f"Test service {case.reference}: Being dealt with"
-    assert "Status: Being dealt with\n\nOn it\n\n" in first.body
+    assert "Status: Being dealt with\n\nHi\n\n" in first.body
     assert second.subject == f"Test service {case.reference}: Done"
     assert "Fixed" in second.body
 

@@ -6,43 +6,132 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
-        ('tenancy', '0001_initial'),
+        ("cases", "0001_initial"),
+        ("tenancy", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('subscriber', models.CharField(blank=True, help_text='The event subscriber that wrote it.', max_length=60)),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('sms', 'Text message'), ('letter', 'Letter'), ('webhook', 'Webhook')], max_length=10)),
-                ('provider', models.CharField(help_text='The provider that delivers it.', max_length=40)),
-                ('recipient', models.CharField(help_text='An email address, a phone number or a URL.', max_length=500)),
-                ('subject', models.CharField(blank=True, max_length=200)),
-                ('body', models.TextField(blank=True)),
-                ('payload', models.JSONField(blank=True, default=dict, help_text='For structured messages.')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('sending', 'Sending'), ('retrying', 'Not sent yet, retrying'), ('sent', 'Sent'), ('failed', 'Failed (gave up)')], default='pending', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_error', models.CharField(blank=True, max_length=200)),
-                ('interrupted', models.BooleanField(default=False, help_text='An attempt stopped mid-send, so the provider may have taken it already.')),
-                ('provider_reference', models.CharField(blank=True, help_text="The provider's own id for the message.", max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='cases.case')),
-                ('event', models.ForeignKey(blank=True, help_text='The case event this message reports, if any.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='deliveries', to='cases.caseevent')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "subscriber",
+                    models.CharField(
+                        blank=True, help_text="The event subscriber that wrote it.", max_length=60
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("sms", "Text message"),
+                            ("letter", "Letter"),
+                            ("webhook", "Webhook"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "provider",
+                    models.CharField(help_text="The provider that delivers it.", max_length=40),
+                ),
+                (
+                    "recipient",
+                    models.CharField(
+                        help_text="An email address, a phone number or a URL.", max_length=500
+                    ),
+                ),
+                ("subject", models.CharField(blank=True, max_length=200)),
+                ("body", models.TextField(blank=True)),
+                (
+                    "payload",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="For structured messages."
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("sending", "Sending"),
+                            ("retrying", "Not sent yet, retrying"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed (gave up)"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_error", models.CharField(blank=True, max_length=200)),
+                (
+                    "interrupted",
+                    models.BooleanField(
+                        default=False,
+                        help_text="An attempt stopped mid-send, so the provider may have taken it already.",
+                    ),
+                ),
+                (
+                    "provider_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="The provider's own id for the message.",
+                        max_length=200,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The case event this message reports, if any.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="deliveries",
+                        to="cases.caseevent",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="tenancy.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'deliveries',
-                'ordering': ['created_at', 'pk'],
-                'indexes': [models.Index(fields=['status', 'last_attempt_at'], name='notificatio_status_79d671_idx')],
+                "verbose_name_plural": "deliveries",
+                "ordering": ["created_at", "pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["status", "last_attempt_at"], name="notificatio_status_79d671_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -12,7 +12,7 @@ VALUES = {
     "service_name": "Report a <b>pothole</b> & more",
     "council_name": "Example Council",
     "status": "Being looked into",
-    "public_message": "We'll be there \"soon\".",
+    "public_message": 'We\'ll be there "soon".',
     "track_url": "https://services.example.gov.uk/track/",
 }
 
@@ -36,7 +36,7 @@ def test_the_default_update_shows_the_public_message_only_when_there_is_one():
     assert message.body == (
         "There is an update on your request EXA-2026-00000001.\n\n"
         "Status: Being looked into\n\n"
-        "We'll be there \"soon\".\n\n"
+        'We\'ll be there "soon".\n\n'
         "You can check its progress at https://services.example.gov.uk/track/."
     )
     quiet = message_render(
