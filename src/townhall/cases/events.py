@@ -14,8 +14,10 @@ are not held up by it.
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -36,6 +38,9 @@ logger = logging.getLogger(__name__)
 
 # Dispatch attempts before an event is given up (the same schedule as deliveries).
 MAX_ATTEMPTS = 20
+# An attempt still unfinished after this long was cut off (the worker stopped):
+# subscribers only write rows, which takes seconds. Dispatching again is safe.
+DISPATCH_STALE = timedelta(minutes=10)
 
 Subscriber = Callable[[CaseEvent], Iterable[Outgoing]]
 
@@ -113,8 +118,12 @@ def event_dispatch(*, event_id: int) -> None:
     event = CaseEvent.objects.filter(pk=event_id, dispatched_at__isnull=True).first()
     if event is None:
         return  # dispatched already, or gone with its case
+    # The error is cleared while the attempt runs: an attempt that never
+    # finishes is then told apart from one waiting to be retried.
     CaseEvent.objects.filter(pk=event_id).update(
-        dispatch_attempts=F("dispatch_attempts") + 1, last_dispatch_at=timezone.now()
+        dispatch_attempts=F("dispatch_attempts") + 1,
+        last_dispatch_at=timezone.now(),
+        dispatch_error="",
     )
     failures = []
     for registration in subscribers_for(event.kind):
@@ -123,9 +132,16 @@ def event_dispatch(*, event_id: int) -> None:
         try:
             delivery_ids = _subscriber_run(event_id, registration)
         except Exception as error:
-            # Only the error's type: its text can hold what the resident wrote.
+            # The error's type and where it happened, never its text, which can
+            # hold what the resident wrote.
             failures.append(f"{registration.name}: {type(error).__name__}")
-            logger.warning("event %s: subscriber %s failed", event_id, registration.name)
+            logger.warning(
+                "event %s: subscriber %s failed with %s\n%s",
+                event_id,
+                registration.name,
+                type(error).__name__,
+                "".join(traceback.format_tb(error.__traceback__)),
+            )
             continue
         # Enqueued only now that the rows are committed (tasks run in autocommit).
         for delivery_id in delivery_ids:
@@ -167,8 +183,10 @@ def events_to_dispatch(*, include_failed: bool = False) -> QuerySet[CaseEvent]:
     process stopped before enqueueing it, or a worker was killed running it).
     With `include_failed`, also those given up on."""
     now = timezone.now()
-    lost = Q(last_dispatch_at__isnull=True, created_at__lt=now - NEVER_ATTEMPTED_STALE) | Q(
-        last_dispatch_at__lt=now - RETRYING_STALE
+    lost = (
+        Q(last_dispatch_at__isnull=True, created_at__lt=now - NEVER_ATTEMPTED_STALE)
+        | Q(dispatch_error="", last_dispatch_at__lt=now - DISPATCH_STALE)
+        | Q(last_dispatch_at__lt=now - RETRYING_STALE)
     )
     gave_up = Q(dispatch_attempts__gte=MAX_ATTEMPTS)
     undispatched = CaseEvent.objects.filter(dispatched_at__isnull=True)

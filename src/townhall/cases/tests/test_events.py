@@ -315,3 +315,22 @@ def test_emails_retry_also_dispatches_lost_events(fly_tipping, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         call_command("emails_retry", stdout=io.StringIO())
     assert len(mail.outbox) == 1
+
+
+def test_a_dispatch_cut_off_mid_way_is_picked_up_within_minutes(
+    fly_tipping, django_capture_on_commit_callbacks
+):
+    case = submitted_case(fly_tipping)
+    event = case.events.get()
+    # A worker was killed while dispatching; another is waiting for its backoff.
+    killed = timezone.now() - timedelta(minutes=11)
+    CaseEvent.objects.filter(pk=event.pk).update(last_dispatch_at=killed, dispatch_attempts=1)
+    waiting = submitted_case(fly_tipping).events.get()
+    CaseEvent.objects.filter(pk=waiting.pk).update(
+        last_dispatch_at=killed, dispatch_attempts=1, dispatch_error="test.audit: RuntimeError"
+    )
+
+    assert "1 case event(s) were" in retry(django_capture_on_commit_callbacks)
+    event.refresh_from_db()
+    assert event.dispatched_at is not None
+    assert [m.to for m in mail.outbox] == [["resident@example.com"]]
