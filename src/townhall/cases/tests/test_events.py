@@ -5,6 +5,7 @@ up a submission."""
 from __future__ import annotations
 
 import io
+import logging
 from datetime import timedelta
 
 import pytest
@@ -334,3 +335,13 @@ def test_a_dispatch_cut_off_mid_way_is_picked_up_within_minutes(
     event.refresh_from_db()
     assert event.dispatched_at is not None
     assert [m.to for m in mail.outbox] == [["resident@example.com"]]
+
+
+def test_a_failing_subscriber_is_logged_without_what_its_error_said(
+    fly_tipping, subscribe, caplog, django_capture_on_commit_callbacks
+):
+    subscribe("test.audit", [CaseEvent.Kind.SUBMITTED], Flaky(ValueError("resident@example.com")))
+    with caplog.at_level(logging.DEBUG), django_capture_on_commit_callbacks(execute=True):
+        submitted_case(fly_tipping)
+    assert "subscriber test.audit failed with ValueError" in caplog.text
+    assert "resident@example.com" not in caplog.text
