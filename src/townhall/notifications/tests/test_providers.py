@@ -148,6 +148,35 @@ def test_a_failing_provider_never_loses_or_blocks_a_change_and_delivers_once_it_
     assert len(mail.outbox) == 1
 
 
+def test_a_failing_provider_never_loses_or_blocks_a_submission(
+    fly_tipping, gateway, django_capture_on_commit_callbacks
+):
+    subscriber_register(
+        name="test.text_on_submit", kinds=[CaseEvent.Kind.SUBMITTED], func=text_the_resident
+    )
+    gateway.failing = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            case = submitted_case(fly_tipping)
+    finally:
+        subscriber_unregister(name="test.text_on_submit")
+
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.reference, stored.status, stored.answers) == (
+        case.reference,
+        "received",
+        FLY_TIPPING_ANSWERS,
+    )
+    assert stored.draft.case_id == stored.pk
+    assert stored.events.get().dispatched_at is not None
+    assert Delivery.objects.get(case=case, channel="sms").status == Delivery.Status.FAILED
+    assert len(mail.outbox) == 1
+
+    gateway.failing = False
+    retry(django_capture_on_commit_callbacks, "outbox_retry", "--include-failed")
+    assert [d.body for d in gateway.accepted.values()] == [f"{case.reference} is now received"]
+
+
 def test_a_row_naming_a_provider_that_is_gone_is_retried_then_given_up_visibly(council):
     delivery = Delivery.objects.create(
         organisation=council, channel="sms", provider="removed", recipient=PHONE, body="Hi"
