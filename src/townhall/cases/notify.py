@@ -10,12 +10,12 @@ run as templates.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.utils import translation
 
 from townhall.cases.events import subscriber_register
 from townhall.cases.models import Case, CaseEvent
 from townhall.catalogue.engine.definition import Message, ServiceDefinition, render_message
+from townhall.catalogue.engine.languages import FALLBACK_LANGUAGE
 from townhall.notifications.messages import Rendered, message_render
 from townhall.notifications.models import Delivery
 from townhall.notifications.services import Outgoing
@@ -27,8 +27,10 @@ def resident_email(event: CaseEvent) -> list[Outgoing]:
     case = event.case
     if not case.contact_email:
         return []
-    definition = case.service_version.parsed
-    language = getattr(case, "language", None) or settings.LANGUAGE_CODE
+    # The language the resident used: the service's own words in it (English
+    # where it has none), and the default templates translated into it.
+    language = case.language or FALLBACK_LANGUAGE
+    definition = case.service_version.parsed_in(language)
     if event.kind == CaseEvent.Kind.SUBMITTED:
         own, default = definition.workflow.submitted_message, "case_submitted"
     else:

@@ -75,7 +75,39 @@ def test_an_update_tells_the_status_the_case_moved_to_even_if_it_has_moved_on(
     assert "Fixed" in second.body
 
 
-def test_messages_are_written_in_the_language_of_the_case(
+def submit_in(language, service, django_capture_on_commit_callbacks) -> Case:
+    """A case sent in `language`, its messages written while another is active."""
+    with translation.override(language):
+        draft = draft_start(service_version=service.published_version)
+        draft_save_answers(draft=draft, answers={"email": "ada@example.com"})
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            case = case_submit(draft=draft)
+    with translation.override("cy" if language == "en" else "en"):
+        for callback in callbacks:
+            callback()
+    return case
+
+
+def test_a_services_own_words_are_sent_in_the_language_of_the_case(
+    council, django_capture_on_commit_callbacks
+):
+    service = contact_service(
+        council,
+        submitted_message={
+            "subject": {"en": "Received: ((reference))", "cy": "Derbyniwyd: ((reference))"},
+            "body": {"en": "Thank you.", "cy": "Diolch."},
+        },
+    )
+    welsh = submit_in("cy", service, django_capture_on_commit_callbacks)
+    english = submit_in("en", service, django_capture_on_commit_callbacks)
+    assert welsh.language == "cy"
+    assert [(m.subject, m.body) for m in mail.outbox] == [
+        (f"Derbyniwyd: {welsh.reference}", "Diolch."),
+        (f"Received: {english.reference}", "Thank you."),
+    ]
+
+
+def test_the_default_messages_are_rendered_in_the_language_of_the_case(
     council, monkeypatch, django_capture_on_commit_callbacks
 ):
     seen: list[str | None] = []
@@ -87,7 +119,6 @@ def test_messages_are_written_in_the_language_of_the_case(
 
     monkeypatch.setattr(messages, "render_to_string", spy)
     service = contact_service(council)
-    submit(service, django_capture_on_commit_callbacks)
-    monkeypatch.setattr(Case, "language", "cy", raising=False)
-    submit(service, django_capture_on_commit_callbacks)
-    assert seen == ["en-gb", "en-gb", "cy", "cy"]
+    submit_in("cy", service, django_capture_on_commit_callbacks)
+    submit_in("en", service, django_capture_on_commit_callbacks)
+    assert seen == ["cy", "cy", "en", "en"]
