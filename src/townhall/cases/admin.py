@@ -2,11 +2,21 @@ from django.contrib import admin
 
 from townhall.cases.models import Case, CaseEvent
 
+EVENT_FIELDS = (
+    "created_at",
+    "kind",
+    "actor",
+    "from_status",
+    "to_status",
+    "dispatched_at",
+    "dispatch_error",
+)
+
 
 class CaseEventInline(admin.TabularInline):
     model = CaseEvent
-    fields = ["created_at", "kind", "actor", "from_status", "to_status"]
-    readonly_fields = ["created_at", "kind", "actor", "from_status", "to_status"]
+    fields = EVENT_FIELDS
+    readonly_fields = EVENT_FIELDS
     extra = 0
     can_delete = False
 

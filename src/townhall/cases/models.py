@@ -92,7 +92,10 @@ class Case(models.Model):
 
 
 class CaseEvent(models.Model):
-    """One line of a case's timeline: who did what, when."""
+    """Something that happened to a case: one line of its timeline, written in
+    the same transaction as the change, and the record its subscribers (the
+    resident's email, later webhooks and others) react to once it commits.
+    See `cases.events`."""
 
     class Kind(models.TextChoices):
         SUBMITTED = "submitted", "Submitted"
@@ -108,10 +111,27 @@ class CaseEvent(models.Model):
     to_status = models.CharField(max_length=60, blank=True)
     public_message = models.TextField(blank=True)
     internal_note = models.TextField(blank=True)
+    payload = models.JSONField(
+        default=dict, blank=True, help_text="What else the event's subscribers need to know."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Dispatch to subscribers, after commit: which have handled it, how many
+    # tries, and when every subscriber had.
+    handled_by = models.JSONField(default=list, blank=True)
+    dispatch_attempts = models.PositiveSmallIntegerField(default=0)
+    last_dispatch_at = models.DateTimeField(null=True, blank=True)
+    dispatch_error = models.CharField(max_length=200, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(dispatched_at__isnull=True),
+                name="cases_event_undispatched",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} {self.kind}"

@@ -13,7 +13,7 @@ from django.utils import timezone
 from townhall.cases.models import Attachment, Case, CaseEvent, Draft
 from townhall.cases.services import files_delete
 from townhall.catalogue.models import ServiceVersion
-from townhall.notifications.models import Email
+from townhall.notifications.models import Delivery
 
 
 def cases_due_for_redaction() -> QuerySet[Case]:
@@ -39,13 +39,13 @@ def cases_due_for_redaction() -> QuerySet[Case]:
 
 def case_redact(*, case: Case) -> None:
     """Remove the personal data a case holds: answers, contact address,
-    uploaded files, messages to and notes about the resident, their emails."""
+    uploaded files, messages to and notes about the resident, what was sent to them."""
     with transaction.atomic():
         files = [a.file.name for a in case.attachments.all()]
         storage = Attachment._meta.get_field("file").storage
         case.attachments.all().delete()
-        CaseEvent.objects.filter(case=case).update(public_message="", internal_note="")
-        Email.objects.filter(case=case).update(to="", body="")
+        CaseEvent.objects.filter(case=case).update(public_message="", internal_note="", payload={})
+        Delivery.objects.filter(case=case).update(recipient="", body="", payload={})
         Draft.objects.filter(case=case).update(answers={})
         Case.objects.filter(pk=case.pk).update(
             answers={}, summary="", contact_email="", redacted_at=timezone.now()

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from townhall.cases.models import Case, CaseEvent
 from townhall.cases.references import normalise_reference
+from townhall.notifications.models import Delivery
 from townhall.tenancy.models import Organisation, Team
 
 
@@ -65,3 +66,14 @@ def staff_case(*, organisation: Organisation, reference: str) -> Case | None:
 def status_label(case: Case, *, public: bool) -> str:
     state = case.service_version.parsed.workflow.state(case.status)
     return state.public_label if public else state.label
+
+
+def case_emails(case: Case) -> QuerySet[Delivery]:
+    """The emails written to the resident about a case, oldest first."""
+    return case.deliveries.filter(channel=Delivery.Channel.EMAIL).order_by("created_at", "pk")
+
+
+def case_messages_held_up(case: Case) -> bool:
+    """True when a change to the case has not yet been turned into the messages
+    it calls for because a subscriber failed (it is being tried again)."""
+    return case.events.filter(dispatched_at__isnull=True).exclude(dispatch_error="").exists()

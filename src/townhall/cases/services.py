@@ -13,39 +13,15 @@ from django.utils import timezone
 
 from townhall.accounts.models import User
 from townhall.cases.answers import DECLARATION, declaration_problem
+from townhall.cases.events import event_record
 from townhall.cases.models import Attachment, Case, CaseEvent, Channel, Draft
 from townhall.cases.references import new_reference
 from townhall.cases.routing import due_at, team_for
-from townhall.catalogue.engine.definition import (
-    Message,
-    ServiceDefinition,
-    render_message,
-    with_optional_contact,
-)
+from townhall.catalogue.engine.definition import ServiceDefinition, with_optional_contact
 from townhall.catalogue.engine.flow import case_summary_line, relevant_answers, validate_answers
 from townhall.catalogue.engine.inputs import NewFiles, sniff_content_type
 from townhall.catalogue.engine.languages import active_language
 from townhall.catalogue.models import ServiceVersion
-from townhall.notifications.services import email_queue
-from townhall.tenancy.selectors import public_url_for
-
-DEFAULT_SUBMITTED = Message(
-    subject="((service_name)): we have received your request ((reference))",
-    body=(
-        "Thank you. ((council_name)) has received your request.\n\n"
-        "Your reference is ((reference)).\n\n"
-        "You can check its progress at ((track_url)) with this reference and your "
-        "email address."
-    ),
-)
-DEFAULT_UPDATE = Message(
-    subject="((service_name)) ((reference)): ((status))",
-    body=(
-        "There is an update on your request ((reference)).\n\n"
-        "Status: ((status))\n\n((public_message))\n\n"
-        "You can check its progress at ((track_url))."
-    ),
-)
 
 
 class SubmissionRefused(Exception):
@@ -180,9 +156,10 @@ def case_open(
 ) -> Case:
     """Open a case from answers already checked in full (`case_submit` and
     `journey.case_create` check them): a new reference, the workflow's first
-    status, the team and due date from the definition, the "submitted" event,
-    and the acknowledgement to the resident, in `language` (the draft's; by
-    default the active one). Call it inside a transaction."""
+    status, the team and due date from the definition, and the "submitted"
+    event (whose subscribers acknowledge it to the resident, after commit), in
+    `language` (the draft's; by default the active one). Call it inside a
+    transaction."""
     version = service_version
     organisation = version.service.organisation
     contact = definition.contact_question
@@ -212,41 +189,9 @@ def case_open(
                 )
         except IntegrityError:
             continue  # the random reference is taken: draw another
-        CaseEvent.objects.create(
-            case=case, kind=CaseEvent.Kind.SUBMITTED, actor=actor, to_status=case.status
-        )
-        _email_resident(
-            case, definition, definition.workflow.submitted_message or DEFAULT_SUBMITTED
-        )
+        event_record(case=case, kind=CaseEvent.Kind.SUBMITTED, actor=actor, to_status=case.status)
         return case
     raise RuntimeError("could not find a free case reference in 10 draws")
-
-
-def _message_values(case: Case, definition: ServiceDefinition, public_message: str = "") -> dict:
-    return {
-        "reference": case.reference,
-        "service_name": definition.name,
-        "council_name": case.organisation.name,
-        "status": definition.workflow.state(case.status).public_label,
-        "public_message": public_message,
-        "track_url": f"{public_url_for(case.organisation)}/track/",
-    }
-
-
-def _email_resident(
-    case: Case, definition: ServiceDefinition, template: Message, public_message: str = ""
-) -> None:
-    """Queue a message to the resident, if they gave an email address."""
-    if not case.contact_email:
-        return
-    message = render_message(template, _message_values(case, definition, public_message))
-    email_queue(
-        organisation=case.organisation,
-        case=case,
-        to=case.contact_email,
-        subject=message.subject,
-        body=message.body,
-    )
 
 
 def case_transition(
@@ -257,8 +202,8 @@ def case_transition(
     public_message: str = "",
     internal_note: str = "",
 ) -> Case:
-    """Move a case to `to_status` if its workflow allows, record it on the
-    timeline and tell the resident (after commit)."""
+    """Move a case to `to_status` if its workflow allows and record the event
+    (whose subscribers tell the resident, after commit)."""
     with transaction.atomic():
         case = (
             Case.objects.select_for_update()
@@ -273,7 +218,7 @@ def case_transition(
                 f"cannot move to {to_status!r}"
             )
         target = definition.workflow.state(to_status)
-        CaseEvent.objects.create(
+        event_record(
             case=case,
             kind=CaseEvent.Kind.STATUS_CHANGED,
             actor=actor,
@@ -289,16 +234,13 @@ def case_transition(
         if target.closed or target.sla_days:
             case.due_at = due_at(definition=definition, state=target, since=now)
         case.save(update_fields=["status", "is_open", "closed_at", "due_at", "updated_at"])
-        template = target.message or definition.workflow.update_message or DEFAULT_UPDATE
-        _email_resident(case, definition, template, public_message)
     return case
 
 
 def case_add_note(*, case: Case, actor: User, note: str) -> CaseEvent:
     """An internal note on the timeline: staff only, never shown to the resident."""
-    return CaseEvent.objects.create(
-        case=case, kind=CaseEvent.Kind.NOTE, actor=actor, internal_note=note
-    )
+    with transaction.atomic():
+        return event_record(case=case, kind=CaseEvent.Kind.NOTE, actor=actor, internal_note=note)
 
 
 def drafts_purge(*, older_than: timedelta, dry_run: bool = False) -> int:

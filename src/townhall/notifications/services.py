@@ -1,114 +1,186 @@
-"""Sending messages to residents."""
+"""The outbox: writing messages to send, sending them through their provider,
+and finding those whose delivery was lost."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
-from email.utils import formataddr
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case as CaseWhen
+from django.db.models import F, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from townhall.notifications.models import Email
+from townhall.notifications.models import Delivery
+from townhall.notifications.providers import provider_default, provider_get
 from townhall.tenancy.models import Organisation
 
 if TYPE_CHECKING:
-    from townhall.cases.models import Case
+    from townhall.cases.models import Case, CaseEvent
 
 logger = logging.getLogger(__name__)
 
 
-# Attempts before an email is given up: with the task backoff (30s doubling to
+# Attempts before a delivery is given up: with the task backoff (30s doubling to
 # at most 6h) the last comes about two and a half days after the first.
 MAX_ATTEMPTS = 20
+# A row left "sending" this long was cut off mid-send (the worker stopped):
+# far longer than a send can take (EMAIL_TIMEOUT is seconds), short enough that
+# a repeat, if the provider had taken it, comes minutes after the first.
+SENDING_STALE = timedelta(minutes=10)
+# A row never attempted this long after it was written lost its task.
+NEVER_ATTEMPTED_STALE = timedelta(minutes=15)
+# A row retrying whose last attempt is older than the longest backoff lost its task.
+RETRYING_STALE = timedelta(hours=7)
 
 
-class EmailNotDelivered(Exception):
-    """Delivery failed; the message names the error's type and nothing else."""
+class NotDelivered(Exception):
+    """Delivery failed; the message names the row and the error's type, nothing else."""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to write to the outbox: what an event subscriber returns."""
+
+    channel: str
+    recipient: str
+    subject: str = ""
+    body: str = ""
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    provider: str = ""  # empty: the channel's default provider
+
+
+def delivery_add(
+    *,
+    organisation: Organisation,
+    outgoing: Outgoing,
+    case: Case | None = None,
+    event: CaseEvent | None = None,
+    subscriber: str = "",
+) -> Delivery:
+    """Write a message to the outbox, in the caller's transaction, without
+    queueing its delivery: the caller enqueues it (`delivery_enqueue`) once
+    that transaction has committed."""
+    return Delivery.objects.create(
+        organisation=organisation,
+        case=case,
+        event=event,
+        subscriber=subscriber,
+        channel=outgoing.channel,
+        provider=outgoing.provider or provider_default(outgoing.channel),
+        recipient=outgoing.recipient,
+        subject=" ".join(outgoing.subject.split())[:200],
+        body=outgoing.body,
+        payload=dict(outgoing.payload),
+    )
+
+
+def delivery_enqueue(*, delivery_id: int) -> None:
+    """Start the task that sends a committed outbox row."""
+    from townhall.notifications.tasks import deliver
+
+    deliver.enqueue(delivery_id)
+
+
+def delivery_queue(
+    *, organisation: Organisation, outgoing: Outgoing, case: Case | None = None
+) -> Delivery:
+    """Write a message to the outbox and deliver it once the current transaction
+    commits, so nothing is sent about a change that rolled back."""
+    delivery = delivery_add(organisation=organisation, outgoing=outgoing, case=case)
+    transaction.on_commit(lambda: delivery_enqueue(delivery_id=delivery.pk))
+    return delivery
 
 
 def email_queue(
     *, organisation: Organisation, to: str, subject: str, body: str, case: Case | None = None
-) -> Email:
-    """Record an email in the outbox and deliver it once the current transaction
-    commits, so nothing is sent about a change that rolled back."""
-    from townhall.notifications.tasks import deliver_email
-
-    email = Email.objects.create(
-        organisation=organisation, case=case, to=to, subject=subject, body=body
-    )
-    transaction.on_commit(lambda: deliver_email.enqueue(email.pk))
-    return email
+) -> Delivery:
+    """`delivery_queue` for an email."""
+    outgoing = Outgoing(channel=Delivery.Channel.EMAIL, recipient=to, subject=subject, body=body)
+    return delivery_queue(organisation=organisation, outgoing=outgoing, case=case)
 
 
-def email_deliver(*, email_id: int) -> None:
-    """Send one outbox email unless it is sent or being sent. Raises on failure
-    so the task is retried; the resident's address is never logged.
+def delivery_send(*, delivery_id: int) -> None:
+    """Send one outbox row through its provider unless it is sent or being sent.
+    Raises on failure so the task is retried; the recipient is never logged.
 
     The row is claimed (status "sending") in one UPDATE before anything is sent,
-    so two tasks for the same email (a retry queued while the worker was down)
+    so two tasks for the same row (a retry queued while the worker was down)
     never both send it.
     """
     claimed = (
-        Email.objects.filter(pk=email_id)
-        .exclude(status__in=[Email.Status.SENT, Email.Status.SENDING])
+        Delivery.objects.filter(pk=delivery_id)
+        .exclude(status__in=[Delivery.Status.SENT, Delivery.Status.SENDING])
         .update(
-            status=Email.Status.SENDING, attempts=F("attempts") + 1, last_attempt_at=timezone.now()
+            status=Delivery.Status.SENDING,
+            attempts=F("attempts") + 1,
+            last_attempt_at=timezone.now(),
         )
     )
     if not claimed:
         return
-    email = Email.objects.select_related("organisation").get(pk=email_id)
+    delivery = Delivery.objects.select_related("organisation").get(pk=delivery_id)
     try:
-        sender = email.organisation.contact_email or settings.DEFAULT_FROM_EMAIL
-        # formataddr quotes the council's name: a comma in it would make two addresses.
-        from_email = sender if "<" in sender else formataddr((email.organisation.name, sender))
-        EmailMessage(email.subject, email.body, from_email, [email.to]).send()
+        provider_reference = provider_get(delivery.provider).send(delivery)
     except Exception as error:
-        gave_up = email.attempts >= MAX_ATTEMPTS
-        Email.objects.filter(pk=email.pk).update(
-            status=Email.Status.FAILED if gave_up else Email.Status.RETRYING,
+        gave_up = delivery.attempts >= MAX_ATTEMPTS
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.FAILED if gave_up else Delivery.Status.RETRYING,
             last_error=type(error).__name__[:200],
         )
-        logger.warning("email %s not delivered (attempt %d)", email.pk, email.attempts)
-        # Raised afresh, without the original: its text can hold the resident's
-        # address (SMTPRecipientsRefused's does), and task backends log tracebacks.
-        raise EmailNotDelivered(f"email {email.pk}: {type(error).__name__}") from None
-    Email.objects.filter(pk=email.pk).update(
-        status=Email.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
-
-
-def emails_to_retry(*, include_failed: bool = False) -> list[Email]:
-    """Emails whose delivery task was lost (the process stopped before enqueueing,
-    a worker was killed mid-send): unsent, and untouched for longer than the
-    longest backoff. With `include_failed`, also those given up on."""
-    now = timezone.now()
-    # "sending" for hours means the worker stopped mid-send: whether the mail
-    # server took it is unknown, so it is tried again (a rare duplicate beats
-    # a lost message).
-    statuses = [Email.Status.PENDING, Email.Status.RETRYING, Email.Status.SENDING]
-    if include_failed:
-        statuses.append(Email.Status.FAILED)
-    stale = now - timedelta(hours=7)
-    return list(
-        Email.objects.filter(status__in=statuses)
-        .filter(
-            Q(last_attempt_at__lt=stale)
-            | Q(last_attempt_at__isnull=True, created_at__lt=now - timedelta(minutes=15))
-            | Q(status=Email.Status.FAILED)
+        logger.warning(
+            "%s %s not delivered (attempt %d)", delivery.channel, delivery.pk, delivery.attempts
         )
-        .only("pk", "status")
+        # Raised afresh, without the original: its text can hold the recipient's
+        # address (SMTPRecipientsRefused's does), and task backends log tracebacks.
+        raise NotDelivered(f"delivery {delivery.pk}: {type(error).__name__}") from None
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        provider_reference=(provider_reference or "")[:200],
     )
 
 
-def email_retry(*, email: Email) -> None:
-    """Deliver an outbox email again, from a fresh count of attempts."""
-    from townhall.notifications.tasks import deliver_email
+def deliveries_to_retry(
+    *, include_failed: bool = False, channel: str | None = None
+) -> QuerySet[Delivery]:
+    """Rows whose delivery task was lost (the process stopped before enqueueing,
+    a worker was killed mid-send): unsent, and untouched for longer than their
+    task could still be waiting. With `include_failed`, also those given up on."""
+    now = timezone.now()
+    lost = (
+        Q(status=Delivery.Status.PENDING, last_attempt_at__isnull=True)
+        & Q(created_at__lt=now - NEVER_ATTEMPTED_STALE)
+        | Q(status__in=[Delivery.Status.PENDING, Delivery.Status.RETRYING])
+        & Q(last_attempt_at__lt=now - RETRYING_STALE)
+        # Cut off mid-send: whether the provider took it is unknown (see delivery_retry).
+        | Q(status=Delivery.Status.SENDING, last_attempt_at__lt=now - SENDING_STALE)
+    )
+    if include_failed:
+        lost |= Q(status=Delivery.Status.FAILED)
+    rows = Delivery.objects.filter(lost)
+    if channel:
+        rows = rows.filter(channel=channel)
+    return rows.only("pk", "status")
 
-    Email.objects.filter(pk=email.pk).update(attempts=0, status=Email.Status.PENDING)
-    transaction.on_commit(lambda: deliver_email.enqueue(email.pk))
+
+def delivery_retry(*, delivery: Delivery) -> None:
+    """Deliver an outbox row again, from a fresh count of attempts.
+
+    A row left "sending" is marked `interrupted`: the provider may have taken
+    it before the worker stopped. A provider with `idempotent_retry` uses the
+    row's reference to send it at most once; through any other (SMTP) the
+    recipient may get it twice, with the same Message-ID.
+    """
+    Delivery.objects.filter(pk=delivery.pk).update(
+        attempts=0,
+        status=Delivery.Status.PENDING,
+        interrupted=CaseWhen(
+            When(status=Delivery.Status.SENDING, then=Value(True)), default=F("interrupted")
+        ),
+    )
+    transaction.on_commit(lambda: delivery_enqueue(delivery_id=delivery.pk))

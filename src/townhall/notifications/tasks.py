@@ -5,5 +5,5 @@ from townhall.notifications import services
 
 
 @retrying_task(max_attempts=services.MAX_ATTEMPTS)
-def deliver_email(email_id: int) -> None:
-    services.email_deliver(email_id=email_id)
+def deliver(delivery_id: int) -> None:
+    services.delivery_send(delivery_id=delivery_id)

@@ -151,3 +151,25 @@ def test_staff_find_a_case_by_reference_and_see_closed_cases(
     closed_page = staff_client.get("/staff/", {"show": "closed"}).content.decode()
     assert closed_case.reference in closed_page and open_case.reference not in closed_page
     assert "Closed cases" in closed_page
+
+
+def test_the_case_page_shows_each_email_to_the_resident_and_how_it_went(
+    staff_client, fly_tipping, django_capture_on_commit_callbacks
+):
+    from townhall.notifications.models import Delivery
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case = submitted_case(fly_tipping)
+    url = f"/staff/cases/{case.reference}/"
+    subject = f"Fly-tipping report received: {case.reference}"
+    assert f"{subject}: <strong>sent</strong>" in staff_client.get(url).content.decode()
+
+    Delivery.objects.filter(case=case).update(status=Delivery.Status.FAILED, attempts=20)
+    page = staff_client.get(url).content.decode()
+    assert f"{subject}: <strong>failed (gave up)</strong> after 20 attempts" in page
+    assert "could not be written yet" not in page
+
+    # A change whose messages a subscriber has not managed to write yet is shown too.
+    case.events.update(dispatched_at=None, dispatch_error="cases.resident_email: KeyError")
+    page = staff_client.get(url).content.decode()
+    assert "A message about a change to this case could not be written yet." in page

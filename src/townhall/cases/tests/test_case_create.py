@@ -24,7 +24,7 @@ from townhall.catalogue.factories import (
     service_create,
 )
 from townhall.catalogue.services import service_import
-from townhall.notifications.models import Email
+from townhall.notifications.models import Delivery
 from townhall.tenancy.models import Team
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +164,7 @@ def test_an_acceptable_document_makes_a_case_like_the_web_journey(
     )
     assert [m.to for m in mail.outbox] == [["ada@example.com"]]
     assert case.reference in mail.outbox[0].body
-    assert Email.objects.get().case == case
+    assert Delivery.objects.get().case == case
     assert not Draft.objects.exists()
 
 

@@ -11,7 +11,7 @@ from townhall.cases.factories import submitted_case
 from townhall.cases.models import Attachment, Case
 from townhall.cases.services import case_transition
 from townhall.catalogue.services import service_import
-from townhall.notifications.models import Email
+from townhall.notifications.models import Delivery
 
 
 def _with_retention(fly_tipping, days):
@@ -55,7 +55,7 @@ def test_personal_data_goes_when_retention_ends(
     assert old.redacted_at is not None
     assert (old.answers, old.contact_email, old.summary) == ({}, "", "")
     assert not old.events.exclude(public_message="").exists()
-    assert not Email.objects.filter(case=old).exclude(to="").exists()
+    assert not Delivery.objects.filter(case=old).exclude(recipient="").exists()
     assert not Attachment.objects.filter(case=old).exists()
     assert not upload.file.storage.exists(stored)
     assert (old.status, old.channel, old.reference) == ("cleared", "web", old.reference)

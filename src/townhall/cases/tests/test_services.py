@@ -27,7 +27,7 @@ from townhall.catalogue.engine.inputs import parse_input
 from townhall.catalogue.factories import definition_data, page_data, question_data, service_create
 from townhall.catalogue.models import Service
 from townhall.catalogue.services import service_import
-from townhall.notifications.models import Email
+from townhall.notifications.models import Delivery
 
 pytestmark = pytest.mark.django_db
 
@@ -149,8 +149,8 @@ def test_submitting_acknowledges_by_email_after_commit(
     assert "Thank you for reporting fly-tipping to Example Council." in message.body
     assert f"Your reference is {case.reference}." in message.body
     assert "/track/" in message.body
-    email = Email.objects.get(case=case)
-    assert (email.status, email.attempts) == (Email.Status.SENT, 1)
+    email = Delivery.objects.get(case=case)
+    assert (email.status, email.attempts) == (Delivery.Status.SENT, 1)
 
 
 def test_submitting_the_same_draft_twice_returns_the_same_case(
@@ -166,7 +166,7 @@ def test_submitting_the_same_draft_twice_returns_the_same_case(
     assert second.reference == first.reference
     assert Case.objects.count() == 1
     assert CaseEvent.objects.filter(kind=CaseEvent.Kind.SUBMITTED).count() == 1
-    assert Email.objects.count() == 1
+    assert Delivery.objects.count() == 1
     assert len(mail.outbox) == 1
 
 
@@ -184,7 +184,7 @@ def test_incomplete_answers_are_refused_and_nothing_is_written(
     assert caught.value.errors["email"] == "Enter your email address"
     assert str(caught.value) == "3 answers need attention"
     assert not Case.objects.exists()
-    assert not Email.objects.exists()
+    assert not Delivery.objects.exists()
     assert mail.outbox == []
     assert Draft.objects.get(pk=draft.pk).case is None
 
@@ -222,7 +222,7 @@ def test_a_case_without_a_contact_email_sends_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         case = case_submit(draft=draft_for(street_service, {"problem": "pothole", "depth": 3}))
     assert case.contact_email == ""
-    assert not Email.objects.exists()
+    assert not Delivery.objects.exists()
     assert mail.outbox == []
 
 
@@ -309,7 +309,7 @@ def test_submission_gives_up_if_no_free_reference_is_found(fly_tipping, case):
     assert draw.call_count == 10
     assert Case.objects.count() == 1
     assert Draft.objects.get(pk=draft.pk).case is None
-    assert Email.objects.filter(case__isnull=True).count() == 0
+    assert Delivery.objects.filter(case__isnull=True).count() == 0
 
 
 # ---- status changes ---------------------------------------------------------------------
@@ -358,7 +358,7 @@ def test_a_transition_tells_the_resident_but_never_the_internal_note(
     assert "Status: Being looked into" in message.body
     assert "An officer will visit today." in message.body
     assert "worried" not in message.body + message.subject
-    assert Email.objects.filter(case=case).count() == 2
+    assert Delivery.objects.filter(case=case).count() == 2
 
 
 def test_a_closing_state_closes_the_case_and_sends_its_own_message(
@@ -389,7 +389,7 @@ def test_a_transition_the_workflow_does_not_allow_is_refused(
     assert str(caught.value) == f"A case that is received cannot move to {to_status!r}"
     assert Case.objects.get(pk=case.pk).status == "received"
     assert not case.events.filter(kind=CaseEvent.Kind.STATUS_CHANGED).exists()
-    assert Email.objects.filter(case=case).count() == 1
+    assert Delivery.objects.filter(case=case).count() == 1
     assert mail.outbox == []
 
 
@@ -450,7 +450,7 @@ def test_no_email_is_sent_for_a_transition_that_rolled_back(
     assert callbacks == []
     assert mail.outbox == []
     assert Case.objects.get(pk=case.pk).status == "received"
-    assert Email.objects.filter(case=case).count() == 1
+    assert Delivery.objects.filter(case=case).count() == 1
 
 
 def test_the_resident_is_emailed_only_once_the_change_is_committed(
@@ -482,4 +482,4 @@ def test_a_note_goes_on_the_timeline_and_nowhere_else(
     ]
     assert Case.objects.get(pk=case.pk).status == "received"
     assert mail.outbox == []
-    assert Email.objects.filter(case=case).count() == 1
+    assert Delivery.objects.filter(case=case).count() == 1

@@ -14,9 +14,9 @@ from django.core.mail import EmailMessage
 
 from townhall.cases.factories import submitted_case
 from townhall.cases.models import Case
-from townhall.notifications.models import Email
-from townhall.notifications.services import email_deliver, email_queue
-from townhall.notifications.tasks import deliver_email
+from townhall.notifications.models import Delivery
+from townhall.notifications.services import delivery_send, email_queue
+from townhall.notifications.tasks import deliver
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def mail_server(monkeypatch):
     return server
 
 
-def queue(council, django_capture_on_commit_callbacks, **fields) -> Email:
+def queue(council, django_capture_on_commit_callbacks, **fields) -> Delivery:
     with django_capture_on_commit_callbacks(execute=True):
         email = email_queue(
             organisation=council,
@@ -51,6 +51,18 @@ def queue(council, django_capture_on_commit_callbacks, **fields) -> Email:
         )
     email.refresh_from_db()
     return email
+
+
+def email_row(council, **fields) -> Delivery:
+    """An email written straight to the outbox, with no task to send it."""
+    return Delivery.objects.create(
+        organisation=council,
+        channel=Delivery.Channel.EMAIL,
+        provider="email",
+        recipient=ADDRESS,
+        body="B",
+        **fields,
+    )
 
 
 def from_header() -> list[tuple[str, str]]:
@@ -67,14 +79,18 @@ def test_a_queued_email_waits_for_the_transaction_to_commit(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         email = email_queue(organisation=council, to=ADDRESS, subject="Subject", body="Body")
 
-    stored = Email.objects.get(pk=email.pk)
-    assert (stored.status, stored.attempts, stored.to) == (Email.Status.PENDING, 0, ADDRESS)
+    stored = Delivery.objects.get(pk=email.pk)
+    assert (stored.status, stored.attempts, stored.recipient) == (
+        Delivery.Status.PENDING,
+        0,
+        ADDRESS,
+    )
     assert mail.outbox == []
     assert len(callbacks) == 1
 
     callbacks[0]()
     stored.refresh_from_db()
-    assert stored.status == Email.Status.SENT
+    assert stored.status == Delivery.Status.SENT
     assert len(mail.outbox) == 1
 
 
@@ -85,7 +101,7 @@ def test_a_delivered_email_is_sent_as_written_and_marked_sent(
 
     (message,) = mail.outbox
     assert (message.to, message.subject, message.body) == ([ADDRESS], "Hello", "Dear Ada")
-    assert email.status == Email.Status.SENT
+    assert email.status == Delivery.Status.SENT
     assert email.attempts == 1
     assert email.sent_at is not None
     assert email.last_error == ""
@@ -119,8 +135,8 @@ def test_any_council_name_makes_one_sender(council, name, django_capture_on_comm
 
 def test_an_email_already_sent_is_not_sent_again(council, django_capture_on_commit_callbacks):
     email = queue(council, django_capture_on_commit_callbacks)
-    email_deliver(email_id=email.pk)
-    deliver_email.enqueue(email.pk)
+    delivery_send(delivery_id=email.pk)
+    deliver.enqueue(email.pk)
 
     assert len(mail.outbox) == 1
     email.refresh_from_db()
@@ -128,7 +144,7 @@ def test_an_email_already_sent_is_not_sent_again(council, django_capture_on_comm
 
 
 def test_delivering_an_email_that_no_longer_exists_does_nothing(db):
-    email_deliver(email_id=987654)
+    delivery_send(delivery_id=987654)
     assert mail.outbox == []
 
 
@@ -146,8 +162,8 @@ def test_a_failing_mail_server_never_loses_or_blocks_a_submission(
         case = submitted_case(fly_tipping)
 
     assert Case.objects.filter(pk=case.pk, status="received").exists()
-    email = Email.objects.get(case=case)
-    assert email.status == Email.Status.FAILED
+    email = Delivery.objects.get(case=case)
+    assert email.status == Delivery.Status.FAILED
     assert email.attempts == MAX_ATTEMPTS
     assert email.last_error == type(error).__name__
     assert email.sent_at is None
@@ -162,8 +178,8 @@ def test_a_failed_email_is_retried_until_it_is_sent(
     with django_capture_on_commit_callbacks(execute=True):
         case = submitted_case(fly_tipping)
 
-    email = Email.objects.get(case=case)
-    assert email.status == Email.Status.SENT
+    email = Delivery.objects.get(case=case)
+    assert email.status == Delivery.Status.SENT
     assert email.attempts == 3
     assert email.last_error == ""
     assert email.sent_at is not None
@@ -176,13 +192,13 @@ def test_an_email_that_failed_for_good_is_sent_when_tried_again_later(
 ):
     mail_server["failures"] = [ConnectionRefusedError()] * MAX_ATTEMPTS
     email = queue(council, django_capture_on_commit_callbacks)
-    assert (email.status, email.attempts) == (Email.Status.FAILED, MAX_ATTEMPTS)
+    assert (email.status, email.attempts) == (Delivery.Status.FAILED, MAX_ATTEMPTS)
 
-    deliver_email.enqueue(email.pk)
+    deliver.enqueue(email.pk)
 
     email.refresh_from_db()
     assert (email.status, email.attempts, email.last_error) == (
-        Email.Status.SENT,
+        Delivery.Status.SENT,
         MAX_ATTEMPTS + 1,
         "",
     )
@@ -191,13 +207,13 @@ def test_an_email_that_failed_for_good_is_sent_when_tried_again_later(
 
 def test_a_failure_is_raised_so_the_task_can_retry_it(council, mail_server):
     mail_server["failures"] = [smtplib.SMTPDataError(554, b"Rejected")]
-    email = Email.objects.create(organisation=council, to=ADDRESS, subject="S", body="B")
+    email = email_row(council, subject="S")
     with pytest.raises(Exception, match="SMTPDataError"):
-        email_deliver(email_id=email.pk)
+        delivery_send(delivery_id=email.pk)
     email.refresh_from_db()
     # not given up on: the status says another attempt will follow
     assert (email.status, email.attempts, email.last_error) == (
-        Email.Status.RETRYING,
+        Delivery.Status.RETRYING,
         1,
         "SMTPDataError",
     )
@@ -218,12 +234,10 @@ def test_stuck_and_given_up_emails_can_be_queued_again(
             call_command("emails_retry", *args, stdout=io.StringIO())
 
     old = timezone.now() - timedelta(days=1)
-    lost = Email.objects.create(organisation=council, to=ADDRESS, subject="Lost", body="B")
-    fresh = Email.objects.create(organisation=council, to=ADDRESS, subject="Fresh", body="B")
-    failed = Email.objects.create(
-        organisation=council, to=ADDRESS, subject="Failed", body="B", status=Email.Status.FAILED
-    )
-    Email.objects.filter(pk__in=[lost.pk, failed.pk]).update(created_at=old, last_attempt_at=old)
+    lost = email_row(council, subject="Lost")
+    fresh = email_row(council, subject="Fresh")
+    failed = email_row(council, subject="Failed", status=Delivery.Status.FAILED)
+    Delivery.objects.filter(pk__in=[lost.pk, failed.pk]).update(created_at=old, last_attempt_at=old)
     retry("--dry-run")
     assert mail.outbox == []
     retry()
@@ -231,7 +245,7 @@ def test_stuck_and_given_up_emails_can_be_queued_again(
     retry("--include-failed")
     assert sorted(m.subject for m in mail.outbox) == ["Failed", "Lost"]
     fresh.refresh_from_db()
-    assert fresh.status == Email.Status.PENDING
+    assert fresh.status == Delivery.Status.PENDING
 
 
 def test_the_residents_address_is_never_logged(
@@ -242,19 +256,17 @@ def test_the_residents_address_is_never_logged(
     with caplog.at_level(logging.DEBUG), django_capture_on_commit_callbacks(execute=True):
         case = submitted_case(fly_tipping)
 
-    assert Email.objects.get(case=case).last_error == "SMTPRecipientsRefused"
+    assert Delivery.objects.get(case=case).last_error == "SMTPRecipientsRefused"
     assert "not delivered" in caplog.text
     assert ADDRESS not in caplog.text
 
 
 def test_an_email_being_sent_is_not_sent_again_by_a_second_task(council, mail_server):
-    email = Email.objects.create(
-        organisation=council, to=ADDRESS, subject="S", body="B", status=Email.Status.SENDING
-    )
-    email_deliver(email_id=email.pk)
+    email = email_row(council, subject="S", status=Delivery.Status.SENDING)
+    delivery_send(delivery_id=email.pk)
     assert mail_server["calls"] == 0
     email.refresh_from_db()
-    assert email.status == Email.Status.SENDING
+    assert email.status == Delivery.Status.SENDING
 
 
 def test_an_email_stuck_sending_for_hours_is_retried(
@@ -266,12 +278,10 @@ def test_an_email_stuck_sending_for_hours_is_retried(
     from django.core.management import call_command
     from django.utils import timezone
 
-    email = Email.objects.create(
-        organisation=council, to=ADDRESS, subject="Stuck", body="B", status=Email.Status.SENDING
-    )
-    Email.objects.filter(pk=email.pk).update(last_attempt_at=timezone.now() - timedelta(hours=8))
+    email = email_row(council, subject="Stuck", status=Delivery.Status.SENDING)
+    Delivery.objects.filter(pk=email.pk).update(last_attempt_at=timezone.now() - timedelta(hours=8))
     with django_capture_on_commit_callbacks(execute=True):
         call_command("emails_retry", stdout=io.StringIO())
     email.refresh_from_db()
-    assert email.status == Email.Status.SENT
+    assert email.status == Delivery.Status.SENT
     assert [m.subject for m in mail.outbox] == ["Stuck"]

@@ -1,0 +1,82 @@
+"""Delivery providers: how an outbox row leaves Townhall.
+
+A provider delivers the rows of one channel (email, sms, letter, webhook)
+through one service: Django's email backend today, GOV.UK Notify, a text
+message gateway or a webhook client later, each one module that subclasses
+`Provider` and registers an instance. A row names its provider, so changing
+the default later does not change how rows already written are sent.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from townhall.notifications.models import Delivery
+
+
+class Provider:
+    """Sends outbox rows of one channel. Subclasses set the class attributes
+    and implement `send`."""
+
+    name: ClassVar[str]
+    channel: ClassVar[str]
+    # True when sending the same row twice (same `Delivery.reference`) reaches
+    # the recipient once: the service drops a repeated reference, or `send`
+    # asks it whether a row marked `interrupted` was taken already. Then an
+    # attempt cut off mid-send is retried safely; otherwise a retry may repeat.
+    idempotent_retry: ClassVar[bool] = False
+
+    def send(self, delivery: Delivery) -> str:
+        """Hand the row to the service. Returns the service's own id for the
+        message, or "". Raises on any failure; the row is then retried."""
+        raise NotImplementedError
+
+
+class ProviderMissing(LookupError):
+    """A row names a provider that is not registered (removed, or misspelt in settings)."""
+
+
+_providers: dict[str, Provider] = {}
+# The provider new rows of each channel use unless they name another.
+_defaults: dict[str, str] = {}
+
+
+def provider_register(provider: Provider, *, default: bool = False) -> Provider:
+    """Make a provider available by its name; with `default`, new rows of its
+    channel use it unless they name another."""
+    _providers[provider.name] = provider
+    if default or provider.channel not in _defaults:
+        _defaults[provider.channel] = provider.name
+    return provider
+
+
+def provider_unregister(name: str) -> None:
+    """Remove a provider (and stop it being a channel's default)."""
+    provider = _providers.pop(name, None)
+    if provider is not None and _defaults.get(provider.channel) == name:
+        del _defaults[provider.channel]
+        for other in _providers.values():
+            if other.channel == provider.channel:
+                _defaults[provider.channel] = other.name
+                break
+
+
+def provider_registered(name: str) -> Provider | None:
+    return _providers.get(name)
+
+
+def provider_get(name: str) -> Provider:
+    """The provider called `name`. Raises ProviderMissing."""
+    try:
+        return _providers[name]
+    except KeyError:
+        raise ProviderMissing(name) from None
+
+
+def provider_default(channel: str) -> str:
+    """The name of the provider new rows of `channel` use. Raises ProviderMissing."""
+    try:
+        return _defaults[channel]
+    except KeyError:
+        raise ProviderMissing(f"no provider for {channel}") from None
