@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from townhall.accounts.models import User
 from townhall.cases.models import Case, CaseEvent
+from townhall.core.tasks import enqueue_on_commit
 from townhall.notifications.services import (
     NEVER_ATTEMPTED_STALE,
     RETRYING_STALE,
@@ -106,7 +107,9 @@ def event_record(
         dispatched_at=None if subscribed else timezone.now(),
     )
     if subscribed:
-        transaction.on_commit(lambda: dispatch_event.enqueue(event.pk))
+        # If the database goes away between the commit and the enqueue, the change
+        # still stands: outbox_retry dispatches the event later.
+        enqueue_on_commit(dispatch_event, event.pk)
     return event
 
 

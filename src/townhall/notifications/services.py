@@ -14,6 +14,7 @@ from django.db.models import Case as CaseWhen
 from django.db.models import F, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from townhall.core.tasks import enqueue_on_commit
 from townhall.notifications.models import Delivery
 from townhall.notifications.providers import provider_default, provider_get
 from townhall.tenancy.models import Organisation
@@ -90,8 +91,12 @@ def delivery_queue(
 ) -> Delivery:
     """Write a message to the outbox and deliver it once the current transaction
     commits, so nothing is sent about a change that rolled back."""
+    from townhall.notifications.tasks import deliver
+
     delivery = delivery_add(organisation=organisation, outgoing=outgoing, case=case)
-    transaction.on_commit(lambda: delivery_enqueue(delivery_id=delivery.pk))
+    # If the database goes away between the commit and the enqueue, the row
+    # still stands: outbox_retry queues it later.
+    enqueue_on_commit(deliver, delivery.pk)
     return delivery
 
 
