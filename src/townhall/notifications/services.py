@@ -151,11 +151,13 @@ def delivery_send(*, delivery_id: int) -> None:
 
 
 def deliveries_to_retry(
-    *, include_failed: bool = False, channel: str | None = None
+    *, include_failed: bool = False, include_waiting: bool = False, channel: str | None = None
 ) -> QuerySet[Delivery]:
     """Rows whose delivery task was lost (the process stopped before enqueueing,
     a worker was killed mid-send): unsent, and untouched for longer than their
-    task could still be waiting. With `include_failed`, also those given up on."""
+    task could still be waiting. With `include_failed`, also those given up on;
+    with `include_waiting`, also those waiting for their next attempt (to send
+    them now that the mail server is back: their own task then finds them sent)."""
     now = timezone.now()
     lost = (
         Q(status=Delivery.Status.PENDING, last_attempt_at__isnull=True)
@@ -167,6 +169,8 @@ def deliveries_to_retry(
     )
     if include_failed:
         lost |= Q(status=Delivery.Status.FAILED)
+    if include_waiting:
+        lost |= Q(status=Delivery.Status.RETRYING)
     rows = Delivery.objects.filter(lost)
     if channel:
         rows = rows.filter(channel=channel)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
-import re
 import signal
 import sqlite3
 import subprocess
@@ -123,20 +122,6 @@ class ConnectionDrop:
             self._commit()
 
 
-class LostUntilClosed:
-    """Every query on this thread's default connection fails, as on a dead
-    connection, from `cut()` until the connection is closed (SQLite's stand-in
-    for a connection the server has dropped; see core/tests/test_worker.py)."""
-
-    def __init__(self) -> None:
-        self.lost = False
-
-    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        if self.lost:
-            raise OperationalError("server closed the connection unexpectedly (simulated)")
-        return execute(sql, params, many, context)
-
-
 # ---- worker processes --------------------------------------------------------------------
 
 
@@ -215,6 +200,15 @@ class WorkerProcess:
                 self.printed.append(self.lines.get_nowait())
         return "".join(self.printed)
 
+    def wait_until(self, event: threading.Event, what: str) -> None:
+        """Wait until `event` is set by what the worker does, failing at once
+        with its output if it exits first."""
+        deadline = time.monotonic() + WAIT
+        while not event.wait(0.05):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError(f"the worker never got to {what}: {self.output()}")
+
     def kill(self) -> int:
         """SIGKILL: no handler runs, nothing is tidied up, as with the OOM killer."""
         self.process.send_signal(signal.SIGKILL)
@@ -231,7 +225,3 @@ class WorkerProcess:
     def stop(self) -> None:
         if self.process.poll() is None:
             self.kill()
-
-
-def printed_count(output: str, pattern: str) -> int:
-    return len(re.findall(pattern, output))

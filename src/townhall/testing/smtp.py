@@ -95,10 +95,6 @@ class MailServer:
         """Let a stalled conversation go on (if its sender is still there)."""
         self._release.set()
 
-    def wait_until_stalled(self) -> None:
-        if not self.stalled.wait(WAIT):
-            raise AssertionError(f"nothing reached {self.stall_at} within {WAIT} s")
-
     def django_settings(self) -> dict[str, Any]:
         """Django's SMTP backend settings that send to this server."""
         return {
