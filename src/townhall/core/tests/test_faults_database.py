@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
@@ -22,7 +24,7 @@ from django_tasks_db.models import DBTaskResult
 from townhall.cases.models import Attachment, Case, CaseEvent, Draft
 from townhall.notifications.models import Delivery
 from townhall.testing.faults import Clock, ConnectionDrop
-from townhall.web.tests.test_journey import PNG, START, answer_all
+from townhall.web.tests.test_journey import PNG, START, answer_all, page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -123,6 +125,37 @@ def assert_one_case_one_acknowledgement() -> Case:
     assert len(mail.outbox) == 1
     assert case.reference in mail.outbox[0].body
     return case
+
+
+# ---- while a page's answers are saved ---------------------------------------------------
+
+
+def test_a_connection_dropped_while_saving_a_photo_keeps_neither_row_nor_file(
+    fly_tipping, database_tasks, settings
+):
+    resident = Client(raise_request_exception=False)
+    answer_all(resident)  # every page, without a photo
+    draft_before = Draft.objects.get()
+    photo = SimpleUploadedFile("sofa.png", PNG, "image/png")
+
+    with ConnectionDrop(before='INSERT INTO "cases_attachment" ') as drop:
+        response = resident.post(page("photo"), {"photos": photo})
+
+    assert drop.happened
+    assert_try_again_page(response)
+    assert not Attachment.objects.exists()
+    assert Draft.objects.get().answers == draft_before.answers
+    # The photo's file went with its row: no picture is kept that nothing names.
+    assert _stored_files(settings.MEDIA_ROOT) == []
+
+    photo.seek(0)
+    assert resident.post(page("photo"), {"photos": photo}).status_code == 302
+    assert len(_stored_files(settings.MEDIA_ROOT)) == 1
+    assert Attachment.objects.get().draft_id == draft_before.pk
+
+
+def _stored_files(root) -> list[Path]:
+    return sorted(path for path in Path(root).rglob("*") if path.is_file())
 
 
 # ---- during the submission's transaction -----------------------------------------------
