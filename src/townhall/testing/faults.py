@@ -131,7 +131,7 @@ def database_url() -> str:
     user = quote(settings["USER"] or "", safe="")
     password = quote(settings["PASSWORD"] or "", safe="")
     credentials = f"{user}:{password}@" if password else f"{user}@" if user else ""
-    host = settings["HOST"] or "localhost"
+    host = quote(settings["HOST"] or "localhost", safe="")  # a socket's folder, too
     port = f":{settings['PORT']}" if settings["PORT"] else ""
     return f"postgres://{credentials}{host}{port}/{settings['NAME']}"
 

@@ -18,10 +18,12 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import InterfaceError, OperationalError, ProgrammingError
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from townhall.cases.models import Attachment, Case, CaseEvent, Draft
+from townhall.core.views import server_error
 from townhall.notifications.models import Delivery
 from townhall.testing.faults import Clock, ConnectionDrop
 from townhall.web.tests.test_journey import PNG, START, answer_all, page
@@ -127,6 +129,29 @@ def assert_one_case_one_acknowledgement() -> Case:
     return case
 
 
+# ---- the error page ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (OperationalError("server closed the connection unexpectedly"), 503),
+        (InterfaceError("connection already closed"), 503),
+        (ProgrammingError("relation does not exist"), 500),  # a bug, not an outage
+        (ValueError("anything else"), 500),
+    ],
+)
+def test_only_an_unreachable_database_is_answered_with_try_again(rf, council, error, status):
+    request = rf.get("/services/")
+    try:
+        raise error
+    except Exception:
+        response = server_error(request)  # as Django calls it, while handling the error
+    assert response.status_code == status
+    assert "Example Council" in response.content.decode()
+    assert ("Retry-After" in response) == (status == 503)
+
+
 # ---- while a page's answers are saved ---------------------------------------------------
 
 
@@ -199,7 +224,7 @@ def test_a_connection_dropped_while_submitting_writes_nothing_and_sending_again_
 
 
 def test_a_connection_dropped_after_committing_still_confirms_and_acknowledges_later(
-    resident, database_tasks, clock
+    resident, database_tasks, clock, caplog
 ):
     """The case is stored when the connection goes, before the task that
     acknowledges it is enqueued: the resident is shown their reference all the
@@ -209,6 +234,7 @@ def test_a_connection_dropped_after_committing_still_confirms_and_acknowledges_l
         response = _send(resident, form)
 
     assert drop.happened
+    assert "dispatch_event could not be enqueued (OperationalError)" in caplog.text
     assert response.status_code == 302
     assert response["Location"] == DONE
     case = Case.objects.get()
