@@ -5,6 +5,7 @@ import signal
 import pytest
 
 from townhall.core.management.commands import db_worker
+from townhall.testing.faults import Clock
 
 
 @pytest.fixture
@@ -18,3 +19,9 @@ def database_tasks(settings, monkeypatch):
     for sig, handler in handlers.items():  # the worker installs its own
         signal.signal(sig, handler)
     db_worker.close_connections()  # a connection left cut, for the test database's teardown
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    """Django's clock in this process, to move forward past a wait."""
+    return Clock(monkeypatch)

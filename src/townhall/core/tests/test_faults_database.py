@@ -25,7 +25,7 @@ from django_tasks_db.models import DBTaskResult
 from townhall.cases.models import Attachment, Case, CaseEvent, Draft
 from townhall.core.views import server_error
 from townhall.notifications.models import Delivery
-from townhall.testing.faults import Clock, ConnectionDrop
+from townhall.testing.faults import ConnectionDrop
 from townhall.web.tests.test_journey import PNG, START, answer_all, page
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,11 +35,6 @@ DONE = f"{START}done/"
 # The statements a connection is dropped before (or whose commit it is dropped at).
 TASK = 'INSERT INTO "django_tasks_database_dbtaskresult" '
 HANDLED = 'UPDATE "cases_caseevent" SET "handled_by"'
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    return Clock(monkeypatch)
 
 
 @pytest.fixture
@@ -69,10 +64,10 @@ def _send(client: Client, form: dict[str, str]):
 
 
 def _check_form(client: Client) -> dict[str, str]:
-    page = client.get(CHECK)
-    assert page.status_code == 200
+    shown = client.get(CHECK)
+    assert shown.status_code == 200
     parser = _HiddenFields()
-    parser.feed(page.content.decode())
+    parser.feed(shown.content.decode())
     return parser.fields
 
 

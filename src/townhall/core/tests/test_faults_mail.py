@@ -22,7 +22,6 @@ from django_tasks_db.models import DBTaskResult
 from townhall.cases.models import Case, CaseEvent, Draft
 from townhall.notifications.models import Delivery
 from townhall.testing.faults import (
-    Clock,
     WorkerProcess,
     shared_database,
     townhall_environment,
@@ -43,11 +42,6 @@ def smtp(settings):
         setattr(settings, name, value)
     yield server
     server.stop()
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    return Clock(monkeypatch)
 
 
 def _work() -> None:
