@@ -7,6 +7,7 @@ SECRET_KEY is required, HTTPS assumed), `development` (DEBUG on, local only) or
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "townhall.core",
     "townhall.accounts",
     "townhall.tenancy",
@@ -66,7 +68,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "townhall.core.middleware.RequestSizeLimitMiddleware",
+    "townhall.core.url_checks.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "townhall.core.private_pages.PrivatePagesMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -74,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "townhall.urls"
@@ -135,6 +141,40 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "backoffice:login"
 LOGIN_REDIRECT_URL = "backoffice:queue"
 LOGOUT_REDIRECT_URL = "backoffice:login"
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out account or client is refused before any password is checked.
+    "townhall.accounts.sign_in_limits.SignInLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sign-in limits (django-axes; see docs/decisions/0018). Every sign-in, to the
+# back office or the admin site, counts its failures per account (the email
+# address) and per client (IP address). Either one reaching its limit locks
+# signing in for that account or from that client, even with the right
+# password, until SIGN_IN_LOCKOUT_MINUTES after the failure that locked it.
+SIGN_IN_ACCOUNT_FAILURE_LIMIT = env_int("SIGN_IN_ACCOUNT_FAILURE_LIMIT", 10)
+SIGN_IN_CLIENT_FAILURE_LIMIT = env_int("SIGN_IN_CLIENT_FAILURE_LIMIT", 50)
+SIGN_IN_LOCKOUT = timedelta(minutes=env_int("SIGN_IN_LOCKOUT_MINUTES", 15))
+if not 0 < SIGN_IN_ACCOUNT_FAILURE_LIMIT <= SIGN_IN_CLIENT_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "SIGN_IN_ACCOUNT_FAILURE_LIMIT must be at least 1 and no more than "
+        "SIGN_IN_CLIENT_FAILURE_LIMIT"
+    )
+if SIGN_IN_LOCKOUT <= timedelta(0):
+    raise ImproperlyConfigured("SIGN_IN_LOCKOUT_MINUTES must be at least 1")
+AXES_HANDLER = "townhall.accounts.sign_in_limits.SignInAttempts"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # SignInAttempts relies on this order
+AXES_FAILURE_LIMIT = "townhall.accounts.sign_in_limits.account_failure_limit"
+AXES_COOLOFF_TIME = "townhall.accounts.sign_in_limits.lockout_period"
+# A failure while locked out is not counted, so the lockout ends when the page says.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Django's login forms post the email address as `username`.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "townhall.accounts.sign_in_limits.account_key"
+AXES_LOCKOUT_CALLABLE = "townhall.core.views.sign_in_locked_out"
+# Failures are kept only until they expire; successful sign-ins are not logged.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en", "English"), ("cy", "Cymraeg")]
@@ -185,14 +225,30 @@ SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-if env_bool("BEHIND_PROXY", False):
+# Behind TRUSTED_PROXY_COUNT proxies (BEHIND_PROXY), the client is the address
+# the farthest trusted proxy appended to X-Forwarded-For; never an address a
+# client wrote there itself, which sits further left.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
+if TRUSTED_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be at least 1")
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    # django-ipware counts the proxies listed in X-Forwarded-For: all but the nearest.
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# A header with more entries than the proxies is a client's own addition, not an
+# error: take the entry at the trusted position rather than ignoring the header.
+IPWARE_STRICT = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "townhall.core.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
 
