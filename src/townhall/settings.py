@@ -160,7 +160,7 @@ if not 0 < SIGN_IN_ACCOUNT_FAILURE_LIMIT <= SIGN_IN_CLIENT_FAILURE_LIMIT:
         "SIGN_IN_ACCOUNT_FAILURE_LIMIT must be at least 1 and no more than "
         "SIGN_IN_CLIENT_FAILURE_LIMIT"
     )
-if SIGN_IN_LOCKOUT <= timedelta(0):
+if timedelta(0) >= SIGN_IN_LOCKOUT:
     raise ImproperlyConfigured("SIGN_IN_LOCKOUT_MINUTES must be at least 1")
 AXES_HANDLER = "townhall.accounts.sign_in_limits.SignInAttempts"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # SignInAttempts relies on this order
@@ -232,6 +232,7 @@ BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
 if TRUSTED_PROXY_COUNT < 1:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be at least 1")
+AXES_IPWARE_META_PRECEDENCE_ORDER: tuple[str, ...]
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
@@ -273,7 +274,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Failed sign-ins and lockouts are warnings; axes' routine steps are not logged.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # The address residents use, for links in emails (no trailing slash).

@@ -119,7 +119,7 @@ class SignInLimitBackend(AxesStandaloneBackend):
     page passes its request.
     """
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,

@@ -21,7 +21,6 @@ from townhall.catalogue.engine import flow
 from townhall.catalogue.engine.validation import CONTROL_CHARACTERS
 from townhall.tenancy.models import Team
 
-
 # Longer than any reference typed with spaces; a longer search is cut to this.
 SEARCH_LENGTH = 100
 
