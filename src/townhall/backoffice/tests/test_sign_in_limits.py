@@ -5,10 +5,16 @@ work until then."""
 
 from __future__ import annotations
 
+import io
+import json
+import os
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
+from django.core.management import call_command
 from django.utils import timezone
 
 from townhall.tenancy.factories import UserFactory
@@ -68,7 +74,7 @@ def test_the_failure_that_reaches_the_limit_locks_the_account(client, page_and_u
     assert response.status_code == 429
     assert "Too many attempts to sign in" in body
     assert "Example Council" in body  # the council's own page
-    assert "You can try again in 15 minutes, at" in body
+    assert "You can try again from " in body and "(in 15 minutes)." in body
     assert "even with the right password" in body
     assert 0 < int(response["Retry-After"]) <= 15 * 60
     assert "no-store" in response["Cache-Control"]
@@ -137,10 +143,16 @@ def test_the_lockout_ends_after_the_lockout_period(client, staff_user):
     assert not AccessAttempt.objects.exists()
 
 
+def test_an_administrator_can_let_someone_in_sooner(client, staff_user):
+    _fail(client, STAFF_LOGIN, staff_user.email.upper(), 3)
+    call_command("axes_reset_username", staff_user.email, stdout=io.StringIO())
+    assert _sign_in(client, STAFF_LOGIN, staff_user.email, PASSWORD).status_code == 302
+
+
 def test_the_page_says_when_the_lockout_ends(client, staff_user, settings):
     settings.SIGN_IN_LOCKOUT = timedelta(minutes=1)
     response = _fail(client, STAFF_LOGIN, staff_user.email, 3)
-    assert "You can try again in 1 minute, at" in response.content.decode()
+    assert "(in 1 minute)." in response.content.decode()
     assert 0 < int(response["Retry-After"]) <= 60
 
 
@@ -151,7 +163,7 @@ def test_the_lockout_ends_when_the_failures_that_made_it_expire(client, staff_us
     assert response.status_code == 429
     # The older two failures expire in 5 minutes; then only one is left.
     assert 4 * 60 < int(response["Retry-After"]) <= 5 * 60
-    assert "in 5 minutes" in response.content.decode()
+    assert "(in 5 minutes)." in response.content.decode()
 
 
 def test_failures_store_no_password(client, staff_user):
@@ -179,30 +191,80 @@ def test_control_characters_in_the_email_address_count_for_the_account_without_t
     assert _sign_in(client, STAFF_LOGIN, staff_user.email, PASSWORD).status_code == 429
 
 
-def test_behind_a_proxy_the_client_is_the_address_the_proxy_saw(client, staff_user, settings):
-    """With one trusted proxy, the client is the last X-Forwarded-For entry:
-    what a client writes there itself comes before it and changes nothing."""
-    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-    settings.AXES_IPWARE_PROXY_COUNT = 0
+def _settings_from(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Settings read afresh from these environment variables, in a new process."""
+    code = (
+        "import json, townhall.settings as s; print(json.dumps([s.AXES_IPWARE_META_PRECEDENCE_ORDER,"
+        " getattr(s, 'AXES_IPWARE_PROXY_COUNT', None), s.SIGN_IN_LOCKOUT.total_seconds()]))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "TOWNHALL_ENV": "test", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_client_is_never_taken_from_a_header_unless_behind_a_proxy(client, staff_user):
+    result = _settings_from({"BEHIND_PROXY": "false", "SIGN_IN_LOCKOUT_MINUTES": "30"})
+    assert json.loads(result.stdout) == [["REMOTE_ADDR"], None, 1800]
+    for number in range(5):
+        client.post(
+            STAFF_LOGIN,
+            {"username": f"guess{number}@example.gov.uk", "password": "x"},
+            REMOTE_ADDR="192.0.2.1",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{number}",
+        )
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"192.0.2.1"}
+
+
+def test_behind_proxies_the_client_is_the_address_the_farthest_proxy_saw(
+    client, staff_user, settings
+):
+    """With two trusted proxies, the nearest is REMOTE_ADDR and the farthest
+    appended the client to X-Forwarded-For before the nearest appended it:
+    whatever a client writes there itself comes before and changes nothing."""
+    result = _settings_from({"BEHIND_PROXY": "true", "TRUSTED_PROXY_COUNT": "2"})
+    order, count, _lockout = json.loads(result.stdout)
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(order)
+    settings.AXES_IPWARE_PROXY_COUNT = count
     for number in range(5):
         client.post(
             STAFF_LOGIN,
             {"username": f"guess{number}@example.gov.uk", "password": "x"},
             REMOTE_ADDR="10.0.0.2",
-            HTTP_X_FORWARDED_FOR=f"198.51.100.{number}, 192.0.2.1",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{number}, 192.0.2.1, 10.0.0.1",
         )
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"192.0.2.1"}
     locked = client.post(
         STAFF_LOGIN,
         {"username": staff_user.email, "password": PASSWORD},
         REMOTE_ADDR="10.0.0.2",
-        HTTP_X_FORWARDED_FOR="192.0.2.1",
+        HTTP_X_FORWARDED_FOR="192.0.2.1, 10.0.0.1",
     )
     assert locked.status_code == 429
     other = client.post(
         STAFF_LOGIN,
         {"username": staff_user.email, "password": PASSWORD},
         REMOTE_ADDR="10.0.0.2",
-        HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.9",
+        HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.9, 10.0.0.1",
     )
     assert other.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TRUSTED_PROXY_COUNT": "0"}, "TRUSTED_PROXY_COUNT must be at least 1"),
+        ({"SIGN_IN_LOCKOUT_MINUTES": "0"}, "SIGN_IN_LOCKOUT_MINUTES must be at least 1"),
+        (
+            {"SIGN_IN_ACCOUNT_FAILURE_LIMIT": "20", "SIGN_IN_CLIENT_FAILURE_LIMIT": "10"},
+            "no more than SIGN_IN_CLIENT_FAILURE_LIMIT",
+        ),
+    ],
+)
+def test_settings_that_cannot_work_are_refused_at_start(env, message):
+    result = _settings_from(env)
+    assert result.returncode != 0
+    assert message in result.stderr
