@@ -193,12 +193,14 @@ def test_control_characters_in_the_email_address_count_for_the_account_without_t
 
 def _settings_from(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """Settings read afresh from these environment variables, in a new process."""
-    code = (
-        "import json, townhall.settings as s; print(json.dumps([s.AXES_IPWARE_META_PRECEDENCE_ORDER,"
-        " getattr(s, 'AXES_IPWARE_PROXY_COUNT', None), s.SIGN_IN_LOCKOUT.total_seconds()]))"
-    )
     return subprocess.run(
-        [sys.executable, "-c", code],
+        [
+            sys.executable,
+            "-c",
+            "import json, townhall.settings as s; print(json.dumps(["
+            "s.AXES_IPWARE_META_PRECEDENCE_ORDER, getattr(s, 'AXES_IPWARE_PROXY_COUNT', None),"
+            " s.SIGN_IN_LOCKOUT.total_seconds()]))",
+        ],
         env={**os.environ, "TOWNHALL_ENV": "test", **env},
         capture_output=True,
         text=True,
