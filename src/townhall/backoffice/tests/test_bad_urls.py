@@ -136,3 +136,19 @@ def test_a_case_page_answers_a_lower_case_reference(staff_client, case):
 )
 def test_a_nul_is_refused_everywhere_else_too(admin_client, url):
     assert admin_client.get(url).status_code == 400
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\x01", "\x1b", "\x7f"])
+def test_control_characters_in_staff_forms_never_fail(manager_client, case, bad):
+    reference = case.reference
+    for url, data in [
+        (f"/staff/cases/{reference}/notes/", {"note": f"call{bad}back"}),
+        (f"/staff/cases/{reference}/status/", {"status": f"cleared{bad}"}),
+        (f"/staff/cases/{reference}/status/", {"status": "cleared", "public_message": bad}),
+        ("/staff/services/import/", {"action": f"draft{bad}"}),
+        ("/staff/assisted/report-fly-tipping/", {"channel": f"phone{bad}"}),
+        ("/staff/?reference=", {}),
+    ]:
+        response = manager_client.post(url, data)
+        assert response.status_code < 500, (url, data)
+    assert not any("\x00" in event.internal_note for event in case.events.all())
