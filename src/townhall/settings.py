@@ -172,6 +172,9 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "townhall.accounts.sign_in_limits.account_key"
 AXES_LOCKOUT_CALLABLE = "townhall.core.views.sign_in_locked_out"
+# The client is REMOTE_ADDR, as for every per-client limit: behind trusted
+# proxies, the address they name is put there before any view runs (ADR 0017).
+AXES_CLIENT_IP_CALLABLE = "townhall.accounts.sign_in_limits.client_address"
 # Failures are kept only until they expire; successful sign-ins are not logged.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
@@ -225,24 +228,8 @@ SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-# Behind TRUSTED_PROXY_COUNT proxies (BEHIND_PROXY), the client is the address
-# the farthest trusted proxy appended to X-Forwarded-For; never an address a
-# client wrote there itself, which sits further left.
-BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
-if TRUSTED_PROXY_COUNT < 1:
-    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be at least 1")
-AXES_IPWARE_META_PRECEDENCE_ORDER: tuple[str, ...]
-if BEHIND_PROXY:
+if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-    # django-ipware counts the proxies listed in X-Forwarded-For: all but the nearest.
-    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1
-else:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
-# A header with more entries than the proxies is a client's own addition, not an
-# error: take the entry at the trusted position rather than ignoring the header.
-IPWARE_STRICT = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -47,6 +47,13 @@ def account_key(request: HttpRequest, credentials: Mapping[str, Any] | None) -> 
     return key or None
 
 
+def client_address(request: HttpRequest) -> str | None:
+    """The client a sign-in comes from: `REMOTE_ADDR`, never a header a client
+    can write. Behind trusted proxies, the address they name is put there
+    before any view runs (ADR 0017), as for every other per-client limit."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
 def account_failure_limit(request: HttpRequest | None, credentials: object = None) -> int:
     """Axes compares `SignInAttempts.get_failures` with this number."""
     return int(settings.SIGN_IN_ACCOUNT_FAILURE_LIMIT)
