@@ -234,6 +234,39 @@ def test_the_client_is_the_connecting_address_never_a_header(client, staff_user)
     assert locked.status_code == 429
 
 
+def test_behind_a_trusted_proxy_the_client_is_the_one_it_names(client, staff_user, settings):
+    settings.BEHIND_PROXY = True
+    settings.TRUSTED_PROXIES = ["10.0.0.2"]
+    settings.TRUSTED_PROXY_COUNT = 1
+    for number in range(5):
+        client.post(
+            STAFF_LOGIN,
+            {"username": f"guess{number}@example.gov.uk", "password": "x"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{number}, 192.0.2.1",
+        )
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"192.0.2.1"}
+    # The proxy's other clients are not held back; the one it named is.
+    for address, status in [("203.0.113.9", 302), ("192.0.2.1", 429)]:
+        client.logout()
+        response = client.post(
+            STAFF_LOGIN,
+            {"username": staff_user.email, "password": PASSWORD},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=address,
+        )
+        assert response.status_code == status, address
+    # A peer that is not a trusted proxy cannot name another client.
+    client.post(
+        STAFF_LOGIN,
+        {"username": "guess@example.gov.uk", "password": "x"},
+        REMOTE_ADDR="198.51.100.50",
+        HTTP_X_FORWARDED_FOR="192.0.2.77",
+    )
+    assert AccessAttempt.objects.filter(ip_address="198.51.100.50").exists()
+    assert not AccessAttempt.objects.filter(ip_address="192.0.2.77").exists()
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [
