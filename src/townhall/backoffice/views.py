@@ -18,7 +18,11 @@ from townhall.backoffice.forms import NoteForm, StatusForm
 from townhall.cases import selectors, services
 from townhall.cases.models import Case
 from townhall.catalogue.engine import flow
+from townhall.catalogue.engine.validation import CONTROL_CHARACTERS
 from townhall.tenancy.models import Team
+
+# Longer than any reference typed with spaces; a longer search is cut to this.
+SEARCH_LENGTH = 100
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -46,7 +50,8 @@ def _case(request: HttpRequest, reference: str) -> Case:
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
-    wanted = request.GET.get("reference", "").strip()
+    # Shown back in the search box if no case has it: without control characters.
+    wanted = CONTROL_CHARACTERS.sub("", request.GET.get("reference", ""))[:SEARCH_LENGTH].strip()
     if wanted:
         found = selectors.staff_case(organisation=organisation, reference=wanted)
         if found is not None:
