@@ -105,6 +105,18 @@ def test_a_replay_that_names_no_sent_draft_starts_again_and_sends_nothing(
     assert Case.objects.count() == 1
 
 
+def test_a_token_older_than_a_session_names_nothing(
+    client, fly_tipping, settings, django_capture_on_commit_callbacks
+):
+    answer_all(client)
+    token = _token(client)
+    old = _cookie(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(CHECK, {"draft_token": token})
+    settings.SESSION_COOKIE_AGE = -1  # every token is now older than a session may be
+    assert _with_cookie(old).post(CHECK, {"draft_token": token})["Location"] == START
+
+
 def test_a_form_that_showed_other_answers_is_shown_again_not_sent(client, fly_tipping):
     answer_all(client)
     token = _token(client)
