@@ -11,6 +11,7 @@ result; nothing here takes a request."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -255,6 +256,24 @@ def journey_submit(*, journey: Journey, declaration: bool, actor: User | None) -
         actor=actor,
         contact_required=not journey.assisted,
         declaration=declaration,
+    )
+
+
+def journey_sent(*, service: Service, draft_id: str, actor: User | None = None) -> Case | None:
+    """The case the draft `draft_id` of `service` became when it was sent, or
+    None if it has not been. A front end that has lost track of a journey it
+    can still name (a double click, or a replayed or concurrent submit whose
+    session moved on when the first one finished) shows this case's
+    confirmation instead of starting again. Only a case sent by `actor` is
+    given: a resident's (None) to a resident, a case staff recorded to them."""
+    try:
+        uuid.UUID(draft_id)
+    except ValueError:
+        return None
+    return (
+        Case.objects.filter(draft__pk=draft_id, service=service, created_by=actor)
+        .select_related("service_version")
+        .first()
     )
 
 
