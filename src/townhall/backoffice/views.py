@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from townhall.backoffice.access import staff_required
 from townhall.backoffice.forms import NoteForm, StatusForm
 from townhall.cases import selectors, services
+from townhall.cases.conditions import condition_context
 from townhall.cases.models import Case
 from townhall.catalogue.engine import flow
 from townhall.catalogue.engine.validation import CONTROL_CHARACTERS
@@ -114,7 +115,11 @@ def _render_case(
             "case": case,
             "definition": definition,
             "status_label": definition.workflow.state(case.status).label,
-            "rows": flow.summary(definition, case.answers),
+            "rows": flow.summary(
+                definition,
+                case.answers,
+                context=condition_context(organisation=case.organisation),
+            ),
             "events": events,
             "emails": selectors.case_emails(case),
             "messages_held_up": selectors.case_messages_held_up(case),

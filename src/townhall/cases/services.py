@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from townhall.accounts.models import User
 from townhall.cases.answers import DECLARATION, declaration_problem
+from townhall.cases.conditions import condition_context
 from townhall.cases.events import event_record
 from townhall.cases.models import Attachment, Case, CaseEvent, Channel, Draft
 from townhall.cases.references import new_reference
@@ -52,7 +53,7 @@ def draft_save_answers(*, draft: Draft, answers: Mapping[str, Any]) -> Draft:
     the answer records them. Only answers on the resident's route are kept."""
     draft = (
         Draft.objects.select_for_update(of=("self",))
-        .select_related("service_version")
+        .select_related("service_version__service__organisation")
         .get(pk=draft.pk)
     )
     if draft.case_id is not None:
@@ -62,7 +63,8 @@ def draft_save_answers(*, draft: Draft, answers: Mapping[str, Any]) -> Draft:
         if isinstance(value, NewFiles):
             value = [_attachment_store(draft, upload) for upload in value.files]
         merged[question_id] = value
-    draft.answers = relevant_answers(draft.service_version.parsed, merged)
+    context = condition_context(organisation=draft.service_version.service.organisation)
+    draft.answers = relevant_answers(draft.service_version.parsed, merged, context=context)
     draft.save(update_fields=["answers", "updated_at"])
     return draft
 
@@ -111,8 +113,9 @@ def case_submit(
         definition = draft.service_version.parsed
         if not contact_required:
             definition = with_optional_contact(definition)
-        answers = relevant_answers(definition, draft.answers)
-        errors = validate_answers(definition, answers)
+        context = condition_context(organisation=draft.service_version.service.organisation)
+        answers = relevant_answers(definition, draft.answers, context=context)
+        errors = validate_answers(definition, answers, context=context)
         if (problem := declaration_problem(definition, declaration)) is not None:
             errors[DECLARATION] = problem
         if errors:

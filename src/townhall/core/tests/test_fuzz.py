@@ -157,7 +157,7 @@ def catalogue(council) -> dict[str, Service]:
 def _walk(client: Client, namespace: str, service: Service, steps: list[Any]) -> None:
     """Go through a service's pages: at each step either fuzz the current page
     (it must answer without a 5xx) or answer it plausibly and move on."""
-    definition: ServiceDefinition = service.published_version.parsed  # type: ignore[union-attr]
+    definition: ServiceDefinition = service.published_version.parsed
     page = definition.pages[0]
     for fuzz, body, pick in steps:
         url = reverse(f"{namespace}:page", args=[service.slug, page.id])
@@ -191,7 +191,7 @@ class TestResidentPages:
         self, client: Client, catalogue: dict[str, Service], slug: str, data: st.DataObject
     ) -> None:
         service = catalogue[slug]
-        definition = service.published_version.parsed  # type: ignore[union-attr]
+        definition = service.published_version.parsed
         names = sorted({n for page in definition.pages for n in _page_names(page)})
         steps = [
             (fuzz, data.draw(_body(names)), pick) for fuzz, pick in data.draw(STEPS, label="steps")
@@ -209,7 +209,7 @@ class TestResidentPages:
     def test_undecodable_bodies_are_refused_cleanly(
         self, client: Client, catalogue: dict[str, Service], slug: str, raw: bytes
     ) -> None:
-        definition = catalogue[slug].published_version.parsed  # type: ignore[union-attr]
+        definition = catalogue[slug].published_version.parsed
         url = reverse("web:page", args=[slug, definition.pages[0].id])
         for content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             response = client.generic("POST", url, raw + b"%ff%fe&a=%00", content_type=content_type)
@@ -220,7 +220,7 @@ class TestResidentPages:
             assert client.post(url, {"a": "b"}).status_code in {400, 404}
 
 
-STAFF_POSTS = [
+STAFF_POSTS: list[tuple[str, dict[str, Any]]] = [
     ("backoffice:login", {}),
     ("backoffice:case-status", {"reference": "REF"}),
     ("backoffice:case-note", {"reference": "REF"}),
@@ -273,7 +273,7 @@ class TestStaffPosts:
     ) -> None:
         slug = data.draw(st.sampled_from(sorted(catalogue)), label="service")
         service = catalogue[slug]
-        definition = service.published_version.parsed  # type: ignore[union-attr]
+        definition = service.published_version.parsed
         client.force_login(manager_user)
         channel = data.draw(st.sampled_from(["phone", "face_to_face", "email", "web", "x"]))
         assert (
