@@ -506,3 +506,84 @@ def test_control_characters_in_a_definition_are_refused_with_their_path():
         "name: contains a control character",
         "pages[0].questions[0].label: contains a control character",
     ]
+
+
+# ---- what each question type takes ----------------------------------------------
+
+
+def test_a_property_the_question_type_does_not_take_is_named():
+    data = definition_data(
+        page_data(
+            "one",
+            question_data("a", "text", "A", max_files=2),
+            question_data("b", "email", "B", min=1, item_title="Person"),
+        )
+    )
+    assert problems_of(data) == [
+        "pages[0].questions[0].max_files: a text question does not take max_files",
+        "pages[0].questions[1].min: a email question does not take min",
+        "pages[0].questions[1].item_title: a email question does not take item_title",
+    ]
+
+
+def test_an_authors_messages_are_taken_only_by_the_types_that_show_them():
+    data = definition_data(
+        page_data(
+            "one",
+            question_data("a", "number", "A", too_small_message="At least one", min=1),
+            question_data("b", "yes_no", "B", too_small_message="At least one"),
+        )
+    )
+    assert problems_of(data) == [
+        "pages[0].questions[1].too_small_message: a yes_no question does not take too_small_message"
+    ]
+
+
+def group_data(*members: dict, **extra: object) -> dict:
+    return definition_data(
+        page_data("people", question_data("people", "group", "People", questions=list(members),
+                                          **extra))
+    )  # fmt: skip
+
+
+def test_a_group_may_hold_only_simple_questions_asked_every_time():
+    data = group_data(
+        question_data("photo", "file", "Photo"),
+        question_data("name", "name", "Name"),
+        question_data("name", "text", "Name again"),
+        question_data("age", "number", "Age", when={"question": "name", "answered": True}),
+        min_items=5,
+        max_items=2,
+    )
+    assert problems_of(data) == [
+        "pages[0].questions[0].min_items: is more than max_items",
+        "pages[0].questions[0].questions[0].type: a group cannot hold a 'file' question",
+        "pages[0].questions[0].questions[2].id: 'name' is used twice",
+        "pages[0].questions[0].questions[3].when: questions in a group are always asked",
+    ]
+
+
+def test_a_groups_questions_are_checked_like_any_other():
+    data = group_data(question_data("age", "number", "Age", min=9, max=1, options=[]))
+    (problem, *_rest) = problems_of(data)
+    assert problem.startswith("pages[0].questions[0].questions[0].options: ")
+    data = group_data(question_data("age", "number", "Age", min=9, max=1))
+    assert problems_of(data) == ["pages[0].questions[0].questions[0].min: is more than max"]
+
+
+def test_a_group_needs_questions():
+    data = definition_data(page_data("people", question_data("people", "group", "People")))
+    assert problems_of(data) == ["pages[0].questions[0].questions: a group needs questions"]
+
+
+def test_needs_location_is_met_by_any_question_whose_type_is_a_place():
+    for kind in ["location", "address", "postcode"]:
+        parse_definition(
+            definition_data(page_data("p", question_data("where", kind, "Where")),
+                            needs_location=True)
+        )  # fmt: skip
+    data = definition_data(page_data("p", question_data("where", "text", "Where")),
+                           needs_location=True)  # fmt: skip
+    assert problems_of(data) == [
+        "needs_location: no location, address or postcode question is asked"
+    ]
