@@ -3,28 +3,16 @@
     from townhall.catalogue.engine.types import question_type
     question_type("date").display(question, "2026-01-05")  # "5 January 2026"
 
-See docs/architecture.md, "Question types", for how to add one.
+Every module in this package other than `base`, `registry` and those whose
+names start with an underscore is a type, and
+is imported (so registered) with the package: adding a type is adding its
+module here and its template under templates/questions/. See
+docs/architecture.md, "Question types".
 """
 
-from townhall.catalogue.engine.types import (  # noqa: F401  (each registers its type)
-    address,
-    checkboxes,
-    date,
-    declaration,
-    email,
-    file,
-    group,
-    location,
-    name,
-    number,
-    phone,
-    postcode,
-    radios,
-    select,
-    text,
-    textarea,
-    yes_no,
-)
+import importlib
+import pkgutil
+
 from townhall.catalogue.engine.types.base import (
     AnswerError,
     Item,
@@ -62,3 +50,8 @@ __all__ = [
     "register",
     "unregister",
 ]
+
+_NOT_TYPES = {"base", "registry"}
+for _module in sorted(pkgutil.iter_modules(__path__), key=lambda found: found.name):
+    if _module.name not in _NOT_TYPES and not _module.name.startswith("_"):
+        importlib.import_module(f"{__name__}.{_module.name}")

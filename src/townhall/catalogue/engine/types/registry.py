@@ -61,8 +61,8 @@ def question_type(name: str) -> QuestionType:
 
 
 def question_types() -> tuple[QuestionType, ...]:
-    """Every registered type, in the order they were registered."""
-    return tuple(_types.values())
+    """Every registered type, by name."""
+    return tuple(_types[name] for name in sorted(_types))
 
 
 def generation() -> int:
