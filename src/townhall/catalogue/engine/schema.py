@@ -29,7 +29,9 @@ def shared_question_properties() -> frozenset[str]:
 
 
 def definition_schema() -> dict[str, Any]:
-    """The whole schema, with the registered question types. Do not change it."""
+    """The whole schema, with the registered question types, as data. Checks and
+    the walk over text fields both read this one, so a field the schema marks as
+    text is treated as text everywhere. Do not change it."""
     return _assembled(types.generation())
 
 

@@ -587,3 +587,21 @@ def test_needs_location_is_met_by_any_question_whose_type_is_a_place():
     assert problems_of(data) == [
         "needs_location: no location, address or postcode question is asked"
     ]
+
+
+def test_an_authors_own_message_may_be_written_in_several_languages():
+    from townhall.catalogue.engine.questions import check_answer
+
+    data = definition_data(
+        page_data(
+            "when",
+            question_data(
+                "seen", "date", "When?", date="past",
+                too_late_message={"en": "That is in the future", "cy": "Mae hynny yn y dyfodol"},
+            ),
+        )
+    )  # fmt: skip
+    welsh = parse_definition(data, language="cy").question("seen")
+    english = parse_definition(data).question("seen")
+    assert check_answer(welsh, "2999-01-01") == "Mae hynny yn y dyfodol"
+    assert check_answer(english, "2999-01-01") == "That is in the future"

@@ -57,8 +57,9 @@ def single(data: FormData, key: str) -> str:
 
 
 def author_text(max_length: int, description: str = "") -> Schema:
-    """The schema of text an author writes for people to read, such as a message."""
-    schema: Schema = {"type": "string", "maxLength": max_length}
+    """The schema of text an author writes for people to read, such as a message:
+    a string, or a map of languages (see `languages`)."""
+    schema: Schema = {"$ref": "#/$defs/text", "maxLength": max_length}
     if description:
         schema["description"] = description
     return schema
