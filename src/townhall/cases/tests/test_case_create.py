@@ -288,7 +288,8 @@ def test_a_service_without_a_declaration_needs_none(council):
     ("changes", "problem"),
     [
         ({"in_area": "yes"}, "in_area: Select yes or no"),
-        ({"members": [{"name": "Bob", "age": "12"}]}, "members[0].age: The answer must be a number"),
+        ({"members": [{"name": "Bob", "age": "12"}]},
+         "members[0].age: The answer must be a number"),
         ({"members": {"name": "Bob"}}, "members: Add at least 1 item"),
         ({"members": [{"name": "Bob", "age": 1}] * 4},
          "members: You can add up to 3 items"),
