@@ -535,7 +535,8 @@ def test_an_authors_messages_are_taken_only_by_the_types_that_show_them():
         )
     )
     assert problems_of(data) == [
-        "pages[0].questions[1].too_small_message: a question of type 'yes_no' does not take too_small_message"
+        "pages[0].questions[1].too_small_message: "
+        "a question of type 'yes_no' does not take too_small_message"
     ]
 
 
