@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 from townhall.catalogue.engine.definition import Page, Question, ServiceDefinition, State
 from townhall.web.fields import QuestionField, question_fields
@@ -38,7 +41,7 @@ def _value_text(question: Question | None, value: Any) -> str:
     if question is not None and question.options and isinstance(value, str):
         return f"“{question.option_label(value)}”"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, str):
         return f"“{value}”"
     return f"{value:g}" if isinstance(value, float) else str(value)
@@ -52,27 +55,34 @@ def condition_text(condition: Mapping[str, Any], questions: Mapping[str, Questio
         text = condition_text(inner, questions)
         return f"({text})" if {"all", "any"} & inner.keys() else text
 
+    def joined(pattern: str, conditions: list[Mapping[str, Any]]) -> str:
+        """Each condition in words, joined pairwise by `pattern` ("A and B and C")."""
+        parts = [part(inner) for inner in conditions]
+        return reduce(lambda a, b: pattern % {"left": a, "right": b}, parts) if parts else ""
+
     if "all" in condition:
-        return " and ".join(part(c) for c in condition["all"])
+        return joined(_("%(left)s and %(right)s"), condition["all"])
     if "any" in condition:
-        return " or ".join(part(c) for c in condition["any"])
+        return joined(_("%(left)s or %(right)s"), condition["any"])
     if "not" in condition:
-        return f"not {part(condition['not'])}"
+        return _("not %(condition)s") % {"condition": part(condition["not"])}
     question = questions.get(condition["question"])
     name = f"“{question.label}”" if question else condition["question"]
     if "answered" in condition:
-        return f"{name} is {'answered' if condition['answered'] else 'not answered'}"
+        if condition["answered"]:
+            return _("%(question)s is answered") % {"question": name}
+        return _("%(question)s is not answered") % {"question": name}
     if "in" in condition:
-        values = ", ".join(_value_text(question, v) for v in condition["in"]) or "(nothing)"
-        return f"{name} is one of {values}"
+        values = ", ".join(_value_text(question, v) for v in condition["in"]) or _("(nothing)")
+        return _("%(question)s is one of %(values)s") % {"question": name, "values": values}
     test, value = next((k, v) for k, v in condition.items() if k != "question")
-    verb = {
-        "equals": "is",
-        "contains": "includes",
-        "greater_than": "is more than",
-        "less_than": "is less than",
+    pattern = {
+        "equals": _("%(question)s is %(value)s"),
+        "contains": _("%(question)s includes %(value)s"),
+        "greater_than": _("%(question)s is more than %(value)s"),
+        "less_than": _("%(question)s is less than %(value)s"),
     }[test]
-    return f"{name} {verb} {_value_text(question, value)}"
+    return pattern % {"question": name, "value": _value_text(question, value)}
 
 
 def page_previews(definition: ServiceDefinition) -> list[PagePreview]:

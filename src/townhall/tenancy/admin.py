@@ -1,6 +1,10 @@
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.db.models import Field
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from townhall.tenancy.models import Membership, Organisation, Site, Team
@@ -12,25 +16,25 @@ class OrganisationAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class SiteForm(forms.ModelForm):
-    # A tick box per language instead of the JSON list the field stores.
-    languages = forms.MultipleChoiceField(
-        label=_("Languages"),
-        choices=settings.LANGUAGES,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("The languages residents can choose on this site. English is always offered."),
-    )
-
-    class Meta:
-        model = Site
-        fields = ["host", "name", "organisations", "is_default", "public_url", "languages"]
-
-
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
-    form = SiteForm
     list_display = ["host", "name", "public_url", "is_default", "languages"]
     filter_horizontal = ["organisations"]
+
+    def formfield_for_dbfield(
+        self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        if db_field.name == "languages":
+            # A tick box per language instead of the JSON list the field stores.
+            return forms.MultipleChoiceField(
+                label=_("Languages"),
+                choices=settings.LANGUAGES,
+                widget=forms.CheckboxSelectMultiple,
+                help_text=_(
+                    "The languages residents can choose on this site. English is always offered."
+                ),
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Membership)

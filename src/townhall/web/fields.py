@@ -6,10 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from townhall.catalogue.engine.definition import Question
 from townhall.catalogue.engine.inputs import group_item_count
 
-DATE_PARTS = (("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4))
+DATE_PARTS = (("day", _("Day"), 2), ("month", _("Month"), 2), ("year", _("Year"), 4))
 
 
 @dataclass(frozen=True)
@@ -23,10 +25,10 @@ class QuestionField:
 
     date_parts = DATE_PARTS
     address_parts = (
-        ("line1", "Address line 1", "address-line1"),
-        ("line2", "Address line 2 (optional)", "address-line2"),
-        ("town", "Town or city", "address-level2"),
-        ("postcode", "Postcode", "postal-code"),
+        ("line1", _("Address line 1"), "address-line1"),
+        ("line2", _("Address line 2 (optional)"), "address-line2"),
+        ("town", _("Town or city"), "address-level2"),
+        ("postcode", _("Postcode"), "postal-code"),
     )
 
     @property
@@ -62,7 +64,7 @@ class QuestionField:
     @property
     def address_fields(self) -> list[tuple[str, str, str, str]]:
         return [
-            (f"{self.question.id}-{name}", label, autocomplete, self.part(name))
+            (f"{self.question.id}-{name}", str(label), autocomplete, self.part(name))
             for name, label, autocomplete in self.address_parts
         ]
 

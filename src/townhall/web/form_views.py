@@ -11,6 +11,7 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from townhall.cases import services as case_services
@@ -241,7 +242,7 @@ def check_answers(request: HttpRequest, slug: str, mode: Mode = RESIDENT) -> Htt
     errors: dict[str, str] = {}
     if request.method == "POST":
         if definition.declaration and request.POST.get("declaration") != "yes":
-            errors["declaration"] = "Confirm the declaration to send your application"
+            errors["declaration"] = _("Confirm the declaration to send your application")
         else:
             try:
                 case = case_services.case_submit(
@@ -306,7 +307,7 @@ def save_for_later(request: HttpRequest, slug: str) -> HttpResponse:
         if not allowed:
             form.add_error(
                 "email",
-                "We have sent several links from here recently. Wait an hour and try again.",
+                _("We have sent several links from here recently. Wait an hour and try again."),
             )
             too_many = True
     if request.method == "POST" and form.is_valid() and not too_many:

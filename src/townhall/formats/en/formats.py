@@ -1,6 +1,6 @@
 """British formats for "en": Django's en_GB ones (25 Oct 2006, 25/10/2006)."""
 
-from django.conf.locale.en_GB.formats import (
+from django.conf.locale.en_GB.formats import (  # type: ignore[import-untyped]
     DATE_FORMAT,
     DATE_INPUT_FORMATS,
     DATETIME_FORMAT,
