@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from townhall.core.proxies import proxy_networks
 from townhall.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -50,9 +51,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "csp",
+    # Before django_tasks_db, so that `townhall db_worker` is core's worker,
+    # which survives a lost database connection.
+    "townhall.core",
     "django_tasks",
     "django_tasks_db",
-    "townhall.core",
     "townhall.accounts",
     "townhall.tenancy",
     "townhall.catalogue",
@@ -63,6 +66,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything after it, the HTTPS redirect included, sees the client
+    # and scheme that a trusted proxy reports, and no forged headers.
+    "townhall.core.middleware.ProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -196,7 +202,18 @@ SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-if env_bool("BEHIND_PROXY", False):
+# Behind proxies that end TLS: which peers may say the request was HTTPS and
+# who the client is, and how many proxies append to X-Forwarded-For (ADR 0017).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+proxy_networks(TRUSTED_PROXIES)  # refuses to start on an entry that is not an address
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
+if TRUSTED_PROXY_COUNT < 1:
+    raise ImproperlyConfigured(
+        f"TRUSTED_PROXY_COUNT must be 1 or more, not {TRUSTED_PROXY_COUNT} "
+        "(the number of proxies in front of Townhall)"
+    )
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

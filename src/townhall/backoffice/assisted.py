@@ -1,6 +1,7 @@
 """Assisted digital: staff record a phone, face-to-face or email contact
 through the same service pages residents use online, so every contact is a
-case with its channel, whoever typed it in."""
+case with its channel, whoever typed it in. The pages are `web`'s views in the
+ASSISTED mode; their rules are the journey service's (`cases.journey`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from django.views.decorators.http import require_http_methods
 from townhall.backoffice.access import staff_required
 from townhall.backoffice.forms import ChannelForm
 from townhall.catalogue import selectors as catalogue_selectors
-from townhall.web import form_views, journey
+from townhall.web import form_views
+from townhall.web import journey as session
 from townhall.web.modes import ASSISTED
 
 
@@ -28,10 +30,10 @@ def service_index(request: HttpRequest) -> HttpResponse:
 def service_start(request: HttpRequest, slug: str) -> HttpResponse:
     """Say how the resident got in touch, then go through the service's pages."""
     service = form_views.journey_service(request, slug, ASSISTED)
-    definition = form_views.journey_definition(service, None, ASSISTED)
+    definition = form_views.start_definition(service)
     form = ChannelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        journey.remember_channel(request, service, form.cleaned_data["channel"])
+        session.remember_channel(request, service, form.cleaned_data["channel"])
         return redirect(form_views.page_url(service, definition.pages[0], mode=ASSISTED))
     return render(
         request,

@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 from townhall.catalogue.engine.definition import Page, Question, ServiceDefinition, State
+from townhall.catalogue.engine.languages import language_coverage
+from townhall.catalogue.engine.validation import field_path
 from townhall.web.fields import QuestionField, question_fields
 
 
@@ -35,6 +38,25 @@ class StatePreview:
     state: State
     initial: bool
     next_states: tuple[State, ...]
+
+
+@dataclass(frozen=True)
+class LanguagePreview:
+    name: str  # in the reader's language: "Welsh"
+    missing: list[str]  # where each text not written in it is; those are shown in English
+
+
+def language_previews(data: Mapping[str, Any]) -> list[LanguagePreview]:
+    """The languages a version is written in (`data`, as stored), English first,
+    each with the texts it lacks."""
+    previews = []
+    for coverage in language_coverage(data):
+        try:
+            name = str(get_language_info(coverage.language)["name_translated"])
+        except KeyError:  # a code Django does not know
+            name = coverage.language
+        previews.append(LanguagePreview(name, [field_path(w) for w in coverage.missing]))
+    return previews
 
 
 def _value_text(question: Question | None, value: Any) -> str:

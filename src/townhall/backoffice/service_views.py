@@ -68,6 +68,7 @@ def _render_version(
         "pages": service_preview.page_previews(definition),
         "states": service_preview.state_previews(definition),
         "routing_rules": service_preview.routing_rules(definition),
+        "languages": service_preview.language_previews(version.definition),
     }
     return render(request, "backoffice/services/version.html", context, status=status)
 

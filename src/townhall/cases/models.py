@@ -30,6 +30,9 @@ class Draft(models.Model):
     service_version = models.ForeignKey(ServiceVersion, on_delete=models.CASCADE)
     answers = models.JSONField(default=dict)
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WEB)
+    language = models.CharField(
+        max_length=10, default="en", help_text=_("The language the resident started in (en, cy).")
+    )
     case = models.OneToOneField(
         "Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="draft"
     )
@@ -59,6 +62,9 @@ class Case(models.Model):
     status = models.CharField(max_length=60)
     is_open = models.BooleanField(default=True)
     channel = models.CharField(max_length=20, choices=Channel.choices)
+    language = models.CharField(
+        max_length=10, default="en", help_text=_("The language the resident sent it in (en, cy).")
+    )
     answers = models.JSONField()
     summary = models.CharField(max_length=200, blank=True)
     contact_email = models.EmailField(blank=True)

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from townhall.accounts.models import User
+from townhall.cases.answers import DECLARATION, declaration_problem
 from townhall.cases.models import Attachment, Case, CaseEvent, Channel, Draft
 from townhall.cases.references import new_reference
 from townhall.cases.routing import due_at, team_for
@@ -23,6 +24,7 @@ from townhall.catalogue.engine.definition import (
 )
 from townhall.catalogue.engine.flow import case_summary_line, relevant_answers, validate_answers
 from townhall.catalogue.engine.inputs import NewFiles, sniff_content_type
+from townhall.catalogue.engine.languages import active_language
 from townhall.catalogue.models import ServiceVersion
 from townhall.notifications.services import email_queue
 from townhall.tenancy.selectors import public_url_for
@@ -59,8 +61,10 @@ class TransitionRefused(Exception):
 
 
 def draft_start(*, service_version: ServiceVersion, channel: str = Channel.WEB) -> Draft:
-    """Begin a new set of answers for a service version."""
-    return Draft.objects.create(service_version=service_version, channel=channel)
+    """Begin a new set of answers for a service version, in the active language."""
+    return Draft.objects.create(
+        service_version=service_version, channel=channel, language=active_language()
+    )
 
 
 @transaction.atomic
@@ -102,11 +106,18 @@ def _attachment_store(draft: Draft, upload: Any) -> dict[str, Any]:
     }
 
 
-def case_submit(*, draft: Draft, actor: User | None = None, contact_required: bool = True) -> Case:
+def case_submit(
+    *,
+    draft: Draft,
+    actor: User | None = None,
+    contact_required: bool = True,
+    declaration: bool = False,
+) -> Case:
     """Turn a complete draft into a case, exactly once.
 
     Staff recording a contact (`contact_required=False`) may leave the contact
-    email empty. A second submission of the same draft (a double click, a resubmitted form)
+    email empty. A service with a declaration needs `declaration=True`, whoever
+    submits. A second submission of the same draft (a double click, a resubmitted form)
     returns the case the first one made. Raises SubmissionRefused when the
     answers are incomplete or break the service's rules.
     """
@@ -123,15 +134,21 @@ def case_submit(*, draft: Draft, actor: User | None = None, contact_required: bo
             definition = with_optional_contact(definition)
         answers = relevant_answers(definition, draft.answers)
         errors = validate_answers(definition, answers)
+        if (problem := declaration_problem(definition, declaration)) is not None:
+            errors[DECLARATION] = problem
         if errors:
             raise SubmissionRefused(errors)
-        case = _case_create(draft=draft, definition=definition, answers=answers, actor=actor)
+        case = case_open(
+            service_version=draft.service_version,
+            channel=draft.channel,
+            definition=definition,
+            answers=answers,
+            actor=actor,
+            language=draft.language,
+        )
         draft.case = case
         draft.save(update_fields=["case", "updated_at"])
         _attachments_link(draft=draft, case=case, definition=definition, answers=answers)
-        _email_resident(
-            case, definition, definition.workflow.submitted_message or DEFAULT_SUBMITTED
-        )
     return case
 
 
@@ -152,14 +169,21 @@ def _attachments_link(
     )
 
 
-def _case_create(
+def case_open(
     *,
-    draft: Draft,
+    service_version: ServiceVersion,
+    channel: str,
     definition: ServiceDefinition,
     answers: dict[str, Any],
     actor: User | None,
+    language: str | None = None,
 ) -> Case:
-    version = draft.service_version
+    """Open a case from answers already checked in full (`case_submit` and
+    `journey.case_create` check them): a new reference, the workflow's first
+    status, the team and due date from the definition, the "submitted" event,
+    and the acknowledgement to the resident, in `language` (the draft's; by
+    default the active one). Call it inside a transaction."""
+    version = service_version
     organisation = version.service.organisation
     contact = definition.contact_question
     initial = definition.workflow.state(definition.workflow.initial)
@@ -179,7 +203,8 @@ def _case_create(
                     ),
                     due_at=due_at(definition=definition, state=initial, since=now),
                     closed_at=now if initial.closed else None,
-                    channel=draft.channel,
+                    channel=channel,
+                    language=language or active_language(),
                     answers=answers,
                     summary=case_summary_line(definition, answers),
                     contact_email=answers.get(contact.id, "") if contact else "",
@@ -189,6 +214,9 @@ def _case_create(
             continue  # the random reference is taken: draw another
         CaseEvent.objects.create(
             case=case, kind=CaseEvent.Kind.SUBMITTED, actor=actor, to_status=case.status
+        )
+        _email_resident(
+            case, definition, definition.workflow.submitted_message or DEFAULT_SUBMITTED
         )
         return case
     raise RuntimeError("could not find a free case reference in 10 draws")

@@ -108,3 +108,36 @@ def branching_definition(**extra: Any) -> dict[str, Any]:
 def service_create(*, organisation: Organisation, definition: dict[str, Any]) -> Service:
     """A published service made from `definition`, imported as councils import them."""
     return service_import(organisation=organisation, definition=definition).service
+
+
+def welsh_definition() -> dict[str, Any]:
+    """The street problem report with much of its text also in Welsh, and some
+    in English only: the "Other" option, the details question (a map holding
+    English alone) and the workflow's states but the first."""
+    data = branching_definition()
+    data["name"] = {"en": "Report a street problem", "cy": "Rhoi gwybod am broblem ar y stryd"}
+    data["summary"] = {
+        "en": "Use this service to report a street problem.",
+        "cy": "Defnyddiwch y gwasanaeth hwn i roi gwybod am broblem ar y stryd.",
+    }
+    problem = data["pages"][0]["questions"][0]
+    problem["label"] = {"en": "What is the problem?", "cy": "Beth yw'r broblem?"}
+    problem["options"][0]["label"] = {"en": "Pothole", "cy": "Twll yn y ffordd"}
+    problem["options"][1]["label"] = {"cy": "Golau stryd", "en": "Street light"}
+    data["pages"][3]["questions"][0]["label"] = {"en": "Describe the problem"}
+    where = question_data("location", "location", label="")
+    where["label"] = {"en": "Where is it?", "cy": "Ble mae e?"}
+    data["pages"].insert(1, page_data("where", where))
+    data["workflow"]["states"][0]["label"] = {"en": "Received", "cy": "Wedi dod i law"}
+    data["workflow"]["submitted_message"] = {
+        "subject": {
+            "en": "We have received your report ((reference))",
+            "cy": "Rydym wedi cael eich adroddiad ((reference))",
+        },
+        "body": {
+            "en": "Your reference is ((reference)).",
+            "cy": "Eich cyfeirnod yw ((reference)).",
+        },
+    }
+    data["confirmation"] = {"title": {"en": "Report sent", "cy": "Adroddiad wedi'i anfon"}}
+    return data

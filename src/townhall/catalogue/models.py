@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from townhall.catalogue.engine.definition import ServiceDefinition
+from townhall.catalogue.engine.languages import active_language
 from townhall.catalogue.engine.registry import definition_for_version
 from townhall.catalogue.fields import OrderedJSONField
 from townhall.tenancy.models import Organisation
@@ -84,5 +85,11 @@ class ServiceVersion(models.Model):
 
     @property
     def parsed(self) -> ServiceDefinition:
+        """The definition in the active language (English where it has no text in it)."""
+        return self.parsed_in(active_language())
+
+    def parsed_in(self, language: str) -> ServiceDefinition:
+        """The definition with its text in `language`, such as a case's own."""
         key = (self.pk, self.created_at) if self.pk else None
-        return definition_for_version(key, self.definition, frozen=self.status != self.Status.DRAFT)
+        frozen = self.status != self.Status.DRAFT
+        return definition_for_version(key, self.definition, frozen=frozen, language=language)

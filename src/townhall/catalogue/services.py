@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from townhall.catalogue.engine.definition import parse_definition
+from townhall.catalogue.engine.languages import FALLBACK_LANGUAGE
 from townhall.catalogue.models import Service, ServiceVersion
 from townhall.tenancy.models import Organisation
 
@@ -52,8 +53,9 @@ def service_import(
 
 @transaction.atomic
 def service_publish(*, version: ServiceVersion) -> None:
-    """Make `version` the one residents use; the previously published one retires."""
-    parsed = version.parsed
+    """Make `version` the one residents use; the previously published one retires.
+    The service's name, summary and category (for lists and search) are its English."""
+    parsed = version.parsed_in(FALLBACK_LANGUAGE)
     service = version.service
     ServiceVersion.objects.filter(service=service, status=ServiceVersion.Status.PUBLISHED).exclude(
         pk=version.pk

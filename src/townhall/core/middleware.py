@@ -1,16 +1,77 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from townhall.core.proxies import forwarded_client, peer_is_trusted
+
+logger = logging.getLogger(__name__)
+
+# Headers a proxy sets about the request it passes on; anyone else can forge them.
+FORWARDED_HEADERS = (
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_FORWARDED",
+)
+
+
+class ProxyHeadersMiddleware:
+    """Believe `X-Forwarded-*` only from a trusted proxy (ADR 0017).
+
+    With `BEHIND_PROXY`, a request from a peer in `TRUSTED_PROXIES` keeps its
+    `X-Forwarded-Proto` (which `SECURE_PROXY_SSL_HEADER` reads) and its
+    `REMOTE_ADDR` becomes the client that the proxies name in `X-Forwarded-For`,
+    so rate limits and logs see the resident, not the proxy. From any other peer,
+    or without `BEHIND_PROXY`, the headers are removed before anything reads them.
+    It runs first, before the HTTPS redirect.
+    """
+
+    warned = False
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        meta = request.META
+        peer = meta.get("REMOTE_ADDR", "")
+        if settings.BEHIND_PROXY and peer_is_trusted(peer, settings.TRUSTED_PROXIES):
+            client = forwarded_client(
+                meta.get("HTTP_X_FORWARDED_FOR", ""), count=settings.TRUSTED_PROXY_COUNT
+            )
+            meta["REMOTE_ADDR"] = client or peer
+        else:
+            removed = [name for name in FORWARDED_HEADERS if meta.pop(name, None) is not None]
+            if removed and settings.BEHIND_PROXY:
+                self._warn_once()
+        return self.get_response(request)
+
+    @classmethod
+    def _warn_once(cls) -> None:
+        if cls.warned:
+            return
+        cls.warned = True
+        # The peer's address is not logged: it may be a resident's.
+        logger.warning(
+            "A request with X-Forwarded-* headers came from an address not in "
+            "TRUSTED_PROXIES; the headers were ignored. If that was your proxy, add its "
+            "address to TRUSTED_PROXIES (this is logged once per process)."
+        )
+
 
 class RequestSizeLimitMiddleware:
-    """Refuse a request body larger than TOWNHALL_MAX_REQUEST_BYTES before it is
-    read, with a page that says so, rather than spooling it to disk. Each file
-    question's own, smaller limit is checked by the form engine."""
+    """Refuse a request whose declared length is over TOWNHALL_MAX_REQUEST_BYTES
+    before reading any of its body, with a page that says so. Django never reads
+    past the declared length (nothing at all when none is declared), so an accepted
+    request is never read past the limit either. `townhall serve` also gives
+    waitress the same limit, so the server refuses such a request before the body
+    arrives instead of buffering it first. Each file question's own, smaller limit
+    is checked by the form engine."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

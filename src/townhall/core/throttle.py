@@ -18,11 +18,13 @@ from townhall.core.models import Throttle
 
 
 def client_key(request: HttpRequest, action: str) -> str:
+    """The key that counts `action` for the client that sent `request`.
+
+    The client is `REMOTE_ADDR`: the address that connected, or, behind trusted
+    proxies, the one they name (`ProxyHeadersMiddleware` puts it there). No header
+    is read here, so a client cannot choose its own key.
+    """
     address = request.META.get("REMOTE_ADDR", "")
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        # Behind the proxy the nearest client is the proxy; it appends the real one.
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        address = forwarded.split(",")[-1].strip() or address
     digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
     return f"{action}:{digest[:40]}"
 

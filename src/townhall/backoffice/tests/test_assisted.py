@@ -117,3 +117,11 @@ def test_assisted_pages_need_a_staff_sign_in(client, fly_tipping, pattern):
     response = client.get(reverse(f"assisted:{pattern.name}", kwargs=kwargs))
     assert response.status_code == 302
     assert response["Location"].startswith("/staff/login/")
+
+
+def test_the_channels_staff_can_choose_are_the_ones_the_journey_takes():
+    from townhall.backoffice.forms import ChannelForm
+    from townhall.cases.journey import ASSISTED_CHANNELS
+
+    choices = ChannelForm().fields["channel"].choices  # type: ignore[attr-defined]
+    assert {value for value, _label in choices} == ASSISTED_CHANNELS

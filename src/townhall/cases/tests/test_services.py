@@ -234,6 +234,22 @@ def test_a_case_taken_by_staff_records_who_and_how(fly_tipping, staff_user):
     assert case.events.get().actor == staff_user
 
 
+@pytest.mark.parametrize("staff", [False, True])
+def test_a_declaration_must_be_confirmed_whoever_submits(council, staff_user, staff):
+    data = definition_data(page_data("name", question_data()), declaration="All true.")
+    service = service_create(organisation=council, definition=data)
+    draft = draft_for(service, {"name": "Ada"})
+    actor = staff_user if staff else None
+    with pytest.raises(SubmissionRefused) as caught:
+        case_submit(draft=draft, actor=actor, contact_required=not staff)
+    assert caught.value.errors == {
+        "declaration": "Confirm the declaration to send your application"
+    }
+    assert not Case.objects.exists()
+    case = case_submit(draft=draft, actor=actor, contact_required=not staff, declaration=True)
+    assert case.created_by == actor
+
+
 def test_uploaded_photos_move_to_the_case(fly_tipping):
     draft = draft_for(fly_tipping)
     photos = photo_answer(fly_tipping, SimpleUploadedFile("a.png", PNG))

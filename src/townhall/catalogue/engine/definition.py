@@ -1,5 +1,5 @@
-"""Service definitions: validated against the JSON Schema, then parsed into
-immutable objects the rest of the engine reads."""
+"""Service definitions: validated against the JSON Schema, then parsed, in one
+language, into immutable objects the rest of the engine reads."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from townhall.catalogue.engine.languages import FALLBACK_LANGUAGE, language_for, localise
 from townhall.catalogue.engine.validation import PLACEHOLDER, definition_problems
 
 
@@ -150,6 +151,8 @@ class ServiceDefinition:
     declaration: str = ""
     sla_days: int | None = None
     routing: Routing = field(default_factory=Routing)
+    language: str = FALLBACK_LANGUAGE  # the language its text is in
+    # As stored and exported: text in several languages keeps its maps here.
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def questions(self) -> Iterator[tuple[Page, Question]]:
@@ -171,20 +174,22 @@ class ServiceDefinition:
         return next((q for _p, q in self.questions() if q.contact == "email"), None)
 
 
-def parse_definition(data: Any) -> ServiceDefinition:
+def parse_definition(data: Any, *, language: str = FALLBACK_LANGUAGE) -> ServiceDefinition:
     """Check `data` against the schema and the rules a schema cannot express,
-    and return the parsed definition. Raises DefinitionError naming every problem."""
+    and return the parsed definition with its text in `language` (English where
+    it has none in that language). Raises DefinitionError naming every problem."""
     problems = definition_problems(data)
     if problems:
         raise DefinitionError(problems)
-    return _build(data)
+    language = language_for(language)
+    return _build(localise(data, language), raw=data, language=language)
 
 
 def _message(data: Mapping[str, Any] | None) -> Message | None:
     return Message(subject=data["subject"], body=data["body"]) if data else None
 
 
-def _build(data: Mapping[str, Any]) -> ServiceDefinition:
+def _build(data: Mapping[str, Any], *, raw: Mapping[str, Any], language: str) -> ServiceDefinition:
     pages = tuple(
         Page(
             id=page["id"],
@@ -242,7 +247,8 @@ def _build(data: Mapping[str, Any]) -> ServiceDefinition:
             submitted_message=_message(workflow.get("submitted_message")),
             update_message=_message(workflow.get("update_message")),
         ),
-        raw=data,
+        language=language,
+        raw=raw,
     )
 
 

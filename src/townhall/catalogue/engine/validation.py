@@ -1,20 +1,20 @@
 """Checks a service definition must pass before it is stored: its JSON Schema,
 then the rules a schema cannot express (references between questions, pages
-and states; placeholders; control characters). Each problem names its path,
-for example `pages[2].questions[0].type: unknown type 'dat'`."""
+and states; placeholders; control characters; languages of text). Each
+problem names its path, for example `pages[2].questions[0].type: unknown type 'dat'`."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 
-SCHEMA_PATH = Path(__file__).with_name("service-definition.schema.json")
+from townhall.catalogue.engine.languages import language_problems, texts_of
+from townhall.catalogue.engine.schema import definition_schema
+
 PLACEHOLDER = re.compile(r"\(\(([a-z_]+)\)\)")
 # Anything written like a placeholder, so that one the engine would not fill
 # (((Reference)), ((track url))) is refused on import, not emailed as written.
@@ -26,7 +26,7 @@ MESSAGE_PLACEHOLDERS = frozenset(
 
 @cache
 def _validator() -> jsonschema.protocols.Validator:
-    schema = json.loads(SCHEMA_PATH.read_text())
+    schema = definition_schema()
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema)
 
@@ -43,7 +43,9 @@ def _schema_problems(data: Any) -> list[str]:
     problems = []
     for error in sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path)):
         location = field_path(list(error.absolute_path))
-        if error.validator == "enum" and isinstance(error.instance, str):
+        if error.schema == definition_schema()["$defs"]["text"]:
+            problems.append(f"{location}: {_text_problem(error)}")
+        elif error.validator == "enum" and isinstance(error.instance, str):
             field_name = str(error.absolute_path[-1]) if error.absolute_path else "value"
             problems.append(f"{location}: unknown {field_name} {error.instance!r}")
         elif error.validator == "additionalProperties":
@@ -51,6 +53,14 @@ def _schema_problems(data: Any) -> list[str]:
         else:
             problems.append(f"{location}: {error.message}")
     return problems
+
+
+def _text_problem(error: jsonschema.ValidationError) -> str:
+    if error.validator == "required":
+        return "text in several languages needs its English ('en'), used where a language has none"
+    if error.validator == "type":
+        return "must be text, or a map from language code to text"
+    return error.message
 
 
 def definition_problems(data: Any) -> list[str]:
@@ -85,6 +95,7 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def _semantic_problems(data: Mapping[str, Any]) -> list[str]:
     problems: list[str] = _control_character_problems(data, "")
+    problems += [f"{field_path(where)}: {problem}" for where, problem in language_problems(data)]
     seen_pages: set[str] = set()
     seen_questions: set[str] = set()
     page_ids = [page["id"] for page in data["pages"]]
@@ -236,17 +247,20 @@ def _workflow_problems(workflow: Mapping[str, Any]) -> list[str]:
             if target not in ids:
                 problems.append(f"workflow.transitions.{source}[{i}]: unknown state {target!r}")
     for where, message in _messages(workflow):
-        for text in (message["subject"], message["body"]):
-            for name in PLACEHOLDER_LIKE.findall(text):
-                if name not in MESSAGE_PLACEHOLDERS:
-                    problems.append(f"{where}: unknown placeholder (({name}))")
+        for part in ("subject", "body"):
+            for language, text in texts_of(message[part]):
+                # A plain string keeps the message's path; a language's text names itself.
+                at = field_path([*where, part, *language]) if language else field_path(where)
+                for name in PLACEHOLDER_LIKE.findall(text):
+                    if name not in MESSAGE_PLACEHOLDERS:
+                        problems.append(f"{at}: unknown placeholder (({name}))")
     return problems
 
 
-def _messages(workflow: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+def _messages(workflow: Mapping[str, Any]) -> Iterator[tuple[list[Any], Mapping[str, Any]]]:
     for key in ("submitted_message", "update_message"):
         if key in workflow:
-            yield f"workflow.{key}", workflow[key]
+            yield ["workflow", key], workflow[key]
     for i, state in enumerate(workflow["states"]):
         if "message" in state:
-            yield f"workflow.states[{i}].message", state["message"]
+            yield ["workflow", "states", i, "message"], state["message"]

@@ -1,0 +1,301 @@
+"""The journey service: someone going through a service's pages, whichever
+front end carries them (the resident front door, staff recording a contact,
+later an API), and the one-shot `case_create` for machine front ends.
+
+Which version and channel a journey runs on, reading and checking one page's
+input, where to go next, the check-answers rows and submission all live here,
+so every front end meets the same rules and the same checks at submission.
+Front ends keep the journey between requests (the web keeps the draft's id in
+the session), turn what they receive into plain mappings and render the
+result; nothing here takes a request."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from townhall.accounts.models import User
+from townhall.cases import services
+from townhall.cases.answers import answers_check
+from townhall.cases.models import Case, Channel, Draft
+from townhall.catalogue.engine import flow
+from townhall.catalogue.engine.conditions import condition_holds
+from townhall.catalogue.engine.definition import (
+    Page,
+    Question,
+    ServiceDefinition,
+    with_optional_contact,
+)
+from townhall.catalogue.engine.inputs import AnswerError, parse_input
+from townhall.catalogue.engine.questions import check_answer
+from townhall.catalogue.models import Audience, Service, ServiceVersion
+
+# How a contact staff record reached the council.
+ASSISTED_CHANNELS = frozenset({Channel.PHONE, Channel.FACE_TO_FACE, Channel.EMAIL})
+
+
+class JourneyUnavailable(Exception):
+    """The service has no published version to start on, or is not open to
+    this caller (a staff-only service without a member of staff)."""
+
+
+class ChannelNeeded(Exception):
+    """Staff recording a contact say first how it reached the council."""
+
+
+class AnswersRefused(services.SubmissionRefused):
+    """A whole answers document was refused. `errors` maps each field path to
+    its message; `problems` lists every one as "path: message"."""
+
+    @property
+    def problems(self) -> list[str]:
+        return [f"{path}: {message}" for path, message in self.errors.items()]
+
+
+@dataclass(frozen=True)
+class Journey:
+    """One person's way through one version of a service."""
+
+    version: ServiceVersion
+    channel: str
+    assisted: bool = False  # staff recording a contact: the contact email is optional
+    draft: Draft | None = None  # none until the first page is complete
+
+    @cached_property
+    def definition(self) -> ServiceDefinition:
+        parsed = self.version.parsed
+        return with_optional_contact(parsed) if self.assisted else parsed
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        return dict(self.draft.answers) if self.draft else {}
+
+    @property
+    def can_save(self) -> bool:
+        """Whether this person may save their answers and come back by email."""
+        return self.definition.save_and_return and not self.assisted
+
+
+def start_definition(service: Service) -> ServiceDefinition:
+    """The definition a new journey on `service` starts with (its published one)."""
+    if service.published_version is None:
+        raise JourneyUnavailable(service.slug)
+    return service.published_version.parsed
+
+
+def journey_open(
+    *,
+    service: Service,
+    draft: Draft | None = None,
+    channel: str | None = Channel.WEB,
+    assisted: bool = False,
+) -> Journey:
+    """The journey someone is on. Once they have a draft it keeps the draft's
+    version and channel, so a version published meanwhile does not change
+    their questions; a new journey takes the published version. Staff must
+    give one of ASSISTED_CHANNELS (ChannelNeeded); raises JourneyUnavailable
+    when the service has nothing published, or, for anyone but staff, when it
+    is not open to anyone (there is no resident sign-in yet)."""
+    version = draft.service_version if draft is not None else service.published_version
+    if version is None:
+        raise JourneyUnavailable(service.slug)
+    if not assisted and version.parsed.audience != Audience.ANYONE:
+        raise JourneyUnavailable(service.slug)
+    if draft is not None:
+        return Journey(version=version, channel=draft.channel, assisted=assisted, draft=draft)
+    if assisted and channel not in ASSISTED_CHANNELS:
+        raise ChannelNeeded(service.slug)
+    if channel not in Channel.values:
+        raise ValueError(f"unknown channel {channel!r}")
+    return Journey(version=version, channel=channel, assisted=assisted)
+
+
+# ---- the route --------------------------------------------------------------
+
+
+def page_on_route(journey: Journey, page: Page) -> bool:
+    """Whether the answers so far lead to `page`."""
+    return page in flow.route(journey.definition, journey.answers)
+
+
+def first_gap(journey: Journey) -> Page | None:
+    """The first page still needing attention (not yet seen, with a problem,
+    or an exit page the answers lead to); None when check answers is next."""
+    return flow.first_incomplete_page(journey.definition, journey.answers)
+
+
+def page_before(journey: Journey, page: Page) -> Page | None:
+    """The page before `page` on this route; None for the start page."""
+    return flow.previous_page(journey.definition, journey.answers, page)
+
+
+def page_after(*, journey: Journey, page: Page, change: bool = False) -> Page | None:
+    """Where someone goes once `page` is complete: the next page on their
+    route, or check answers (None). Someone who came to change an answer goes
+    straight back to check answers, unless the change leads to a page that
+    still needs an answer."""
+    if change and first_gap(journey) is None:
+        return None
+    return flow.next_page(journey.definition, journey.answers, page)
+
+
+def last_page(journey: Journey) -> Page:
+    """The last page on the route: where check answers' back link goes."""
+    return flow.route(journey.definition, journey.answers)[-1]
+
+
+# ---- one page ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageReading:
+    """A page as it stands: before anything is sent, or as sent."""
+
+    answers: dict[str, Any]  # the page's answers, to save when complete
+    errors: dict[str, str]  # by question id, for questions that were on the screen
+    questions: list[Question]  # the questions the page shows now
+    complete: bool
+
+
+def page_show(journey: Journey, page: Page) -> PageReading:
+    """The page before anything is sent: the stored answers decide what it shows."""
+    shown = flow.visible_questions(page, journey.answers)
+    return PageReading(answers={}, errors={}, questions=shown, complete=False)
+
+
+def page_read(
+    *, journey: Journey, page: Page, data: Mapping[str, Any], files: Mapping[str, Any]
+) -> PageReading:
+    """Read and check a sent page (`data` and `files` are the form's fields).
+
+    Questions are read in order, so a question's condition can depend on an
+    answer given above it on the same page. A question that an answer on this
+    page brings in was not on the screen (the `shown` field lists what was):
+    the page is shown again with it, without an error, so conditions within a
+    page work with JavaScript off."""
+    stored = journey.answers
+    new_answers, errors = _page_answers(page, stored, data, files)
+    deciding = {**stored, **new_answers}
+    sent_shown = data.get("shown")
+    on_screen = (
+        set(sent_shown.split(","))
+        if isinstance(sent_shown, str)
+        else {q.id for q in flow.visible_questions(page, stored)}  # what it showed before
+    )
+    questions = flow.visible_questions(page, deciding)
+    revealed = [q for q in questions if q.id not in on_screen]
+    errors = {qid: message for qid, message in errors.items() if qid in on_screen}
+    return PageReading(
+        answers=new_answers,
+        errors=errors,
+        questions=questions,
+        complete=not errors and not revealed,
+    )
+
+
+def _page_answers(
+    page: Page, stored: Mapping[str, Any], data: Mapping[str, Any], files: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    merged = dict(stored)
+    new_answers: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for question in page.questions:
+        if not condition_holds(question.when, merged):
+            continue
+        try:
+            value = parse_input(question, data, files)
+        except AnswerError as error:
+            errors[question.id] = str(error)
+            continue
+        if question.type == "file" and value == "" and stored.get(question.id):
+            value = stored[question.id]  # no new file: keep the one already uploaded
+        checkable = question.type != "file" or value == ""  # new files were checked on parse
+        if checkable and (message := check_answer(question, value)) is not None:
+            errors[question.id] = message
+            continue
+        new_answers[question.id] = value
+        merged[question.id] = value
+    return new_answers, errors
+
+
+def page_save(*, journey: Journey, reading: PageReading) -> Journey:
+    """Keep a complete page's answers (and store its new files). The first
+    complete page starts the draft, on the journey's version and channel."""
+    if not reading.complete:
+        raise ValueError("only a complete page is saved")
+    draft = journey.draft or services.draft_start(
+        service_version=journey.version, channel=journey.channel
+    )
+    draft = services.draft_save_answers(draft=draft, answers=reading.answers)
+    return replace(journey, draft=draft)
+
+
+# ---- check answers and sending ------------------------------------------------
+
+
+def check_answers_rows(journey: Journey) -> list[flow.SummaryRow]:
+    """A row per answer on the route, each with the page that asks it."""
+    return flow.summary(journey.definition, journey.answers)
+
+
+def journey_submit(*, journey: Journey, declaration: bool, actor: User | None) -> Case:
+    """Send the journey's answers: every rule is checked again, the
+    declaration included (SubmissionRefused). Sending twice gives the same
+    case. After a refusal, `first_gap` says which page needs attention; none
+    means check answers itself does (the declaration)."""
+    if journey.draft is None:
+        raise services.SubmissionRefused({"answers": _("There are no answers to send yet")})
+    return services.case_submit(
+        draft=journey.draft,
+        actor=actor,
+        contact_required=not journey.assisted,
+        declaration=declaration,
+    )
+
+
+def case_create(
+    *,
+    service_version: ServiceVersion,
+    answers: object,
+    channel: str,
+    actor: User | None = None,
+    declaration: object = None,
+    contact_required: bool = True,
+) -> Case:
+    """Make a case in one go from a whole answers document, for machine front ends.
+
+    `answers` maps question ids to answers as JSON (an address is an object of
+    its parts, a group a list of objects, a yes or no a boolean, a date
+    "YYYY-MM-DD"); `declaration` must be `True` when the service has one.
+    Everything the web journey checks page by page is checked at once, and
+    AnswersRefused names every problem by its field path. Files cannot be sent
+    this way yet. An accepted document makes its case exactly as a submitted
+    draft does (reference, team, due date, timeline, acknowledgement), without
+    a draft. Raises JourneyUnavailable unless the version is the published one
+    of an active service, and open to anyone or sent by a member of staff."""
+    if channel not in Channel.values:
+        raise ValueError(f"unknown channel {channel!r}")
+    published = Service.objects.published().filter(published_version=service_version)
+    if not published.exists():  # asked of the database: the objects passed may be stale
+        raise JourneyUnavailable(service_version.service_id)
+    definition = service_version.parsed
+    if actor is None and definition.audience != Audience.ANYONE:
+        raise JourneyUnavailable(service_version.service_id)
+    if not contact_required:
+        definition = with_optional_contact(definition)
+    checked = answers_check(definition=definition, answers=answers, declaration=declaration)
+    if checked.problems:
+        raise AnswersRefused(checked.problems)
+    with transaction.atomic():
+        return services.case_open(
+            service_version=service_version,
+            channel=channel,
+            definition=definition,
+            answers=checked.answers,
+            actor=actor,
+        )
