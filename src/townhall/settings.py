@@ -73,11 +73,14 @@ MIDDLEWARE = [
     "townhall.core.middleware.ProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "townhall.core.middleware.RequestSizeLimitMiddleware",
-    "townhall.core.url_checks.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "townhall.core.private_pages.PrivatePagesMiddleware",
+    # After sessions, before anything that renders a page (the size limit's 413
+    # page and the 400 for a NUL byte included), so every page is in the
+    # language the resident chose.
     "django.middleware.locale.LocaleMiddleware",
+    "townhall.core.middleware.RequestSizeLimitMiddleware",
+    "townhall.core.url_checks.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -99,11 +102,14 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "townhall.tenancy.context_processors.site",
+                "townhall.tenancy.context_processors.languages",
             ],
-            "builtins": ["townhall.core.templatetags.govuk"],
+            # {% translate %} and {% blocktranslate %} work in every template.
+            "builtins": ["django.templatetags.i18n", "townhall.core.templatetags.govuk"],
         },
     }
 ]
@@ -185,8 +191,14 @@ AXES_CLIENT_IP_CALLABLE = "townhall.accounts.sign_in_limits.client_address"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 
-LANGUAGE_CODE = "en-gb"
+# Translation (docs/decisions/0015-translation.md). Language codes are the
+# ones service definitions use for their text ("en", "cy"); English is the
+# language every text falls back to. "en" keeps British date formats through
+# townhall/formats/en/. The catalogue is in townhall/locale/ (`make messages`).
+LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["townhall.formats"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
@@ -254,6 +266,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "townhall.core.views.csrf_failure"
+# The language a resident chose (/i18n/setlang/): kept for the browser session.
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
 

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from townhall.backoffice.access import staff_required
@@ -156,8 +157,10 @@ def case_status(request: HttpRequest, reference: str) -> HttpResponse:
     except services.TransitionRefused as refusal:
         form.add_error("status", str(refusal))
         return _render_case(request, case, status_form=form, status=409)
-    told = " The resident will be emailed about it." if case.contact_email else ""
-    messages.success(request, f"Status updated.{told}")
+    if case.contact_email:
+        messages.success(request, _("Status updated. The resident will be emailed about it."))
+    else:
+        messages.success(request, _("Status updated."))
     return redirect("backoffice:case", reference=case.reference)
 
 
@@ -169,7 +172,7 @@ def case_note(request: HttpRequest, reference: str) -> HttpResponse:
     if not form.is_valid():
         return _render_case(request, case, note_form=form, status=400)
     services.case_add_note(case=case, actor=request.user, note=form.cleaned_data["note"])  # type: ignore[arg-type]
-    messages.success(request, "Note added.")
+    messages.success(request, _("Note added."))
     return redirect("backoffice:case", reference=case.reference)
 
 

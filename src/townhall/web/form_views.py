@@ -12,6 +12,7 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from townhall.cases import journey as journeys
@@ -273,7 +274,7 @@ def save_for_later(request: HttpRequest, slug: str) -> HttpResponse:
         if not allowed:
             form.add_error(
                 "email",
-                "We have sent several links from here recently. Wait an hour and try again.",
+                _("We have sent several links from here recently. Wait an hour and try again."),
             )
             too_many = True
     if request.method == "POST" and form.is_valid() and not too_many:
