@@ -253,7 +253,8 @@ def test_a_connection_dropped_after_everything_committed_makes_nothing_twice(
 ):
     """The case and its acknowledgement's task are committed; the connection
     goes while the resident's session is being saved. They are told to try
-    again, and sending the form again makes no second case or email."""
+    again, and sending the form again shows their reference and makes no
+    second case or email."""
     form = _check_form(resident)
     with ConnectionDrop(before='INSERT INTO "django_session" ') as drop:
         response = _send(resident, form)
@@ -263,11 +264,12 @@ def test_a_connection_dropped_after_everything_committed_makes_nothing_twice(
     case = Case.objects.get()
     assert DBTaskResult.objects.count() == 1  # its acknowledgement is on its way
 
+    # The form names the draft it sends, so sending it again shows the
+    # confirmation of the case it became, though the session never said so.
     again = _send(resident, form)
-    # Not an error. Which page it is (the confirmation, or the start page when
-    # the session could not say the form was sent) is the repeated-submit
-    # handling's business: the double submissions tests say which.
     assert again.status_code == 302
+    assert again["Location"] == DONE
+    assert case.reference in resident.get(DONE).content.decode()
     _work()
     assert assert_one_case_one_acknowledgement() == case
 
