@@ -176,9 +176,10 @@ class ServiceDefinition:
 
 
 def parse_definition(data: Any, *, language: str = FALLBACK_LANGUAGE) -> ServiceDefinition:
-    """Check `data` against the schema and the rules a schema cannot express,
-    and return the parsed definition with its text in `language` (English where
-    it has none in that language). Raises DefinitionError naming every problem."""
+    """Check that `data` is plain data a definition can hold, then check it against
+    the schema and the rules a schema cannot express, and return the parsed
+    definition with its text in `language` (English where it has none in that
+    language). Raises DefinitionError naming every problem."""
     problems = plain_data_problems(data) or definition_problems(data)
     if problems:
         raise DefinitionError(problems)
