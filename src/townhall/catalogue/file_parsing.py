@@ -51,7 +51,9 @@ class _Loader(yaml.SafeLoader):
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[str] = set()
-        for key_node, _value_node in node.value:
+        # `!!set [a]` or `!!omap {a: 1}` can bring other nodes here: PyYAML refuses those.
+        pairs = node.value if isinstance(node, yaml.MappingNode) else []
+        for key_node, _value_node in pairs:
             if isinstance(key_node, yaml.ScalarNode) and key_node.tag == "tag:yaml.org,2002:str":
                 if key_node.value in seen:
                     message = _("'%(key)s' is written twice") % {"key": shown(key_node.value)}
@@ -123,7 +125,9 @@ def _yaml_load(text: str) -> Any:
     loader = _Loader(text)
     try:
         return loader.get_single_data()
-    except (ValueError, OverflowError) as error:  # from the scanner: a \U escape beyond Unicode
+    except _CONSTRUCTOR_FAILURES as error:
+        # From the scanner (a \U escape beyond Unicode), or a constructor run
+        # after the whole document was read: the reader's place is all there is.
         raise yaml.MarkedYAMLError(
             problem=_("a character or value here cannot be read"), problem_mark=loader.get_mark()
         ) from error
