@@ -49,7 +49,7 @@ def content_with(name: str, field: str, written: str) -> bytes:
     return text.replace(old, new, 1).encode()
 
 
-def post(client, name: str, content: bytes):  # type: ignore[no-untyped-def]
+def post(client, name: str, content: bytes):
     upload = SimpleUploadedFile(name, content, content_type="application/octet-stream")
     return client.post("/staff/services/import/", {"file": upload, "action": "publish"})
 
