@@ -7,13 +7,14 @@ TH := $(BIN)/townhall
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install assets demo serve test lint format check-migrations lock bench clean
+.PHONY: help install assets demo serve test lint format check-migrations messages lock bench clean
 
 help:
 	@echo "make demo    set up and run the demo on http://127.0.0.1:$(PORT) (SQLite, no server needed)"
 	@echo "make test    install what the tests need and run every check"
 	@echo "make lint    ruff lint and format check, mypy, import contracts"
 	@echo "make format  apply ruff's fixes and formatting"
+	@echo "make messages  update the translation catalogues in src/townhall/locale/ and compile them"
 	@echo "make bench   run the benchmarks in bench/ (not part of make test)"
 	@echo "make lock    re-resolve requirements/*.txt after changing pyproject.toml"
 
@@ -64,6 +65,7 @@ format: install
 
 test: install assets lint check-migrations
 	scripts/ensure-chromium
+	scripts/ensure-gettext
 	$(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \
@@ -71,6 +73,16 @@ test: install assets lint check-migrations
 	else \
 		echo "TEST_DATABASE_URL is not set: PostgreSQL tests skipped (.ci/run sets it)"; \
 	fi
+
+# Every string marked for translation, gathered into each language's catalogue
+# (django.po: translators fill it in) and compiled (django.mo: what Django
+# reads). Both are committed. Needs gettext (scripts/ensure-gettext).
+LOCALES := cy
+MAKEMESSAGES_OPTIONS := --add-location=file --no-obsolete --ignore='*/tests/*' --ignore='testing/*'
+messages: install
+	scripts/ensure-gettext --required
+	cd src/townhall && TOWNHALL_ENV=test ../../$(TH) makemessages $(addprefix -l ,$(LOCALES)) $(MAKEMESSAGES_OPTIONS)
+	cd src/townhall && TOWNHALL_ENV=test ../../$(TH) compilemessages $(addprefix -l ,$(LOCALES))
 
 bench: install assets
 	$(BIN)/python bench/run.py

@@ -11,6 +11,17 @@ def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _in_english():  # type: ignore[no-untyped-def]
+    """Each test starts in the default language: a request in Welsh leaves Welsh
+    active in the thread, and a later test would read Welsh messages."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def council(db):  # type: ignore[no-untyped-def]
     from townhall.tenancy.factories import OrganisationFactory, SiteFactory

@@ -7,6 +7,7 @@ SECRET_KEY is required, HTTPS assumed), `development` (DEBUG on, local only) or
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "axes",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "csp",
@@ -71,15 +73,22 @@ MIDDLEWARE = [
     "townhall.core.middleware.ProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "townhall.core.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "townhall.core.private_pages.PrivatePagesMiddleware",
+    # After sessions, before anything that renders a page (the size limit's 413
+    # page and the 400 for a NUL byte included), so every page is in the
+    # language the resident chose.
     "django.middleware.locale.LocaleMiddleware",
+    "townhall.core.middleware.RequestSizeLimitMiddleware",
+    "townhall.core.url_checks.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "townhall.urls"
@@ -93,11 +102,14 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "townhall.tenancy.context_processors.site",
+                "townhall.tenancy.context_processors.languages",
             ],
-            "builtins": ["townhall.core.templatetags.govuk"],
+            # {% translate %} and {% blocktranslate %} work in every template.
+            "builtins": ["django.templatetags.i18n", "townhall.core.templatetags.govuk"],
         },
     }
 ]
@@ -141,9 +153,52 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "backoffice:login"
 LOGIN_REDIRECT_URL = "backoffice:queue"
 LOGOUT_REDIRECT_URL = "backoffice:login"
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out account or client is refused before any password is checked.
+    "townhall.accounts.sign_in_limits.SignInLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
-LANGUAGE_CODE = "en-gb"
+# Sign-in limits (django-axes; see docs/decisions/0018). Every sign-in, to the
+# back office or the admin site, counts its failures per account (the email
+# address) and per client (IP address). Either one reaching its limit locks
+# signing in for that account or from that client, even with the right
+# password, until SIGN_IN_LOCKOUT_MINUTES after the failure that locked it.
+SIGN_IN_ACCOUNT_FAILURE_LIMIT = env_int("SIGN_IN_ACCOUNT_FAILURE_LIMIT", 10)
+SIGN_IN_CLIENT_FAILURE_LIMIT = env_int("SIGN_IN_CLIENT_FAILURE_LIMIT", 50)
+SIGN_IN_LOCKOUT = timedelta(minutes=env_int("SIGN_IN_LOCKOUT_MINUTES", 15))
+if not 0 < SIGN_IN_ACCOUNT_FAILURE_LIMIT <= SIGN_IN_CLIENT_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "SIGN_IN_ACCOUNT_FAILURE_LIMIT must be at least 1 and no more than "
+        "SIGN_IN_CLIENT_FAILURE_LIMIT"
+    )
+if timedelta(0) >= SIGN_IN_LOCKOUT:
+    raise ImproperlyConfigured("SIGN_IN_LOCKOUT_MINUTES must be at least 1")
+AXES_HANDLER = "townhall.accounts.sign_in_limits.SignInAttempts"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # SignInAttempts relies on this order
+AXES_FAILURE_LIMIT = "townhall.accounts.sign_in_limits.account_failure_limit"
+AXES_COOLOFF_TIME = "townhall.accounts.sign_in_limits.lockout_period"
+# A failure while locked out is not counted, so the lockout ends when the page says.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Django's login forms post the email address as `username`.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "townhall.accounts.sign_in_limits.account_key"
+AXES_LOCKOUT_CALLABLE = "townhall.core.views.sign_in_locked_out"
+# The client is REMOTE_ADDR, as for every per-client limit: behind trusted
+# proxies, the address they name is put there before any view runs (ADR 0017).
+AXES_CLIENT_IP_CALLABLE = "townhall.accounts.sign_in_limits.client_address"
+# Failures are kept only until they expire; successful sign-ins are not logged.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# Translation (docs/decisions/0015-translation.md). Language codes are the
+# ones service definitions use for their text ("en", "cy"); English is the
+# language every text falls back to. "en" keeps British date formats through
+# townhall/formats/en/. The catalogue is in townhall/locale/ (`make messages`).
+LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["townhall.formats"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
@@ -210,6 +265,11 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "townhall.core.views.csrf_failure"
+# The language a resident chose (/i18n/setlang/): kept for the browser session.
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
 
@@ -234,7 +294,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Failed sign-ins and lockouts are warnings; axes' routine steps are not logged.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # The address residents use, for links in emails (no trailing slash).

@@ -8,6 +8,7 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("branding.css", core_views.branding_css, name="branding-css"),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switcher
     path("staff/assisted/", include("townhall.backoffice.assisted")),
     path("staff/", include("townhall.backoffice.urls")),
     path("", include("townhall.web.urls")),

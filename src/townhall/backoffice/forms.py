@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
 
 from townhall.cases.models import Channel
 from townhall.catalogue.engine.definition import State
@@ -12,22 +13,22 @@ from townhall.catalogue.transfer import MAX_BYTES, SUFFIXES
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(
-        label="New status",
+        label=_("New status"),
         error_messages={
-            "required": "Select the new status",
-            "invalid_choice": "Select one of the statuses this case can move to",
+            "required": _("Select the new status"),
+            "invalid_choice": _("Select one of the statuses this case can move to"),
         },
     )
     public_message = forms.CharField(
-        label="Update for the resident (optional)",
-        help_text="Sent to the resident by email and shown when they track their case.",
+        label=_("Update for the resident (optional)"),
+        help_text=_("Sent to the resident by email and shown when they track their case."),
         required=False,
         max_length=2000,
         widget=forms.Textarea,
     )
     internal_note = forms.CharField(
-        label="Internal note (optional)",
-        help_text="Only staff see this.",
+        label=_("Internal note (optional)"),
+        help_text=_("Only staff see this."),
         required=False,
         max_length=5000,
         widget=forms.Textarea,
@@ -40,10 +41,10 @@ class StatusForm(forms.Form):
 
 class NoteForm(forms.Form):
     note = forms.CharField(
-        label="Add an internal note",
+        label=_("Add an internal note"),
         max_length=5000,
         widget=forms.Textarea,
-        error_messages={"required": "Enter the note"},
+        error_messages={"required": _("Enter the note")},
     )
 
 
@@ -52,42 +53,42 @@ class ServiceImportForm(forms.Form):
     are checked by `catalogue.transfer.definition_read`, not here."""
 
     file = forms.FileField(
-        label="Service definition file",
-        help_text="A YAML or JSON file (.yaml, .yml or .json) smaller than 1 MB.",
+        label=_("Service definition file"),
+        help_text=_("A YAML or JSON file (.yaml, .yml or .json) smaller than 1 MB."),
         error_messages={
-            "required": "Select a service definition file",
-            "empty": "The selected file is empty",
-            "invalid": "Select a service definition file",
-            "missing": "Select a service definition file",
+            "required": _("Select a service definition file"),
+            "empty": _("The selected file is empty"),
+            "invalid": _("Select a service definition file"),
+            "missing": _("Select a service definition file"),
         },
     )
     action = forms.ChoiceField(
-        label="What do you want to do with it?",
-        choices=[("draft", "Save it as a draft"), ("publish", "Publish it now")],
+        label=_("What do you want to do with it?"),
+        choices=[("draft", _("Save it as a draft")), ("publish", _("Publish it now"))],
         initial="draft",
         error_messages={
-            "required": "Select whether to save it as a draft or publish it",
-            "invalid_choice": "Select whether to save it as a draft or publish it",
+            "required": _("Select whether to save it as a draft or publish it"),
+            "invalid_choice": _("Select whether to save it as a draft or publish it"),
         },
     )
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
         if Path(upload.name or "").suffix.lower() not in SUFFIXES:
-            raise forms.ValidationError("The selected file must be a YAML or JSON file")
+            raise forms.ValidationError(_("The selected file must be a YAML or JSON file"))
         if (upload.size or 0) > MAX_BYTES:
-            raise forms.ValidationError("The selected file must be smaller than 1 MB")
+            raise forms.ValidationError(_("The selected file must be smaller than 1 MB"))
         return upload
 
 
 class ChannelForm(forms.Form):
     channel = forms.ChoiceField(
-        label="How did the resident get in touch?",
+        label=_("How did the resident get in touch?"),
         choices=[
-            (Channel.PHONE, "Phone"),
-            (Channel.FACE_TO_FACE, "Face to face"),
-            (Channel.EMAIL, "Email or letter"),
+            (Channel.PHONE, _("Phone")),
+            (Channel.FACE_TO_FACE, _("Face to face")),
+            (Channel.EMAIL, _("Email or letter")),
         ],
         widget=forms.RadioSelect,
-        error_messages={"required": "Select how the resident got in touch"},
+        error_messages={"required": _("Select how the resident got in touch")},
     )

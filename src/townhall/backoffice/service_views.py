@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from townhall.backoffice import service_preview
@@ -87,7 +88,10 @@ def version_publish(request: HttpRequest, slug: str, number: int) -> HttpRespons
             service_publish(version=version)
         except DefinitionError:
             return _render_version(request, version, status=409)
-        messages.success(request, f"Version {number} is published: residents now use it.")
+        messages.success(
+            request,
+            _("Version %(number)d is published: residents now use it.") % {"number": number},
+        )
     return redirect("backoffice:service-version", slug=slug, number=number)
 
 
@@ -136,10 +140,17 @@ def service_import_upload(request: HttpRequest) -> HttpResponse:
 
 def _import_message(version: ServiceVersion, *, changed: bool) -> str:
     published = version.status == ServiceVersion.Status.PUBLISHED
-    if not changed:
-        return f"Nothing new: the file is the same as version {version.number}." + (
-            " It is the published version." if published else ""
+    values = {"number": version.number}
+    if not changed and published:
+        return (
+            _(
+                "Nothing new: the file is the same as version %(number)d. "
+                "It is the published version."
+            )
+            % values
         )
-    return f"Version {version.number} saved" + (
-        " and published: residents now use it." if published else " as a draft."
-    )
+    if not changed:
+        return _("Nothing new: the file is the same as version %(number)d.") % values
+    if published:
+        return _("Version %(number)d saved and published: residents now use it.") % values
+    return _("Version %(number)d saved as a draft.") % values

@@ -1,6 +1,23 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from townhall.backoffice import service_views, views
+from townhall.cases.references import REFERENCE_PATTERN
+
+
+class ReferenceConverter:
+    """A case reference in a URL, in the shape references have (any case):
+    anything else, such as a control character, is not a case page (404)."""
+
+    regex = REFERENCE_PATTERN
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ReferenceConverter, "reference")
 
 app_name = "backoffice"
 
@@ -8,11 +25,11 @@ urlpatterns = [
     path("login/", views.StaffLoginView.as_view(), name="login"),
     path("logout/", views.StaffLogoutView.as_view(), name="logout"),
     path("", views.queue, name="queue"),
-    path("cases/<str:reference>/", views.case_detail, name="case"),
-    path("cases/<str:reference>/status/", views.case_status, name="case-status"),
-    path("cases/<str:reference>/notes/", views.case_note, name="case-note"),
+    path("cases/<reference:reference>/", views.case_detail, name="case"),
+    path("cases/<reference:reference>/status/", views.case_status, name="case-status"),
+    path("cases/<reference:reference>/notes/", views.case_note, name="case-note"),
     path(
-        "cases/<str:reference>/attachments/<uuid:attachment_id>/",
+        "cases/<reference:reference>/attachments/<uuid:attachment_id>/",
         views.case_attachment,
         name="case-attachment",
     ),

@@ -11,14 +11,20 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from townhall.backoffice.access import staff_required
 from townhall.backoffice.forms import NoteForm, StatusForm
 from townhall.cases import selectors, services
+from townhall.cases.conditions import condition_context
 from townhall.cases.models import Case
 from townhall.catalogue.engine import flow
+from townhall.catalogue.engine.validation import CONTROL_CHARACTERS
 from townhall.tenancy.models import Team
+
+# Longer than any reference typed with spaces; a longer search is cut to this.
+SEARCH_LENGTH = 100
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -46,7 +52,8 @@ def _case(request: HttpRequest, reference: str) -> Case:
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
-    wanted = request.GET.get("reference", "").strip()
+    # Shown back in the search box if no case has it: without control characters.
+    wanted = CONTROL_CHARACTERS.sub("", request.GET.get("reference", ""))[:SEARCH_LENGTH].strip()
     if wanted:
         found = selectors.staff_case(organisation=organisation, reference=wanted)
         if found is not None:
@@ -109,7 +116,11 @@ def _render_case(
             "case": case,
             "definition": definition,
             "status_label": definition.workflow.state(case.status).label,
-            "rows": flow.summary(definition, case.answers),
+            "rows": flow.summary(
+                definition,
+                case.answers,
+                context=condition_context(organisation=case.organisation),
+            ),
             "events": events,
             "emails": selectors.case_emails(case),
             "messages_held_up": selectors.case_messages_held_up(case),
@@ -146,8 +157,10 @@ def case_status(request: HttpRequest, reference: str) -> HttpResponse:
     except services.TransitionRefused as refusal:
         form.add_error("status", str(refusal))
         return _render_case(request, case, status_form=form, status=409)
-    told = " The resident will be emailed about it." if case.contact_email else ""
-    messages.success(request, f"Status updated.{told}")
+    if case.contact_email:
+        messages.success(request, _("Status updated. The resident will be emailed about it."))
+    else:
+        messages.success(request, _("Status updated."))
     return redirect("backoffice:case", reference=case.reference)
 
 
@@ -159,7 +172,7 @@ def case_note(request: HttpRequest, reference: str) -> HttpResponse:
     if not form.is_valid():
         return _render_case(request, case, note_form=form, status=400)
     services.case_add_note(case=case, actor=request.user, note=form.cleaned_data["note"])  # type: ignore[arg-type]
-    messages.success(request, "Note added.")
+    messages.success(request, _("Note added."))
     return redirect("backoffice:case", reference=case.reference)
 
 

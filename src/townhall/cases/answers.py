@@ -18,6 +18,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from townhall.catalogue.engine import flow
+from townhall.catalogue.engine.conditions import ConditionContext
 from townhall.catalogue.engine.definition import Question, ServiceDefinition
 from townhall.catalogue.engine.inputs import AnswerError, parse_input
 from townhall.catalogue.engine.questions import check_answer, is_empty
@@ -41,7 +42,11 @@ class CheckedAnswers:
 
 
 def answers_check(
-    *, definition: ServiceDefinition, answers: object, declaration: object
+    *,
+    definition: ServiceDefinition,
+    answers: object,
+    declaration: object,
+    context: ConditionContext | None = None,
 ) -> CheckedAnswers:
     """Check a whole answers document (question id -> answer, as JSON) against
     `definition`: the route and conditions it leads to, required answers, each
@@ -51,9 +56,9 @@ def answers_check(
         return CheckedAnswers(answers={}, problems={"answers": message})
     asked = {question.id: question for _page, question in definition.questions()}
     given = {key: _tidied(asked[key], value) for key, value in answers.items() if key in asked}
-    on_route = flow.relevant_answers(definition, given)
+    on_route = flow.relevant_answers(definition, given, context=context)
     problems: dict[str, str] = {}
-    for key, message in flow.validate_answers(definition, on_route).items():
+    for key, message in flow.validate_answers(definition, on_route, context=context).items():
         if key in asked:
             problems.update(_located(asked[key], on_route.get(key), key, message))
         else:

@@ -11,6 +11,7 @@ result; nothing here takes a request."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -22,9 +23,10 @@ from django.utils.translation import gettext as _
 from townhall.accounts.models import User
 from townhall.cases import services
 from townhall.cases.answers import answers_check
+from townhall.cases.conditions import condition_context
 from townhall.cases.models import Case, Channel, Draft
 from townhall.catalogue.engine import flow
-from townhall.catalogue.engine.conditions import condition_holds
+from townhall.catalogue.engine.conditions import ConditionContext, condition_holds
 from townhall.catalogue.engine.definition import (
     Page,
     Question,
@@ -34,6 +36,7 @@ from townhall.catalogue.engine.definition import (
 from townhall.catalogue.engine.inputs import AnswerError, parse_input
 from townhall.catalogue.engine.questions import check_answer
 from townhall.catalogue.models import Audience, Service, ServiceVersion
+from townhall.tenancy.models import Organisation
 
 # How a contact staff record reached the council.
 ASSISTED_CHANNELS = frozenset({Channel.PHONE, Channel.FACE_TO_FACE, Channel.EMAIL})
@@ -62,6 +65,7 @@ class Journey:
     """One person's way through one version of a service."""
 
     version: ServiceVersion
+    organisation: Organisation  # the council running the service
     channel: str
     assisted: bool = False  # staff recording a contact: the contact email is optional
     draft: Draft | None = None  # none until the first page is complete
@@ -70,6 +74,11 @@ class Journey:
     def definition(self) -> ServiceDefinition:
         parsed = self.version.parsed
         return with_optional_contact(parsed) if self.assisted else parsed
+
+    @cached_property
+    def context(self) -> ConditionContext:
+        """What the service's conditions see besides the answers (its council)."""
+        return condition_context(organisation=self.organisation)
 
     @property
     def answers(self) -> dict[str, Any]:
@@ -107,12 +116,20 @@ def journey_open(
     if not assisted and version.parsed.audience != Audience.ANYONE:
         raise JourneyUnavailable(service.slug)
     if draft is not None:
-        return Journey(version=version, channel=draft.channel, assisted=assisted, draft=draft)
+        return Journey(
+            version=version,
+            organisation=service.organisation,
+            channel=draft.channel,
+            assisted=assisted,
+            draft=draft,
+        )
     if assisted and channel not in ASSISTED_CHANNELS:
         raise ChannelNeeded(service.slug)
     if channel not in Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
-    return Journey(version=version, channel=channel, assisted=assisted)
+    return Journey(
+        version=version, organisation=service.organisation, channel=channel, assisted=assisted
+    )
 
 
 # ---- the route --------------------------------------------------------------
@@ -120,18 +137,18 @@ def journey_open(
 
 def page_on_route(journey: Journey, page: Page) -> bool:
     """Whether the answers so far lead to `page`."""
-    return page in flow.route(journey.definition, journey.answers)
+    return page in flow.route(journey.definition, journey.answers, context=journey.context)
 
 
 def first_gap(journey: Journey) -> Page | None:
     """The first page still needing attention (not yet seen, with a problem,
     or an exit page the answers lead to); None when check answers is next."""
-    return flow.first_incomplete_page(journey.definition, journey.answers)
+    return flow.first_incomplete_page(journey.definition, journey.answers, context=journey.context)
 
 
 def page_before(journey: Journey, page: Page) -> Page | None:
     """The page before `page` on this route; None for the start page."""
-    return flow.previous_page(journey.definition, journey.answers, page)
+    return flow.previous_page(journey.definition, journey.answers, page, context=journey.context)
 
 
 def page_after(*, journey: Journey, page: Page, change: bool = False) -> Page | None:
@@ -141,12 +158,12 @@ def page_after(*, journey: Journey, page: Page, change: bool = False) -> Page | 
     still needs an answer."""
     if change and first_gap(journey) is None:
         return None
-    return flow.next_page(journey.definition, journey.answers, page)
+    return flow.next_page(journey.definition, journey.answers, page, context=journey.context)
 
 
 def last_page(journey: Journey) -> Page:
     """The last page on the route: where check answers' back link goes."""
-    return flow.route(journey.definition, journey.answers)[-1]
+    return flow.route(journey.definition, journey.answers, context=journey.context)[-1]
 
 
 # ---- one page ---------------------------------------------------------------
@@ -164,7 +181,7 @@ class PageReading:
 
 def page_show(journey: Journey, page: Page) -> PageReading:
     """The page before anything is sent: the stored answers decide what it shows."""
-    shown = flow.visible_questions(page, journey.answers)
+    shown = flow.visible_questions(page, journey.answers, context=journey.context)
     return PageReading(answers={}, errors={}, questions=shown, complete=False)
 
 
@@ -179,15 +196,17 @@ def page_read(
     the page is shown again with it, without an error, so conditions within a
     page work with JavaScript off."""
     stored = journey.answers
-    new_answers, errors = _page_answers(page, stored, data, files)
+    new_answers, errors = _page_answers(page, stored, data, files, journey.context)
     deciding = {**stored, **new_answers}
     sent_shown = data.get("shown")
     on_screen = (
         set(sent_shown.split(","))
         if isinstance(sent_shown, str)
-        else {q.id for q in flow.visible_questions(page, stored)}  # what it showed before
+        else {
+            q.id for q in flow.visible_questions(page, stored, context=journey.context)
+        }  # what it showed before
     )
-    questions = flow.visible_questions(page, deciding)
+    questions = flow.visible_questions(page, deciding, context=journey.context)
     revealed = [q for q in questions if q.id not in on_screen]
     errors = {qid: message for qid, message in errors.items() if qid in on_screen}
     return PageReading(
@@ -199,13 +218,17 @@ def page_read(
 
 
 def _page_answers(
-    page: Page, stored: Mapping[str, Any], data: Mapping[str, Any], files: Mapping[str, Any]
+    page: Page,
+    stored: Mapping[str, Any],
+    data: Mapping[str, Any],
+    files: Mapping[str, Any],
+    context: ConditionContext,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     merged = dict(stored)
     new_answers: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for question in page.questions:
-        if not condition_holds(question.when, merged):
+        if not condition_holds(question.when, merged, context):
             continue
         try:
             value = parse_input(question, data, files)
@@ -240,7 +263,7 @@ def page_save(*, journey: Journey, reading: PageReading) -> Journey:
 
 def check_answers_rows(journey: Journey) -> list[flow.SummaryRow]:
     """A row per answer on the route, each with the page that asks it."""
-    return flow.summary(journey.definition, journey.answers)
+    return flow.summary(journey.definition, journey.answers, context=journey.context)
 
 
 def journey_submit(*, journey: Journey, declaration: bool, actor: User | None) -> Case:
@@ -255,6 +278,24 @@ def journey_submit(*, journey: Journey, declaration: bool, actor: User | None) -
         actor=actor,
         contact_required=not journey.assisted,
         declaration=declaration,
+    )
+
+
+def journey_sent(*, service: Service, draft_id: str, actor: User | None = None) -> Case | None:
+    """The case the draft `draft_id` of `service` became when it was sent, or
+    None if it has not been. A front end that has lost track of a journey it
+    can still name (a double click, or a replayed or concurrent submit whose
+    session moved on when the first one finished) shows this case's
+    confirmation instead of starting again. Only a case sent by `actor` is
+    given: a resident's (None) to a resident, a case staff recorded to them."""
+    try:
+        uuid.UUID(draft_id)
+    except ValueError:
+        return None
+    return (
+        Case.objects.filter(draft__pk=draft_id, service=service, created_by=actor)
+        .select_related("service_version")
+        .first()
     )
 
 
@@ -288,7 +329,10 @@ def case_create(
         raise JourneyUnavailable(service_version.service_id)
     if not contact_required:
         definition = with_optional_contact(definition)
-    checked = answers_check(definition=definition, answers=answers, declaration=declaration)
+    context = condition_context(organisation=service_version.service.organisation)
+    checked = answers_check(
+        definition=definition, answers=answers, declaration=declaration, context=context
+    )
     if checked.problems:
         raise AnswersRefused(checked.problems)
     with transaction.atomic():

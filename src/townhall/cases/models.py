@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from townhall.catalogue.models import Service, ServiceVersion
 from townhall.tenancy.models import Organisation, Team
@@ -15,11 +16,11 @@ from townhall.tenancy.models import Organisation, Team
 class Channel(models.TextChoices):
     """How a contact reached the council: the basis of channel-shift figures."""
 
-    WEB = "web", "Online"
-    PHONE = "phone", "Phone"
-    FACE_TO_FACE = "face_to_face", "Face to face"
-    EMAIL = "email", "Email"
-    API = "api", "API"
+    WEB = "web", _("Online")
+    PHONE = "phone", _("Phone")
+    FACE_TO_FACE = "face_to_face", _("Face to face")
+    EMAIL = "email", _("Email")
+    API = "api", _("API")
 
 
 class Draft(models.Model):
@@ -30,7 +31,7 @@ class Draft(models.Model):
     answers = models.JSONField(default=dict)
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WEB)
     language = models.CharField(
-        max_length=10, default="en", help_text="The language the resident started in (en, cy)."
+        max_length=10, default="en", help_text=_("The language the resident started in (en, cy).")
     )
     case = models.OneToOneField(
         "Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="draft"
@@ -62,7 +63,7 @@ class Case(models.Model):
     is_open = models.BooleanField(default=True)
     channel = models.CharField(max_length=20, choices=Channel.choices)
     language = models.CharField(
-        max_length=10, default="en", help_text="The language the resident sent it in (en, cy)."
+        max_length=10, default="en", help_text=_("The language the resident sent it in (en, cy).")
     )
     answers = models.JSONField()
     summary = models.CharField(max_length=200, blank=True)
@@ -70,10 +71,14 @@ class Case(models.Model):
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
     )
-    due_at = models.DateTimeField(null=True, blank=True, help_text="When the SLA expects it done.")
+    due_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the SLA expects it done.")
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     redacted_at = models.DateTimeField(
-        null=True, blank=True, help_text="When personal data was removed at the end of retention."
+        null=True,
+        blank=True,
+        help_text=_("When personal data was removed at the end of retention."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -98,9 +103,9 @@ class CaseEvent(models.Model):
     See `cases.events`."""
 
     class Kind(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted"
-        STATUS_CHANGED = "status_changed", "Status changed"
-        NOTE = "note", "Note"
+        SUBMITTED = "submitted", _("Submitted")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        NOTE = "note", _("Note")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from townhall.cases.models import Attachment, Case, CaseEvent, Draft
-from townhall.cases.services import files_delete
+from townhall.cases.services import attachments_delete
 from townhall.catalogue.models import ServiceVersion
 from townhall.notifications.models import Delivery
 
@@ -38,19 +38,22 @@ def cases_due_for_redaction() -> QuerySet[Case]:
 
 
 def case_redact(*, case: Case) -> None:
-    """Remove the personal data a case holds: answers, contact address,
-    uploaded files, messages to and notes about the resident, what was sent to them."""
+    """Remove the personal data a case holds: answers (the case's and its
+    draft's), contact address, every file uploaded for it (kept with the case
+    or left on its draft, rows and stored files), messages to and notes about
+    the resident, event payloads, and the address and text of what was sent
+    to them. What is left is the record docs/operations.md lists: reference,
+    service, channel, status, team, dates and who on staff did what, when."""
     with transaction.atomic():
-        files = [a.file.name for a in case.attachments.all()]
-        storage = Attachment._meta.get_field("file").storage
-        case.attachments.all().delete()
+        attachments_delete(
+            attachments=Attachment.objects.filter(Q(case=case) | Q(draft__case=case))
+        )
         CaseEvent.objects.filter(case=case).update(public_message="", internal_note="", payload={})
         Delivery.objects.filter(case=case).update(recipient="", body="", payload={})
         Draft.objects.filter(case=case).update(answers={})
         Case.objects.filter(pk=case.pk).update(
             answers={}, summary="", contact_email="", redacted_at=timezone.now()
         )
-        transaction.on_commit(lambda: files_delete(storage=storage, names=files))
 
 
 def cases_redact_due(*, dry_run: bool = False) -> int:

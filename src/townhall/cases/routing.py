@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from townhall.catalogue.engine.conditions import ConditionContext, condition_holds
+from townhall.cases.conditions import condition_context
+from townhall.catalogue.engine.conditions import condition_holds
 from townhall.catalogue.engine.definition import ServiceDefinition, State
 from townhall.tenancy.models import Organisation, Team
 
@@ -18,7 +19,7 @@ def team_for(
     """The first matching rule's team, else the default team. A team the council
     does not have (say, an imported definition names one) leaves the case unassigned."""
     routing = definition.routing
-    context = ConditionContext(answers=answers, organisation=organisation)
+    context = condition_context(organisation=organisation, answers=answers)
     slugs = [rule.team for rule in routing.rules if condition_holds(rule.when, answers, context)]
     if routing.team:
         slugs.append(routing.team)

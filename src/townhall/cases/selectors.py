@@ -7,7 +7,7 @@ import hmac
 from django.db.models import QuerySet
 
 from townhall.cases.models import Case, CaseEvent
-from townhall.cases.references import normalise_reference
+from townhall.cases.references import parse_reference
 from townhall.notifications.models import Delivery
 from townhall.tenancy.models import Organisation, Team
 
@@ -18,8 +18,11 @@ def case_for_tracking(*, reference: str, email: str) -> Case | None:
     Both must match, so a guessed reference alone reveals nothing; the answer
     is the same whether the reference or the email was wrong.
     """
+    parsed = parse_reference(reference)
+    if parsed is None:
+        return None
     case = (
-        Case.objects.filter(reference=normalise_reference(reference))
+        Case.objects.filter(reference=parsed)
         .select_related("service_version", "organisation")
         .first()
     )
@@ -55,9 +58,14 @@ def staff_queue(
 
 
 def staff_case(*, organisation: Organisation, reference: str) -> Case | None:
+    """The council's case with this reference (typed in any case, with spaces),
+    or None, also for text that cannot be a reference."""
+    parsed = parse_reference(reference)
+    if parsed is None:
+        return None
     return (
         Case.objects.for_organisation(organisation)
-        .filter(reference=normalise_reference(reference))
+        .filter(reference=parsed)
         .select_related("service", "service_version", "organisation", "created_by", "team")
         .first()
     )

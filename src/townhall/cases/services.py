@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from townhall.accounts.models import User
 from townhall.cases.answers import DECLARATION, declaration_problem
+from townhall.cases.conditions import condition_context
 from townhall.cases.events import event_record
 from townhall.cases.models import Attachment, Case, CaseEvent, Channel, Draft
 from townhall.cases.references import new_reference
@@ -22,6 +24,8 @@ from townhall.catalogue.engine.flow import case_summary_line, relevant_answers, 
 from townhall.catalogue.engine.inputs import NewFiles, sniff_content_type
 from townhall.catalogue.engine.languages import active_language
 from townhall.catalogue.models import ServiceVersion
+
+logger = logging.getLogger(__name__)
 
 
 class SubmissionRefused(Exception):
@@ -49,7 +53,7 @@ def draft_save_answers(*, draft: Draft, answers: Mapping[str, Any]) -> Draft:
     the answer records them. Only answers on the resident's route are kept."""
     draft = (
         Draft.objects.select_for_update(of=("self",))
-        .select_related("service_version")
+        .select_related("service_version__service__organisation")
         .get(pk=draft.pk)
     )
     if draft.case_id is not None:
@@ -59,7 +63,8 @@ def draft_save_answers(*, draft: Draft, answers: Mapping[str, Any]) -> Draft:
         if isinstance(value, NewFiles):
             value = [_attachment_store(draft, upload) for upload in value.files]
         merged[question_id] = value
-    draft.answers = relevant_answers(draft.service_version.parsed, merged)
+    context = condition_context(organisation=draft.service_version.service.organisation)
+    draft.answers = relevant_answers(draft.service_version.parsed, merged, context=context)
     draft.save(update_fields=["answers", "updated_at"])
     return draft
 
@@ -108,8 +113,9 @@ def case_submit(
         definition = draft.service_version.parsed
         if not contact_required:
             definition = with_optional_contact(definition)
-        answers = relevant_answers(definition, draft.answers)
-        errors = validate_answers(definition, answers)
+        context = condition_context(organisation=draft.service_version.service.organisation)
+        answers = relevant_answers(definition, draft.answers, context=context)
+        errors = validate_answers(definition, answers, context=context)
         if (problem := declaration_problem(definition, declaration)) is not None:
             errors[DECLARATION] = problem
         if errors:
@@ -131,18 +137,19 @@ def case_submit(
 def _attachments_link(
     *, draft: Draft, case: Case, definition: ServiceDefinition, answers: Mapping[str, Any]
 ) -> None:
-    """Give the case the files its answers record. A file the resident replaced,
-    or left on a page no longer on their route, is not kept with the case."""
+    """Give the case the files its answers record, and delete the draft's
+    other files: one the resident replaced, or left on a page no longer on
+    their route, is not kept with the case, nor anywhere else."""
     recorded = {
         record["id"]
         for _page, question in definition.questions()
         if question.type == "file"
         for record in answers.get(question.id) or []
     }
-    drafted = Attachment.objects.filter(draft=draft).values_list("pk", flat=True)
-    Attachment.objects.filter(pk__in=[pk for pk in drafted if str(pk) in recorded]).update(
-        case=case
-    )
+    drafted = list(Attachment.objects.filter(draft=draft, case__isnull=True))
+    kept = [attachment.pk for attachment in drafted if str(attachment.pk) in recorded]
+    Attachment.objects.filter(pk__in=kept).update(case=case)
+    attachments_delete(attachments=[a for a in drafted if str(a.pk) not in recorded])
 
 
 def case_open(
@@ -243,26 +250,57 @@ def case_add_note(*, case: Case, actor: User, note: str) -> CaseEvent:
         return event_record(case=case, kind=CaseEvent.Kind.NOTE, actor=actor, internal_note=note)
 
 
+PURGE_BATCH = 500  # drafts deleted in one transaction
+
+
 def drafts_purge(*, older_than: timedelta, dry_run: bool = False) -> int:
     """Delete unsent drafts untouched for `older_than`, with their uploaded files,
-    so abandoned answers are not kept. Returns how many drafts went."""
+    so abandoned answers are not kept. Returns how many drafts went.
+
+    Drafts are locked before they go, and one that is being saved or sent
+    meanwhile is left (it is no longer abandoned), so no file a draft still
+    records is deleted from under it."""
     cutoff = timezone.now() - older_than
-    drafts = Draft.objects.filter(case__isnull=True, updated_at__lt=cutoff)
-    count = drafts.count()
+    stale = Draft.objects.filter(case__isnull=True, updated_at__lt=cutoff)
     if dry_run:
-        return count
-    with transaction.atomic():
-        attachments = list(Attachment.objects.filter(draft__in=drafts, case__isnull=True))
-        Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
-        drafts.delete()
-        names = [a.file.name for a in attachments]
-        storage = Attachment._meta.get_field("file").storage
-        transaction.on_commit(lambda: files_delete(storage=storage, names=names))
-    return count
+        return stale.count()
+    purged = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                stale.select_for_update(skip_locked=True).values_list("pk", flat=True)[:PURGE_BATCH]
+            )
+            if not batch:
+                return purged
+            attachments_delete(
+                attachments=Attachment.objects.filter(draft__in=batch, case__isnull=True)
+            )
+            Draft.objects.filter(pk__in=batch).delete()
+        purged += len(batch)
+
+
+def attachments_delete(*, attachments: Iterable[Attachment]) -> int:
+    """Delete attachments: their rows now, their stored files once the
+    transaction commits (a rollback keeps both). Call it inside a transaction.
+    Returns how many went."""
+    doomed = list(attachments)
+    if not doomed:
+        return 0
+    names = [attachment.file.name for attachment in doomed]
+    Attachment.objects.filter(pk__in=[attachment.pk for attachment in doomed]).delete()
+    storage = Attachment._meta.get_field("file").storage
+    transaction.on_commit(lambda: files_delete(storage=storage, names=names))
+    return len(doomed)
 
 
 def files_delete(*, storage: Storage, names: Iterable[str | None]) -> None:
-    """Delete stored files (after the rows naming them are gone, on commit)."""
+    """Delete stored files (after the rows naming them are gone, on commit).
+    One the storage fails to delete is logged by its random name and the
+    others still go."""
     for name in names:
-        if name:
+        if not name:
+            continue
+        try:
             storage.delete(name)
+        except Exception:  # any storage's error: the rest must still go
+            logger.exception("Could not delete the stored file %s", name)

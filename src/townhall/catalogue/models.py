@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from townhall.catalogue.engine.definition import ServiceDefinition
 from townhall.catalogue.engine.languages import active_language
@@ -12,9 +13,9 @@ from townhall.tenancy.models import Organisation
 
 
 class Audience(models.TextChoices):
-    ANYONE = "anyone", "Anyone"
-    SIGNED_IN = "signed_in", "Signed-in residents"
-    STAFF = "staff", "Staff only"
+    ANYONE = "anyone", _("Anyone")
+    SIGNED_IN = "signed_in", _("Signed-in residents")
+    STAFF = "staff", _("Staff only")
 
 
 class ServiceQuerySet(models.QuerySet["Service"]):
@@ -62,9 +63,9 @@ class ServiceVersion(models.Model):
     they were submitted under, so publishing a change never rewrites history."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        RETIRED = "retired", "Retired"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
 
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()

@@ -1,16 +1,24 @@
-"""Process health, branding and the error pages."""
+"""Process health, branding and the error pages (including a refused form
+post and a sign-in lockout)."""
 
 from __future__ import annotations
 
 import logging
+import math
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.encoding import escape_uri_path
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 from django_tasks_db.models import DBTaskResult
 
+from townhall.accounts.sign_in_limits import locked_until
 from townhall.tenancy.selectors import site_organisations
 
 logger = logging.getLogger(__name__)
@@ -73,3 +81,42 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "errors/500.html", status=500)
+
+
+def _page_to_return_to(request: HttpRequest) -> str:
+    """The page a form was sent from, if it is on this site (the browser says,
+    in Referer), else the page it was sent to; never another site."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(referer)
+        return urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    path = escape_uri_path(request.path)
+    return path if url_has_allowed_host_and_scheme(path, allowed_hosts=None) else "/"
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form post refused by the CSRF check (CSRF_FAILURE_VIEW): most often a
+    page left open past its session, or cookies turned off. Django has logged
+    the reason; the person gets the council's page and a way back."""
+    return render(request, "errors/csrf.html", {"back": _page_to_return_to(request)}, status=403)
+
+
+def sign_in_locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The page for a sign-in refused by the limits on failed sign-ins
+    (AXES_LOCKOUT_CALLABLE), saying when to try again."""
+    until = locked_until(request, credentials)
+    seconds = max(1, math.ceil((until - timezone.now()).total_seconds()))
+    response = render(
+        request,
+        "errors/sign_in_locked.html",
+        {"until": until, "minutes": math.ceil(seconds / 60), "back": _page_to_return_to(request)},
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response

@@ -1,4 +1,11 @@
+from typing import Any
+
+from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.db.models import Field
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from townhall.tenancy.models import Membership, Organisation, Site, Team
 
@@ -11,8 +18,23 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
-    list_display = ["host", "name", "public_url", "is_default"]
+    list_display = ["host", "name", "public_url", "is_default", "languages"]
     filter_horizontal = ["organisations"]
+
+    def formfield_for_dbfield(
+        self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        if db_field.name == "languages":
+            # A tick box per language instead of the JSON list the field stores.
+            return forms.MultipleChoiceField(
+                label=_("Languages"),
+                choices=settings.LANGUAGES,
+                widget=forms.CheckboxSelectMultiple,
+                help_text=_(
+                    "The languages residents can choose on this site. English is always offered."
+                ),
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Membership)

@@ -6,8 +6,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB, for example #005ea5.")
+hex_colour = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB, for example #005ea5.")
+)
 
 
 def _luminance(colour: str) -> float:
@@ -27,34 +30,61 @@ def readable_with_white_text(colour: str) -> None:
     ratio = contrast_with_white(colour)
     if ratio < 4.5:
         raise ValidationError(
-            f"White text on {colour} has a contrast of {ratio:.1f}:1; it needs at least 4.5:1 "
-            "(WCAG 2.2 AA). Choose a darker colour."
+            _(
+                "White text on %(colour)s has a contrast of %(ratio).1f:1; it needs at least "
+                "4.5:1 (WCAG 2.2 AA). Choose a darker colour."
+            ),
+            params={"colour": colour, "ratio": ratio},
         )
 
 
-reference_prefix = RegexValidator(r"^[A-Z]{2,5}$", "Use 2 to 5 capital letters, for example EXA.")
+reference_prefix = RegexValidator(
+    r"^[A-Z]{2,5}$", _("Use 2 to 5 capital letters, for example EXA.")
+)
+
+
+def english_only() -> list[str]:
+    """The languages a new site offers: the one every text falls back to."""
+    return [settings.LANGUAGE_CODE]
+
+
+def offered_languages(value: object) -> None:
+    """A site's languages: codes from LANGUAGES, always with the fallback language."""
+    known = {code for code, _name in settings.LANGUAGES}
+    if (
+        not isinstance(value, list)
+        or not all(isinstance(code, str) and code in known for code in value)
+        or settings.LANGUAGE_CODE not in value
+    ):
+        raise ValidationError(
+            _("Choose the languages from the list; English is always offered."),
+            code="languages",
+        )
 
 
 class Organisation(models.Model):
     """A council. Every row that belongs to a council points here."""
 
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
     reference_prefix = models.CharField(
+        _("reference prefix"),
         max_length=5,
         unique=True,
         validators=[reference_prefix],
-        help_text="Starts every case reference, for example EXA-2026-12345678.",
+        help_text=_("Starts every case reference, for example EXA-2026-12345678."),
     )
-    gss_code = models.CharField("GSS code", max_length=9, blank=True)
+    gss_code = models.CharField(_("GSS code"), max_length=9, blank=True)
     brand_colour = models.CharField(
-        max_length=7, default="#1d70b8", validators=[readable_with_white_text]
+        _("brand colour"), max_length=7, default="#1d70b8", validators=[readable_with_white_text]
     )
-    contact_email = models.EmailField(blank=True)
-    website = models.URLField(blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    website = models.URLField(_("website"), blank=True)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("council")
+        verbose_name_plural = _("councils")
 
     def __str__(self) -> str:
         return self.name
@@ -69,23 +99,39 @@ class SiteQuerySet(models.QuerySet["Site"]):
 class Site(models.Model):
     """A host name residents visit, showing the services of the councils it covers."""
 
-    host = models.CharField(max_length=253, unique=True)
-    name = models.CharField(max_length=200)
-    organisations = models.ManyToManyField(Organisation, related_name="sites")
+    host = models.CharField(_("host name"), max_length=253, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    organisations = models.ManyToManyField(
+        Organisation, related_name="sites", verbose_name=_("councils")
+    )
     is_default = models.BooleanField(
-        default=False, help_text="Answer for host names no other site claims."
+        _("default site"),
+        default=False,
+        help_text=_("Answer for host names no other site claims."),
     )
     public_url = models.URLField(
+        _("public address"),
         blank=True,
-        help_text=(
+        help_text=_(
             "The address residents use, for links in emails, for example "
             "https://services.example.gov.uk. Empty: TOWNHALL_PUBLIC_URL."
+        ),
+    )
+    languages = models.JSONField(
+        _("languages"),
+        default=english_only,
+        validators=[offered_languages],
+        help_text=_(
+            "The languages residents can choose on this site. A site for a council "
+            "in Wales offers Welsh."
         ),
     )
 
     objects = SiteQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"],
@@ -107,14 +153,18 @@ class Team(models.Model):
     """A group of staff that cases are routed to. Service definitions name teams
     by slug, so another council's import routes to its own team of that name."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")
-    slug = models.SlugField(max_length=80)
-    name = models.CharField(max_length=120)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="teams", verbose_name=_("council")
+    )
+    slug = models.SlugField(_("slug"), max_length=80)
+    name = models.CharField(_("name"), max_length=120)
 
     objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
         constraints = [
             models.UniqueConstraint(fields=["organisation", "slug"], name="team_slug_per_org")
         ]
@@ -127,21 +177,29 @@ class Membership(models.Model):
     """A staff member's place in a council. Staff see only their council's data."""
 
     class Role(models.TextChoices):
-        CASEWORKER = "caseworker", "Caseworker"
-        MANAGER = "manager", "Manager"
+        CASEWORKER = "caseworker", _("Caseworker")
+        MANAGER = "manager", _("Manager")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="memberships"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("council"),
     )
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CASEWORKER)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CASEWORKER)
 
     class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
         constraints = [
             models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} at {self.organisation}"
+        return _("%(user)s at %(council)s") % {"user": self.user, "council": self.organisation}

@@ -1,15 +1,24 @@
-"""What a question template needs: the question, what to show in it, its error."""
+"""What a question template needs: the question, what to show in it, its error.
+Everything that depends on the question's type comes from the type (see
+`catalogue.engine.types`); this is the adapter templates read."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from townhall.catalogue.engine.definition import Question
-from townhall.catalogue.engine.inputs import group_item_count
+from townhall.catalogue.engine.types import QuestionType, question_type
 
-DATE_PARTS = (("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4))
+
+class ItemFields(list["QuestionField"]):
+    """One item of a group: its questions' fields, and its heading as `title`."""
+
+    def __init__(self, title: str, fields: list[QuestionField]) -> None:
+        super().__init__(fields)
+        self.title = title
 
 
 @dataclass(frozen=True)
@@ -21,74 +30,63 @@ class QuestionField:
 
     extra_items: int = 0  # a group shown with this many more empty items ("Add another")
 
-    date_parts = DATE_PARTS
-    address_parts = (
-        ("line1", "Address line 1", "address-line1"),
-        ("line2", "Address line 2 (optional)", "address-line2"),
-        ("town", "Town or city", "address-level2"),
-        ("postcode", "Postcode", "postal-code"),
-    )
+    @cached_property
+    def kind(self) -> QuestionType:
+        return question_type(self.question.type)
+
+    @property
+    def template(self) -> str:
+        return self.kind.template_name
+
+    @property
+    def fieldset(self) -> bool:
+        return self.kind.fieldset
+
+    @property
+    def grouped_inputs(self) -> bool:
+        return self.kind.grouped_inputs
+
+    @property
+    def multipart(self) -> bool:
+        return self.kind.upload
 
     @property
     def value(self) -> Any:
         """What to put back in the input: what was typed, else the stored answer."""
-        q = self.question
-        if self.raw:
-            if q.type == "checkboxes":
-                getlist = getattr(self.raw, "getlist", None)
-                return getlist(q.id) if getlist else self.raw.get(q.id, [])
-            return self.raw.get(q.id, "")
-        if q.type == "yes_no" and isinstance(self.answer, bool):
-            return "yes" if self.answer else "no"
-        return self.answer
+        return self.kind.redisplay(self.question, self.answer, self.raw)
 
     @property
     def anchor(self) -> str:
-        q = self.question
-        if q.type == "date":
-            return f"{q.id}-day"
-        if q.type == "address":
-            return f"{q.id}-line1"
-        if q.type == "group":
-            return f"{q.id}-0-{q.questions[0].id}"
-        return q.id
+        return self.kind.anchor(self.question)
 
-    def part(self, name: str) -> str:
-        """One line of an address: what was typed, else the stored answer."""
-        if self.raw:
-            return str(self.raw.get(f"{self.question.id}-{name}", ""))
-        return str(self.answer.get(name, "")) if isinstance(self.answer, dict) else ""
+    @cached_property
+    def widget(self) -> dict[str, Any]:
+        return self.kind.widget(self.question, self.answer, self.raw, extra_items=self.extra_items)
 
-    @property
-    def address_fields(self) -> list[tuple[str, str, str, str]]:
-        return [
-            (f"{self.question.id}-{name}", label, autocomplete, self.part(name))
-            for name, label, autocomplete in self.address_parts
-        ]
-
-    @property
-    def items(self) -> list[list[QuestionField]]:
+    @cached_property
+    def items(self) -> list[ItemFields]:
         """A group's items, each a list of fields whose ids carry the item's number."""
-        q = self.question
-        stored = self.answer if isinstance(self.answer, list) else []
-        shown = group_item_count(q, self.raw) if self.raw else len(stored)
-        count = min(max(shown + self.extra_items, q.min_items, 1), q.max_items)
         return [
-            [
-                QuestionField(
-                    replace(member, id=f"{q.id}-{index}-{member.id}"),
-                    stored[index].get(member.id) if index < len(stored) else None,
-                    self.raw,
-                    None,
-                )
-                for member in q.questions
-            ]
-            for index in range(count)
+            ItemFields(
+                item.title,
+                [
+                    QuestionField(member, answer, self.raw, None)
+                    for member, answer in item.questions
+                ],
+            )
+            for item in self.kind.items(
+                self.question, self.answer, self.raw, extra_items=self.extra_items
+            )
         ]
 
-    @property
-    def can_add_item(self) -> bool:
-        return len(self.items) < self.question.max_items
+    def __getattr__(self, name: str) -> Any:
+        """Whatever else the type's template needs (`field.address_fields`)."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self.widget[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 def question_fields(

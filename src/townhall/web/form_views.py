@@ -12,6 +12,7 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from townhall.cases import journey as journeys
@@ -166,9 +167,11 @@ def check_answers(request: HttpRequest, slug: str, mode: Mode = RESIDENT) -> Htt
         journey: journeys.Journey | None = journey_for(request, service, mode)
     except journeys.ChannelNeeded:
         journey = None
+    if request.method == "POST":
+        elsewhere = submit_elsewhere(request, service, journey, mode)
+        if elsewhere is not None:
+            return elsewhere
     if journey is None or journey.draft is None:
-        if request.method == "POST" and session.submitted_case(request, service, mode.namespace):
-            return redirect(f"{mode.namespace}:done", slug=slug)  # a repeated submit
         return redirect(f"{mode.namespace}:start", slug=slug)
     gap = journeys.first_gap(journey)
     if gap is not None:
@@ -202,8 +205,38 @@ def check_answers(request: HttpRequest, slug: str, mode: Mode = RESIDENT) -> Htt
             "has_errors": bool(errors),
             "base_template": mode.base_template,
             "staff": mode.staff,
+            "draft_token": session.check_token(service, journey.draft, mode.namespace),
         },
     )
+
+
+def submit_elsewhere(
+    request: HttpRequest, service: Service, journey: journeys.Journey | None, mode: Mode
+) -> HttpResponse | None:
+    """Where a submit of check answers goes when the session does not hold the
+    draft the form names (its token), or holds none; None to send the session's
+    draft as usual.
+
+    The first of a double click, or of several identical submits, changes the
+    session's key, so the others carry the old one, and a submit can finish
+    while another is reading the session. Each is shown the confirmation of
+    the case the named draft became, with the same reference. A form that
+    showed other answers than the session's draft now holds is shown again."""
+    named = session.checked_draft_id(request, service, mode.namespace)
+    current = journey.draft if journey is not None else None
+    if named is not None and (current is None or str(current.pk) != named):
+        actor = request.user if mode.staff else None
+        sent = journeys.journey_sent(service=service, draft_id=named, actor=actor)  # type: ignore[arg-type]
+        if sent is not None:
+            session.remember_submission(request, service, sent, mode.namespace)
+            return redirect(f"{mode.namespace}:done", slug=service.slug)
+        if current is not None:
+            return redirect(f"{mode.namespace}:check", slug=service.slug)
+    if current is None:
+        if session.submitted_case(request, service, mode.namespace):
+            return redirect(f"{mode.namespace}:done", slug=service.slug)  # a repeated submit
+        return redirect(f"{mode.namespace}:start", slug=service.slug)
+    return None
 
 
 def confirmation(request: HttpRequest, slug: str, mode: Mode = RESIDENT) -> HttpResponse:
@@ -241,7 +274,7 @@ def save_for_later(request: HttpRequest, slug: str) -> HttpResponse:
         if not allowed:
             form.add_error(
                 "email",
-                "We have sent several links from here recently. Wait an hour and try again.",
+                _("We have sent several links from here recently. Wait an hour and try again."),
             )
             too_many = True
     if request.method == "POST" and form.is_valid() and not too_many:

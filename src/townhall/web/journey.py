@@ -1,8 +1,11 @@
 """Where a resident's journey through a service is kept between requests:
-the draft (and, once submitted, the case) for each service, in their session."""
+the draft (and, once submitted, the case) for each service, in their session;
+and the check-answers form's token, which names the draft the form sends."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core import signing
 from django.http import HttpRequest
 
 from townhall.cases.models import Case, Draft
@@ -11,6 +14,9 @@ from townhall.catalogue.models import Service
 DRAFTS = "townhall_drafts"
 SUBMITTED = "townhall_submitted"
 CHANNELS = "townhall_channels"
+# The check-answers form's field that names the draft it sends.
+CHECK_FIELD = "draft_token"
+_CHECK_SALT = "townhall.web.check-answers"
 
 
 def _key(name: str, scope: str) -> str:
@@ -69,3 +75,32 @@ def remember_channel(request: HttpRequest, service: Service, channel: str) -> No
 
 def channel_for(request: HttpRequest, service: Service) -> str | None:
     return request.session.get(CHANNELS, {}).get(str(service.pk))
+
+
+def check_token(service: Service, draft: Draft, scope: str = "web") -> str:
+    """A signed, expiring token for the check-answers form, naming the draft
+    it sends. A submit whose session has moved on (the session key changes on
+    the first submit, so a double click or a replayed form carries the old
+    one) still says which journey it finishes, and is shown that journey's
+    confirmation. The token gives nothing else: see `checked_draft_id`."""
+    payload = {"service": service.pk, "draft": str(draft.pk), "scope": scope}
+    return signing.dumps(payload, salt=_CHECK_SALT)
+
+
+def checked_draft_id(request: HttpRequest, service: Service, scope: str = "web") -> str | None:
+    """The id of the draft a sent check-answers form names, if its token is
+    genuine, no older than a session may be, and made for this service and
+    this kind of journey (resident or staff); None otherwise."""
+    token = request.POST.get(CHECK_FIELD)
+    if not token:
+        return None
+    try:
+        payload = signing.loads(token, salt=_CHECK_SALT, max_age=settings.SESSION_COOKIE_AGE)
+    except signing.BadSignature:  # forged, altered or expired
+        return None
+    if not isinstance(payload, dict):
+        return None
+    if payload.get("service") != service.pk or payload.get("scope") != scope:
+        return None
+    draft_id = payload.get("draft")
+    return draft_id if isinstance(draft_id, str) else None

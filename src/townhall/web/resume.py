@@ -12,6 +12,8 @@ from datetime import timedelta
 from django.core import signing
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from townhall.cases.models import Draft
 from townhall.catalogue.models import Service
@@ -42,16 +44,29 @@ def send_resume_link(*, request: HttpRequest, service: Service, draft: Draft, em
     link = request.build_absolute_uri(
         reverse("web:resume", args=[service.slug, resume_token(draft)])
     )
-    name = draft.service_version.parsed.name
+    values = {
+        "service": draft.service_version.parsed.name,
+        "council": service.organisation.name,
+        "days": RESUME_DAYS,
+        "link": link,
+    }
+    # In the language the resident is using now, like the page that sent it.
     email_queue(
         organisation=service.organisation,
         to=email,
-        subject=f"{name}: continue your application",
-        body=(
-            f"You saved your answers to '{name}' with {service.organisation.name}.\n\n"
-            f"To carry on where you left off, use this link within {RESUME_DAYS} days:\n\n"
-            f"{link}\n\n"
+        subject=_("%(service)s: continue your application") % values,
+        body=ngettext(
+            "You saved your answers to '%(service)s' with %(council)s.\n\n"
+            "To carry on where you left off, use this link within %(days)d day:\n\n"
+            "%(link)s\n\n"
             "Anyone with this link can see your answers, so do not share it. "
-            "If you did not ask for this email, you can ignore it."
-        ),
+            "If you did not ask for this email, you can ignore it.",
+            "You saved your answers to '%(service)s' with %(council)s.\n\n"
+            "To carry on where you left off, use this link within %(days)d days:\n\n"
+            "%(link)s\n\n"
+            "Anyone with this link can see your answers, so do not share it. "
+            "If you did not ask for this email, you can ignore it.",
+            RESUME_DAYS,
+        )
+        % values,
     )

@@ -23,6 +23,8 @@ CASE_URLS = [p for p in staff_urls.urlpatterns if "reference" in p.pattern.conve
 SERVICE_URLS = [p for p in staff_urls.urlpatterns if "slug" in p.pattern.converters]
 # Staff URLs naming no case or service: each shows or writes only the council's own.
 COUNCIL_URLS = {"queue", "services", "service-import"}
+# Staff URLs that only accept POST (sign-out aside).
+POST_ONLY = {"case-status", "case-note", "service-version-publish"}
 
 
 def _kwargs(pattern: URLPattern, reference: str, attachment_id: uuid.UUID) -> dict[str, object]:
@@ -64,6 +66,7 @@ def test_every_staff_url_is_covered_here():
     assert not case_names & service_names
     assert len(CASE_URLS) >= 4
     assert len(SERVICE_URLS) >= 3
+    assert names >= POST_ONLY
 
 
 @pytest.mark.parametrize("pattern", CASE_URLS, ids=lambda p: p.name)
@@ -88,16 +91,42 @@ def test_the_queue_shows_only_this_councils_cases(staff_client, fly_tipping, oth
     assert other_case[0].reference not in body
 
 
+def _as_signed_out(client, url: str):
+    """The URL answered signed out, in the method it accepts: a POST-only URL
+    answers a GET with 405 before any sign-in check, so it is posted to."""
+    response = client.get(url)
+    if response.status_code == 405:
+        response = client.post(url, {"status": "cleared", "note": "x", "action": "publish"})
+    return response
+
+
 @pytest.mark.parametrize("pattern", CASE_URLS, ids=lambda p: p.name)
 def test_signed_out_people_are_sent_to_sign_in(client, fly_tipping, pattern):
     case = submitted_case(fly_tipping)
     url = reverse(
         f"backoffice:{pattern.name}", kwargs=_kwargs(pattern, case.reference, uuid.uuid4())
     )
-    response = client.get(url)
-    assert response.status_code in {302, 405}
-    if response.status_code == 302:
-        assert response["Location"].startswith("/staff/login/")
+    response = _as_signed_out(client, url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/staff/login/")
+    case.refresh_from_db()
+    assert case.status == "received"
+    assert case.events.count() == 1
+
+
+@pytest.mark.parametrize("name", sorted(POST_ONLY))
+def test_signed_out_posts_are_sent_to_sign_in_and_change_nothing(client, fly_tipping, name):
+    case = submitted_case(fly_tipping)
+    kwargs = {"slug": fly_tipping.slug, "number": 1} if "version" in name else {}
+    url = reverse(f"backoffice:{name}", kwargs=kwargs or {"reference": case.reference})
+    assert client.get(url).status_code == 405
+    response = client.post(url, {"status": "cleared", "note": "x"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/staff/login/")
+    case.refresh_from_db()
+    assert case.status == "received"
+    assert case.events.count() == 1
+    assert _versions(fly_tipping) == [(1, "published")]
 
 
 def test_signed_in_people_without_a_council_are_refused(client, fly_tipping):
@@ -194,11 +223,12 @@ def test_signed_out_people_are_sent_to_sign_in_from_service_pages(client, name):
 @pytest.mark.parametrize("pattern", SERVICE_URLS, ids=lambda p: p.name)
 def test_signed_out_people_cannot_reach_a_service_version(client, fly_tipping, pattern):
     url = reverse(f"backoffice:{pattern.name}", kwargs={"slug": fly_tipping.slug, "number": 1})
-    response = client.get(url)
-    assert response.status_code in {302, 405}
-    if response.status_code == 302:
-        assert response["Location"].startswith("/staff/login/")
-    assert client.post(url).status_code in {302, 405}
+    response = _as_signed_out(client, url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/staff/login/")
+    # The other method is refused outright.
+    other = client.post(url) if pattern.name not in POST_ONLY else client.get(url)
+    assert other.status_code == 405
     assert _versions(fly_tipping) == [(1, "published")]
 
 

@@ -230,11 +230,11 @@ def test_every_problem_is_named_by_its_field_path(service):
     assert problems == [
         "home.line1: Enter the first line of the address",
         "home.postcode: Enter a full UK postcode, like SW1A 2AA",
-        "since: When did you move in must be today or in the past",
+        "since: The date must be today or in the past",
         "members[1].shoe_size: This question is not in the group",
-        "members[1].name: Enter name",
-        "members[1].age: Age must be 120 or less",
-        "needs: Select at least one option for: What do you need help with",
+        "members[1].name: Enter a name",
+        "members[1].age: The number must be 120 or less",
+        "needs: Select at least one option",
         "phone: Enter a UK phone number, like 01632 960 001 or 07700 900 982",
         "email: Enter an email address in the correct format, like name@example.com",
         "favourite_colour: This service does not ask this question",
@@ -247,8 +247,8 @@ def test_required_answers_and_same_page_conditions_are_checked(service):
     del document["heating"]  # asked, because the needs include heating
     del document["email"]
     assert refused(service, document) == [
-        "heating: Select how is your home heated",
-        "email: Enter email address",
+        "heating: Select an option",
+        "email: Enter an email address",
     ]
 
 
@@ -288,13 +288,14 @@ def test_a_service_without_a_declaration_needs_none(council):
     ("changes", "problem"),
     [
         ({"in_area": "yes"}, "in_area: Select yes or no"),
-        ({"members": [{"name": "Bob", "age": "12"}]}, "members[0].age: Age must be a number"),
-        ({"members": {"name": "Bob"}}, "members: Add at least 1 household member"),
+        ({"members": [{"name": "Bob", "age": "12"}]},
+         "members[0].age: The answer must be a number"),
+        ({"members": {"name": "Bob"}}, "members: Add at least 1 item"),
         ({"members": [{"name": "Bob", "age": 1}] * 4},
-         "members: You can add up to 3 household members"),
-        ({"since": 2020}, "since: When did you move in must be a real date"),
+         "members: You can add up to 3 items"),
+        ({"since": 2020}, "since: The date must be a real date"),
         ({"needs": "heating", "heating": None},
-         "needs: Select at least one option for: What do you need help with"),
+         "needs: Select at least one option"),
         ({"home": "1 High Street"}, "home: Enter the address"),
         ({"home": {"line1": "1 High Street", "town": "X", "postcode": "EX1 1AA", "flat": "2"}},
          "home.flat: An address has no such part"),
@@ -309,8 +310,8 @@ def test_answers_of_the_wrong_json_type_are_refused(service, changes, problem):
 def test_a_group_with_too_many_items_is_refused_beside_its_items_problems(service):
     members = [{"name": "Bob", "age": 1}] * 3 + [{"name": "", "age": 1}]
     assert refused(service, with_(members=members)) == [
-        "members: You can add up to 3 household members",
-        "members[3].name: Enter name",
+        "members: You can add up to 3 items",
+        "members[3].name: Enter a name",
     ]
 
 

@@ -278,3 +278,19 @@ def test_a_journey_with_nothing_answered_cannot_be_sent(service):
             journey=journeys.journey_open(service=service), declaration=True, actor=None
         )
     assert not Case.objects.exists()
+
+
+def test_a_sent_journey_names_its_case_to_whoever_sent_it(council, service, staff_user):
+    journey = answered(
+        service, ("one", {"by_phone": "no"}), ("photo", {}), ("contact", {"email": "a@b.com"})
+    )
+    draft_id = str(journey.draft.pk)
+    assert journeys.journey_sent(service=service, draft_id=draft_id) is None  # not sent yet
+    case = journeys.journey_submit(journey=journey, declaration=False, actor=None)
+    assert journeys.journey_sent(service=service, draft_id=draft_id) == case
+    assert journeys.journey_sent(service=service, draft_id=draft_id, actor=staff_user) is None
+    other = service_create(
+        organisation=council, definition=same_page_definition(slug="other-service")
+    )
+    assert journeys.journey_sent(service=other, draft_id=draft_id) is None
+    assert journeys.journey_sent(service=service, draft_id="not-a-draft") is None

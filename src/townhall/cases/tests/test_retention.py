@@ -71,3 +71,30 @@ def test_staff_see_that_a_case_was_redacted(staff_client, fly_tipping, staff_use
     body = staff_client.get(f"/staff/cases/{case.reference}/").content.decode()
     assert "personal data was removed" in body
     assert "Behind the shops" not in body
+
+
+def test_redaction_deletes_every_file_uploaded_for_the_case(
+    fly_tipping, staff_user, django_capture_on_commit_callbacks
+):
+    service = _with_retention(fly_tipping, 30)
+    case = _closed(service, staff_user, days_ago=31)
+    other = _closed(service, staff_user, days_ago=1)
+    kept = _upload(case=case)  # kept with the case
+    left = _upload(draft=case.draft)  # left on its draft, never the case's
+    theirs = _upload(case=other)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("cases_redact", stdout=io.StringIO())
+    assert not Attachment.objects.filter(pk__in=[kept.pk, left.pk]).exists()
+    assert not kept.file.storage.exists(kept.file.name)
+    assert not left.file.storage.exists(left.file.name)
+    assert Attachment.objects.filter(pk=theirs.pk).exists()
+    assert theirs.file.storage.exists(theirs.file.name)
+
+
+def _upload(**owner):
+    upload = Attachment(
+        filename="a.png", content_type="image/png", size=3, created_at=timezone.now(), **owner
+    )
+    upload.file.save("a", ContentFile(b"png"), save=False)
+    upload.save()
+    return upload

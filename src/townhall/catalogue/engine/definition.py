@@ -4,7 +4,7 @@ language, into immutable objects the rest of the engine reads."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from townhall.catalogue.engine.languages import FALLBACK_LANGUAGE, language_for, localise
@@ -53,9 +53,21 @@ class Question:
     min_items: int = 0
     max_items: int = 10
     item_label: str = "item"
+    # Properties with no field of their own: those of a type added later, and
+    # authors' own messages (`too_long_message`, ...).
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def option_label(self, value: str) -> str:
         return next((o.label for o in self.options if o.value == value), value)
+
+    def setting(self, name: str, default: Any = None) -> Any:
+        """A property as the definition gave it, whether or not it has a field."""
+        if name in _QUESTION_FIELDS:
+            return getattr(self, name)
+        return self.extra.get(name, default)
+
+
+_QUESTION_FIELDS = frozenset(f.name for f in fields(Question)) - {"extra"}
 
 
 @dataclass(frozen=True)
@@ -280,6 +292,7 @@ def _build_question(data: Mapping[str, Any]) -> Question:
         min_items=data.get("min_items", 0),
         max_items=data.get("max_items", 10),
         item_label=data.get("item_label", "item"),
+        extra={key: value for key, value in data.items() if key not in _QUESTION_FIELDS},
     )
 
 

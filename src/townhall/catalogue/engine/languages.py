@@ -13,13 +13,14 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import jsonschema
 from django.conf import settings
 from django.utils.translation import get_language
 
+from townhall.catalogue.engine import types
 from townhall.catalogue.engine.schema import definition_schema
 
 FALLBACK_LANGUAGE = "en"
@@ -141,8 +142,13 @@ class _Place:
         return self._children[self._ITEMS]
 
 
-@cache
 def _root() -> _Place:
+    return _root_for(types.generation())
+
+
+@lru_cache(maxsize=4)
+def _root_for(generation: int) -> _Place:
+    """The schema's root, worked out again when a question type comes or goes."""
     return _Place([definition_schema()])
 
 

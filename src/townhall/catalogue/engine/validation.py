@@ -5,24 +5,26 @@ problem names its path, for example `pages[2].questions[0].type: unknown type 'd
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any, cast
 
 import jsonschema
+from django.utils.translation import gettext as _
 
-from townhall.catalogue.engine.conditions import (
-    Subject,
-    condition_problems,
-    condition_schema,
-    operators_version,
-)
+from townhall.catalogue.engine import types
+from townhall.catalogue.engine.characters import CONTROL_CHARACTERS
+from townhall.catalogue.engine.conditions import Subject, condition_problems
 from townhall.catalogue.engine.languages import language_problems, texts_of
-from townhall.catalogue.engine.schema import SCHEMA_PATH, definition_schema
+from townhall.catalogue.engine.schema import (
+    SCHEMA_PATH,
+    definition_schema,
+    schema_generation,
+    shared_question_properties,
+)
 
-__all__ = ["SCHEMA_PATH", "definition_problems", "field_path", "schema_with_operators"]
+__all__ = ["CONTROL_CHARACTERS", "SCHEMA_PATH", "definition_problems", "field_path"]
 PLACEHOLDER = re.compile(r"\(\(([a-z_]+)\)\)")
 # Anything written like a placeholder, so that one the engine would not fill
 # (((Reference)), ((track url))) is refused on import, not emailed as written.
@@ -32,17 +34,9 @@ MESSAGE_PLACEHOLDERS = frozenset(
 )
 
 
-def schema_with_operators() -> dict[str, Any]:
-    """The schema, its condition definition made from the registered operators
-    (the file holds a copy of it for authors and their editors)."""
-    schema = copy.deepcopy(definition_schema())
-    schema["$defs"]["condition"] = condition_schema()
-    return schema
-
-
-@lru_cache(maxsize=2)
-def _validator(operators: int) -> jsonschema.protocols.Validator:
-    schema = schema_with_operators()
+@lru_cache(maxsize=4)
+def _validator(generation: tuple[int, int]) -> jsonschema.protocols.Validator:
+    schema = definition_schema()
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema)
 
@@ -57,7 +51,7 @@ def field_path(parts: Iterable[Any]) -> str:
 
 def _schema_problems(data: Any) -> list[str]:
     problems = []
-    validator = _validator(operators_version())
+    validator = _validator(schema_generation())
     condition = cast(Mapping[str, Any], validator.schema)["$defs"]["condition"]
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
         location = field_path(list(error.absolute_path))
@@ -113,9 +107,6 @@ def _control_character_problems(value: Any, where: str) -> list[str]:
     return []
 
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _semantic_problems(data: Mapping[str, Any]) -> list[str]:
     problems: list[str] = _control_character_problems(data, "")
     problems += [f"{field_path(where)}: {problem}" for where, problem in language_problems(data)]
@@ -139,7 +130,7 @@ def _semantic_problems(data: Mapping[str, Any]) -> list[str]:
                 problems.append(f"{where}.id: {question['id']!r} is used by an earlier question")
             if "when" in question:
                 problems += _condition_problems(question["when"], seen_questions, f"{where}.when")
-            problems += _question_problems(question, where)
+            problems += question_problems(question, where)
             seen_questions[question["id"]] = Subject.from_data(question)
         for g, rule in enumerate(page.get("goto", [])):
             problems += _condition_problems(
@@ -148,30 +139,14 @@ def _semantic_problems(data: Mapping[str, Any]) -> list[str]:
     questions = [q for page in data["pages"] for q in page.get("questions", [])]
     if len([q for q in questions if q.get("contact")]) > 1:
         problems.append("pages: only one question may be the contact email")
-    if data.get("needs_location") and not any(q["type"] in PLACE_TYPES for q in questions):
+    if data.get("needs_location") and not any(
+        types.question_type(q["type"]).is_place for q in questions
+    ):
         problems.append("needs_location: no location, address or postcode question is asked")
     for r, rule in enumerate(data.get("routing", {}).get("rules", [])):
         problems += _condition_problems(rule["when"], seen_questions, f"routing.rules[{r}].when")
     problems += _workflow_problems(data["workflow"])
     return problems
-
-
-PLACE_TYPES = frozenset({"location", "address", "postcode"})
-GROUP_MEMBER_TYPES = frozenset(
-    {
-        "text",
-        "textarea",
-        "email",
-        "phone",
-        "postcode",
-        "number",
-        "date",
-        "radios",
-        "select",
-        "yes_no",
-        "name",
-    }
-)
 
 
 def _page_shape_problems(page: Mapping[str, Any], where: str) -> list[str]:
@@ -182,62 +157,20 @@ def _page_shape_problems(page: Mapping[str, Any], where: str) -> list[str]:
     return []
 
 
-CHOICE_TYPES = frozenset({"radios", "checkboxes", "select"})
-
-
-def _question_problems(question: Mapping[str, Any], where: str) -> list[str]:
-    problems = []
-    kind = question["type"]
-    if kind in CHOICE_TYPES:
-        values = [o["value"] for o in question.get("options", [])]
-        if not values:
-            problems.append(f"{where}.options: a {kind} question needs options")
-        if len(values) != len(set(values)):
-            problems.append(f"{where}.options: option values must be different")
-    elif "options" in question:
-        problems.append(f"{where}.options: a {kind} question does not take options")
-    if question.get("contact") == "email" and kind != "email":
+def question_problems(question: Mapping[str, Any], where: str) -> list[str]:
+    """The problems with one question the schema cannot see: a property its type
+    does not take, and the rules its type states."""
+    kind = types.question_type(question["type"])
+    takes = shared_question_properties() | kind.schema_properties().keys()
+    problems = [
+        _("%(where)s.%(property)s: a question of type '%(type)s' does not take %(property)s")
+        % {"where": where, "property": name, "type": kind.name}
+        for name in question
+        if name not in takes
+    ]
+    problems += kind.definition_problems(question, where)
+    if question.get("contact") == "email" and kind.name != "email":
         problems.append(f"{where}.contact: the contact question must be of type 'email'")
-    low, high = question.get("min_length"), question.get("max_length")
-    if low is not None and high is not None and low > high:
-        problems.append(f"{where}.min_length: is more than max_length")
-    if "min" in question and "max" in question and question["min"] > question["max"]:
-        problems.append(f"{where}.min: is more than max")
-    if "pattern" in question:
-        try:
-            re.compile(question["pattern"])
-        except re.error as error:
-            problems.append(f"{where}.pattern: not a regular expression ({error})")
-    problems += _group_problems(question, where)
-    return problems
-
-
-def _group_problems(question: Mapping[str, Any], where: str) -> list[str]:
-    if question["type"] != "group":
-        if "questions" in question:
-            return [f"{where}.questions: only a group question has questions"]
-        return []
-    problems = []
-    if not question.get("questions"):
-        problems.append(f"{where}.questions: a group needs questions")
-    if question.get("min_items", 0) > question.get("max_items", 10):
-        problems.append(f"{where}.min_items: is more than max_items")
-    seen: set[str] = set()
-    for i, member in enumerate(question.get("questions", [])):
-        if member["type"] not in GROUP_MEMBER_TYPES:
-            problems.append(
-                f"{where}.questions[{i}].type: a group cannot hold a {member['type']!r} question"
-            )
-        if member["id"] in seen:
-            problems.append(f"{where}.questions[{i}].id: {member['id']!r} is used twice")
-        if "when" in member:
-            problems.append(f"{where}.questions[{i}].when: questions in a group are always asked")
-        if "contact" in member:
-            problems.append(
-                f"{where}.questions[{i}].contact: the contact email cannot be in a group"
-            )
-        seen.add(member["id"])
-        problems += _question_problems(member, f"{where}.questions[{i}]")
     return problems
 
 

@@ -263,7 +263,7 @@ def test_every_known_placeholder_is_accepted():
 def test_options_on_a_text_question_are_refused():
     data = definition_data(page_data("one", question_data(options=options_data("a", "b"))))
     assert problems_of(data) == [
-        "pages[0].questions[0].options: a text question does not take options"
+        "pages[0].questions[0].options: a question of type 'text' does not take options"
     ]
 
 
@@ -319,7 +319,7 @@ def test_every_semantic_problem_is_reported_at_once():
     with pytest.raises(DefinitionError) as caught:
         parse_definition(data)
     assert caught.value.problems == [
-        "pages[0].questions[0].options: a text question does not take options",
+        "pages[0].questions[0].options: a question of type 'text' does not take options",
         "pages[1].questions[0].id: 'a' is used by an earlier question",
         "workflow.initial: unknown state 'nowhere'",
     ]
@@ -506,3 +506,103 @@ def test_control_characters_in_a_definition_are_refused_with_their_path():
         "name: contains a control character",
         "pages[0].questions[0].label: contains a control character",
     ]
+
+
+# ---- what each question type takes ----------------------------------------------
+
+
+def test_a_property_the_question_type_does_not_take_is_named():
+    data = definition_data(
+        page_data(
+            "one",
+            question_data("a", "text", "A", max_files=2),
+            question_data("b", "email", "B", min=1, item_title="Person"),
+        )
+    )
+    assert problems_of(data) == [
+        "pages[0].questions[0].max_files: a question of type 'text' does not take max_files",
+        "pages[0].questions[1].min: a question of type 'email' does not take min",
+        "pages[0].questions[1].item_title: a question of type 'email' does not take item_title",
+    ]
+
+
+def test_an_authors_messages_are_taken_only_by_the_types_that_show_them():
+    data = definition_data(
+        page_data(
+            "one",
+            question_data("a", "number", "A", too_small_message="At least one", min=1),
+            question_data("b", "yes_no", "B", too_small_message="At least one"),
+        )
+    )
+    assert problems_of(data) == [
+        "pages[0].questions[1].too_small_message: "
+        "a question of type 'yes_no' does not take too_small_message"
+    ]
+
+
+def group_data(*members: dict, **extra: object) -> dict:
+    return definition_data(
+        page_data("people", question_data("people", "group", "People", questions=list(members),
+                                          **extra))
+    )  # fmt: skip
+
+
+def test_a_group_may_hold_only_simple_questions_asked_every_time():
+    data = group_data(
+        question_data("photo", "file", "Photo"),
+        question_data("name", "name", "Name"),
+        question_data("name", "text", "Name again"),
+        question_data("age", "number", "Age", when={"question": "name", "answered": True}),
+        min_items=5,
+        max_items=2,
+    )
+    assert problems_of(data) == [
+        "pages[0].questions[0].min_items: is more than max_items",
+        "pages[0].questions[0].questions[0].type: a group cannot hold a 'file' question",
+        "pages[0].questions[0].questions[2].id: 'name' is used twice",
+        "pages[0].questions[0].questions[3].when: questions in a group are always asked",
+    ]
+
+
+def test_a_groups_questions_are_checked_like_any_other():
+    data = group_data(question_data("age", "number", "Age", min=9, max=1, options=[]))
+    (problem, *_rest) = problems_of(data)
+    assert problem.startswith("pages[0].questions[0].questions[0].options: ")
+    data = group_data(question_data("age", "number", "Age", min=9, max=1))
+    assert problems_of(data) == ["pages[0].questions[0].questions[0].min: is more than max"]
+
+
+def test_a_group_needs_questions():
+    data = definition_data(page_data("people", question_data("people", "group", "People")))
+    assert problems_of(data) == ["pages[0].questions[0].questions: a group needs questions"]
+
+
+def test_needs_location_is_met_by_any_question_whose_type_is_a_place():
+    for kind in ["location", "address", "postcode"]:
+        parse_definition(
+            definition_data(page_data("p", question_data("where", kind, "Where")),
+                            needs_location=True)
+        )  # fmt: skip
+    data = definition_data(page_data("p", question_data("where", "text", "Where")),
+                           needs_location=True)  # fmt: skip
+    assert problems_of(data) == [
+        "needs_location: no location, address or postcode question is asked"
+    ]
+
+
+def test_an_authors_own_message_may_be_written_in_several_languages():
+    from townhall.catalogue.engine.questions import check_answer
+
+    data = definition_data(
+        page_data(
+            "when",
+            question_data(
+                "seen", "date", "When?", date="past",
+                too_late_message={"en": "That is in the future", "cy": "Mae hynny yn y dyfodol"},
+            ),
+        )
+    )  # fmt: skip
+    welsh = parse_definition(data, language="cy").question("seen")
+    english = parse_definition(data).question("seen")
+    assert check_answer(welsh, "2999-01-01") == "Mae hynny yn y dyfodol"
+    assert check_answer(english, "2999-01-01") == "That is in the future"

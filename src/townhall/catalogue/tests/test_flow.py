@@ -227,8 +227,8 @@ def test_complete_answers_on_any_branch_are_acceptable(street, answers):
 
 def test_every_gap_is_reported_by_question(street):
     assert validate_answers(street, {"problem": "street_light"}) == {
-        "column": "Enter column number",
-        "state": "Select is the light",
+        "column": "Enter an answer",
+        "state": "Select an option",
     }
 
 
@@ -243,7 +243,7 @@ def test_an_answer_left_behind_is_not_checked(street):
 
 def test_an_unacceptable_answer_is_reported(street):
     assert validate_answers(street, {**POTHOLE, "depth": 101}) == {
-        "depth": "How deep is it in centimetres must be 100 or less"
+        "depth": "The number must be 100 or less"
     }
 
 

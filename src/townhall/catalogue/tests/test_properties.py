@@ -18,13 +18,9 @@ from townhall.catalogue.engine.conditions import condition_holds
 from townhall.catalogue.engine.definition import Option, Question, parse_definition
 from townhall.catalogue.engine.flow import relevant_answers, route, validate_answers
 from townhall.catalogue.engine.inputs import AnswerError, parse_input
-from townhall.catalogue.engine.questions import (
-    ADDRESS_PARTS,
-    FILE_SIGNATURES,
-    check_answer,
-    display_answer,
-    is_empty,
-)
+from townhall.catalogue.engine.questions import check_answer, display_answer, is_empty
+from townhall.catalogue.engine.types.address import ADDRESS_PARTS
+from townhall.catalogue.engine.types.file import FILE_SIGNATURES
 from townhall.catalogue.factories import (
     branching_definition,
     options_data,

@@ -18,6 +18,14 @@ def get_item(mapping: Any, key: str) -> Any:
 
 
 @register.filter
+def entries(mapping: Any) -> list[tuple[Any, Any]]:
+    """`{% for key, value in errors|entries %}`: a dict's pairs. Django's own
+    `errors.items` would look up a key named "items" first, and question ids
+    such as `items`, `keys` or `values` are allowed."""
+    return list(mapping.items()) if hasattr(mapping, "items") else []
+
+
+@register.filter
 def is_selected(value: Any, option: str) -> bool:
     """True when `option` is the answer, or one of the answers."""
     if isinstance(value, list | tuple):

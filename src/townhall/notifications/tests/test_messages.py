@@ -57,4 +57,4 @@ def test_a_message_is_rendered_in_the_language_asked_for_and_english_otherwise(m
     with translation.override("fr"):
         message_render(channel="email", name="case_submitted", context=VALUES, language="cy")
         message_render(channel="email", name="case_submitted", context=VALUES)
-    assert seen == ["cy", "cy", "en-gb", "en-gb"]
+    assert seen == ["cy", "cy", "en", "en"]

@@ -123,3 +123,28 @@ def test_the_resident_and_staff_journeys_meet_wcag_aa(browser, live_server, coun
     finally:
         context.close()
     assert not found, json.dumps(found, indent=2)
+
+
+def test_the_language_switcher_meets_wcag_aa_and_works(browser, live_server, council_site):
+    from townhall.tenancy.models import Site
+
+    Site.objects.update(languages=["en", "cy"])
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    found: dict[str, list[dict[str, Any]]] = {}
+    try:
+        page.goto("/services/report-fly-tipping/questions/what/")
+        _check(page, found)
+        navigation = page.get_by_role("navigation", name="Language")
+        navigation.get_by_role("button", name="Cymraeg").click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith("/services/report-fly-tipping/questions/what/")
+        assert page.locator("html").get_attribute("lang") == "cy"
+        assert page.get_by_role("button", name="Parhau").is_visible()  # Continue
+        _check(page, found)
+        page.get_by_role("navigation", name="Iaith").get_by_role("button", name="English").click()
+        page.wait_for_load_state("load")
+        assert page.locator("html").get_attribute("lang") == "en"
+    finally:
+        context.close()
+    assert not found, json.dumps(found, indent=2)

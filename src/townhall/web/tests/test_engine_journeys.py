@@ -53,6 +53,7 @@ DEFINITION: dict[str, Any] = {
                     "type": "group",
                     "label": "Who else lives with you?",
                     "item_label": "household member",
+                    "item_title": "Household member",
                     "required": False,
                     "max_items": 3,
                     "questions": [
@@ -138,7 +139,7 @@ def test_group_items_can_be_added_without_javascript_and_are_checked(client, hou
     assert "There is a problem" not in body
     second = dict(first, **{"members-items": "2", "members-1-name": "Cy", "members-1-age": "200"})
     body = client.post(page("household"), second).content.decode()
-    assert "Household member 2: Age must be 120 or less" in body
+    assert "Household member 2: The number must be 120 or less" in body
     second["members-1-age"] = "9"
     assert client.post(page("household"), second)["Location"] == page("contact")
     client.post(page("contact"), {"email": "ada@example.com"})

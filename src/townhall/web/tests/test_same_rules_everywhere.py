@@ -81,15 +81,15 @@ BAD = [
         "ni_number",
         "Enter a National Insurance number like QQ123456C",
     ),
-    Bad("required", "you", {"full_name": ""}, {"full_name": ""}, "full_name", "Enter full name"),
+    Bad("required", "you", {"full_name": ""}, {"full_name": ""}, "full_name", "Enter a name"),
     Bad(
         "group-item",
         "household",
         {"members-items": "2", "members-1-name": "Cy", "members-1-age": "200"},
         {"members": [{"name": "Bob", "age": 12}, {"name": "Cy", "age": 200}]},
         "members[1].age",
-        "Age must be 120 or less",
-        shown="Household member 2: Age must be 120 or less",
+        "The number must be 120 or less",
+        shown="Household member 2: The number must be 120 or less",
     ),
     Bad(
         "email",
@@ -106,7 +106,7 @@ BAD = [
         {"email": ""},
         {"email": ""},
         "email",
-        "Enter email address",
+        "Enter an email address",
         staff_refused=False,
     ),
     Bad(

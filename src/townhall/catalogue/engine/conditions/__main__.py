@@ -3,6 +3,6 @@ operators, after adding one: `python -m townhall.catalogue.engine.conditions`.""
 
 import json
 
-from townhall.catalogue.engine.validation import SCHEMA_PATH, schema_with_operators
+from townhall.catalogue.engine.schema import SCHEMA_PATH, schema_file
 
-SCHEMA_PATH.write_text(json.dumps(schema_with_operators(), indent=2, ensure_ascii=False) + "\n")
+SCHEMA_PATH.write_text(json.dumps(schema_file(), indent=2, ensure_ascii=False) + "\n")

@@ -54,7 +54,8 @@ class Command(BaseCommand):
             host=options["host"], defaults={"name": "Example Council", "is_default": True}
         )
         site.public_url = f"http://{options['host']}:{options['port']}"
-        site.save(update_fields=["public_url"])
+        site.languages = ["en", "cy"]  # so the demo shows the language switcher
+        site.save(update_fields=["public_url", "languages"])
         site.organisations.add(council)
         for slug, name in DEMO_TEAMS.items():
             Team.objects.get_or_create(organisation=council, slug=slug, defaults={"name": name})

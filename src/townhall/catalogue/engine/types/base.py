@@ -1,0 +1,174 @@
+"""What a question type is: the class each type's module subclasses, and the
+small pieces several types share.
+
+A type owns every aspect of its questions: the properties a definition may
+give them (its JSON Schema fragment) and the rules a schema cannot express,
+reading form input, checking a stored answer, showing and exporting it, and
+what its widget template needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.core.files.uploadedfile import UploadedFile
+
+from townhall.catalogue.engine.characters import CONTROL_CHARACTERS
+
+if TYPE_CHECKING:
+    from townhall.catalogue.engine.definition import Question
+
+Schema = dict[str, Any]
+FormData = Mapping[str, Any]
+
+
+class AnswerError(ValueError):
+    """The answer cannot be accepted; the message is shown to the resident."""
+
+
+@dataclass(frozen=True)
+class NewFiles:
+    """Files uploaded on this request, checked but not yet stored."""
+
+    files: tuple[UploadedFile, ...]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One item of a question asked once per item (a group): its heading, and
+    each of its questions (with the id its form fields use) and stored answer."""
+
+    title: str
+    questions: tuple[tuple[Question, Any], ...]
+
+
+def is_empty(value: Any) -> bool:
+    """No answer: nothing, an empty string or an empty list (0 and False are answers)."""
+    return value is None or value == "" or value == []
+
+
+def single(data: FormData, key: str) -> str:
+    """One typed value, trimmed, without control characters."""
+    value = data.get(key, "")
+    return CONTROL_CHARACTERS.sub("", value).strip() if isinstance(value, str) else ""
+
+
+def author_text(max_length: int, description: str = "") -> Schema:
+    """The schema of text an author writes for people to read, such as a message:
+    a string, or a map of languages (see `languages`)."""
+    schema: Schema = {"$ref": "#/$defs/text", "maxLength": max_length}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def plain_number(value: float) -> str:
+    """A number as people write it: no needless decimals, no exponent."""
+    if isinstance(value, int) or value.is_integer():
+        return str(int(value))
+    return format(Decimal(repr(value)), "f")
+
+
+class QuestionType:
+    """The behaviour every question of one `type` shares. Subclass it in a module
+    of its own, set `name`, and decorate the class with `registry.register`."""
+
+    name: ClassVar[str]
+    # The widget: questions/<name>.html unless set.
+    template: ClassVar[str] = ""
+    # Drawn as a fieldset whose legend is the label (several inputs, or choices);
+    # `grouped_inputs` adds role="group" (inputs that make one answer together).
+    fieldset: ClassVar[bool] = False
+    grouped_inputs: ClassVar[bool] = False
+    # Its form sends files, so the page must be multipart.
+    upload: ClassVar[bool] = False
+    # Its answer is a place (for `needs_location`, and areas later).
+    is_place: ClassVar[bool] = False
+    # It may be one of a group's questions.
+    in_groups: ClassVar[bool] = False
+    # The properties a definition may give this type's questions, beyond those
+    # every question has (id, type, label, hint, required, when, ...).
+    properties: ClassVar[Mapping[str, Schema]] = {}
+    # Every message the type shows, by key, as whole translatable sentences.
+    messages: ClassVar[Mapping[str, Any]] = {}
+    # The keys an author may word themselves, as the property `<key>_message`.
+    own_messages: ClassVar[tuple[str, ...]] = ("required",)
+
+    @property
+    def template_name(self) -> str:
+        return self.template or f"questions/{self.name}.html"
+
+    def schema_properties(self) -> dict[str, Schema]:
+        """This type's JSON Schema fragment: its properties and its authors' messages.
+        (`required_message` is every question's, so it is in the shared schema.)"""
+        found = dict(self.properties)
+        for key in self.own_messages:
+            if key != "required":
+                found[f"{key}_message"] = author_text(300)
+        return found
+
+    # ---- the definition ----------------------------------------------------
+
+    def definition_problems(self, question: Mapping[str, Any], where: str) -> list[str]:
+        """Rules the schema cannot express, each as 'path: what is wrong'."""
+        return []
+
+    # ---- answers -----------------------------------------------------------
+
+    def parse(self, question: Question, data: FormData, files: FormData) -> Any:
+        """Turn form fields into an answer (or NewFiles). Raises AnswerError."""
+        return single(data, question.id)
+
+    def check(self, question: Question, value: Any) -> str | None:
+        """Why a stored, non-empty answer is not acceptable, or None."""
+        return None
+
+    def display(self, question: Question, value: Any) -> str:
+        """A non-empty answer as plain text: check answers, the staff case page,
+        emails and summaries."""
+        return str(value)
+
+    def export(self, question: Question, value: Any) -> Any:
+        """A non-empty answer as a plain JSON value, for Open311 attributes and
+        open data: text, a number, true or false, a list or a mapping of them."""
+        return value
+
+    def message(self, question: Question, key: str, **values: Any) -> str:
+        """The message `key`: the author's own words if they gave them, else
+        this type's, with `values` filled in."""
+        if key in self.own_messages:
+            own = question.setting(f"{key}_message")
+            if own:
+                return str(own)
+        text = self.messages[key]
+        return str(text % values) if values else str(text)
+
+    def required_message(self, question: Question) -> str:
+        return self.message(question, "required")
+
+    # ---- what the widget template needs --------------------------------------
+
+    def anchor(self, question: Question) -> str:
+        """The id of the input an error links to."""
+        return question.id
+
+    def redisplay(self, question: Question, answer: Any, raw: FormData) -> Any:
+        """What to put back in the input: what was just typed, else the answer."""
+        if raw:
+            return raw.get(question.id, "")
+        return answer
+
+    def widget(
+        self, question: Question, answer: Any, raw: FormData, *, extra_items: int = 0
+    ) -> dict[str, Any]:
+        """Anything else the template needs, by name (read as `field.<name>`)."""
+        return {}
+
+    def items(
+        self, question: Question, answer: Any, raw: FormData, *, extra_items: int = 0
+    ) -> list[Item]:
+        """For a question asked once per item: the items to show."""
+        return []

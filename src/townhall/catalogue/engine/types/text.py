@@ -1,0 +1,77 @@
+"""`text`: a one-line text box. The base of the other free-text types."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
+
+from townhall.catalogue.engine.types.base import QuestionType, Schema
+from townhall.catalogue.engine.types.registry import register
+
+if TYPE_CHECKING:
+    from townhall.catalogue.engine.definition import Question
+
+TEXT_PROPERTIES: dict[str, Schema] = {
+    "min_length": {"type": "integer", "minimum": 0},
+    "max_length": {"type": "integer", "minimum": 1},
+    "pattern": {
+        "type": "string",
+        "maxLength": 500,
+        "description": "A regular expression the whole answer must match.",
+    },
+}
+
+
+@register
+class TextType(QuestionType):
+    name = "text"
+    in_groups = True
+    default_max_length: ClassVar[int] = 500
+    properties = TEXT_PROPERTIES
+    own_messages = ("required", "too_long", "too_short", "pattern")
+    messages = {
+        "required": gettext_lazy("Enter an answer"),
+        "not_text": gettext_lazy("The answer must be text"),
+        "too_long": ngettext_lazy(
+            "The answer must be %(limit)d character or fewer",
+            "The answer must be %(limit)d characters or fewer",
+            "limit",
+        ),
+        "too_short": ngettext_lazy(
+            "The answer must be %(limit)d character or more",
+            "The answer must be %(limit)d characters or more",
+            "limit",
+        ),
+        "pattern": gettext_lazy("The answer is not in the right format"),
+    }
+
+    def definition_problems(self, question: Mapping[str, Any], where: str) -> list[str]:
+        problems = []
+        low, high = question.get("min_length"), question.get("max_length")
+        if low is not None and high is not None and low > high:
+            problems.append(_("%(where)s.min_length: is more than max_length") % {"where": where})
+        if "pattern" in question:
+            try:
+                re.compile(question["pattern"])
+            except re.error as error:
+                problems.append(
+                    _("%(where)s.pattern: not a regular expression (%(error)s)")
+                    % {"where": where, "error": error}
+                )
+        return problems
+
+    def check(self, question: Question, value: Any) -> str | None:
+        if not isinstance(value, str):
+            return self.message(question, "not_text")
+        limit = question.max_length or self.default_max_length
+        if len(value) > limit:
+            return self.message(question, "too_long", limit=limit)
+        if question.min_length and len(value) < question.min_length:
+            return self.message(question, "too_short", limit=question.min_length)
+        if question.pattern and not re.fullmatch(question.pattern, value):
+            return self.message(question, "pattern")
+        return None
