@@ -128,6 +128,15 @@ def test_importing_a_definition_with_such_a_pattern_writes_nothing(council):
     assert not ServiceVersion.objects.exists()
 
 
+def test_a_stored_pattern_re2_cannot_run_leaves_the_answer_unchecked(caplog):
+    # Only a definition stored before such patterns were refused can have one:
+    # residents are not refused whatever they type, and no answer is logged.
+    question = Question(id="ref", type="text", label="Reference", pattern="(?!x)secret")
+    assert check_answer(question, "my answer") is None
+    assert "'ref' has a pattern that cannot be used" in caplog.text
+    assert "my answer" not in caplog.text
+
+
 @pytest.mark.parametrize(
     "pattern",
     [
