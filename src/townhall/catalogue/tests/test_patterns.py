@@ -245,6 +245,10 @@ def test_an_answer_that_is_not_text_matches_nothing():
     assert pattern_matches(r".*", "a\ud800b") is False
 
 
+def test_a_pattern_that_is_not_text_cannot_be_used():
+    assert pattern_problem("a\ud800") == "the pattern contains a character that is not text"
+
+
 # ---- the National Insurance number follows HMRC's rules --------------------------------
 
 

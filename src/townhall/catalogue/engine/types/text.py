@@ -24,7 +24,7 @@ TEXT_PROPERTIES: dict[str, Schema] = {
     "pattern": {
         "type": "string",
         "maxLength": 500,
-        "description": "A regular expression (RE2 syntax) the whole answer must match.",
+        "description": "A regular expression the whole answer must match, run by RE2.",
     },
 }
 
