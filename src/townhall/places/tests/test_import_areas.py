@@ -99,7 +99,7 @@ def test_one_bad_feature_means_nothing_is_stored(geojson_file: WriteFile) -> Non
     assert not Area.objects.exists()
 
 
-def polygon(ring: list[list[float]]) -> dict[str, Any]:
+def polygon(ring: list[list[Any]]) -> dict[str, Any]:
     return {"type": "Polygon", "coordinates": [ring]}
 
 
