@@ -242,6 +242,11 @@ def _polygon_problem(polygon: object) -> str | None:
             return _("ring %(ring)d is not a list of [longitude, latitude] positions") % {
                 "ring": number
             }
+        if not all(-180 <= p[0] <= 180 and -90 <= p[1] <= 90 for p in ring):
+            return _(
+                "ring %(ring)d has positions outside longitude and latitude; is the file in "
+                "British National Grid? Export it in WGS84 (EPSG:4326)."
+            ) % {"ring": number}
         if len(ring) < 4:
             return _("ring %(ring)d has %(count)d positions; a closed ring needs at least 4") % {
                 "ring": number,
@@ -259,6 +264,4 @@ def _is_position(value: object) -> bool:
         isinstance(value, list)
         and len(value) >= 2
         and all(isinstance(c, int | float) and not isinstance(c, bool) for c in value[:2])
-        and -180 <= value[0] <= 180
-        and -90 <= value[1] <= 90
     )

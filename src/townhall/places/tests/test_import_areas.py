@@ -126,8 +126,8 @@ def polygon(ring: list[list[Any]]) -> dict[str, Any]:
             "ring 1 is not a list of [longitude, latitude]",
         ),
         (
-            polygon([[0, 0], [200, 0], [1, 1], [0, 0]]),
-            "ring 1 is not a list of [longitude, latitude]",
+            polygon([[450000, 200000], [451000, 200000], [451000, 201000], [450000, 200000]]),
+            "ring 1 has positions outside longitude and latitude; is the file in British National",
         ),
         ({"type": "MultiPolygon", "coordinates": []}, "the geometry is empty"),
     ],
