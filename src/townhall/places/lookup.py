@@ -68,18 +68,23 @@ def _shapes_for(areas: list[Area]) -> dict[int, BaseGeometry]:
     with _cache.lock:
         if version != _cache.version:
             _cache.version = version
-            _cache.shapes = {}
-        missing = [area.pk for area in areas if area.pk not in _cache.shapes]
+            _cache.shapes = {}  # replaced, never emptied in place: `held` stays whole
+        held = _cache.shapes
+        missing = [area.pk for area in areas if area.pk not in held]
     loaded: dict[int, BaseGeometry] = {}
     if missing:
         for pk, text in Area.objects.filter(pk__in=missing).values_list("pk", "geometry"):
             geometry = shapely.from_geojson(text)
             shapely.prepare(geometry)
             loaded[pk] = geometry
-    with _cache.lock:
-        if version == _cache.version:
-            _cache.shapes.update(loaded)
-        return {area.pk: _cache.shapes.get(area.pk) or loaded[area.pk] for area in areas}
+        with _cache.lock:
+            held.update(loaded)
+    shapes: dict[int, BaseGeometry] = {}
+    for area in areas:
+        shape = loaded.get(area.pk, held.get(area.pk))
+        if shape is not None:  # None: the area was deleted between the two queries
+            shapes[area.pk] = shape
+    return shapes
 
 
 def areas_at(lon: float, lat: float, *, types: Iterable[str] | None = None) -> list[Area]:
@@ -99,7 +104,9 @@ def areas_at(lon: float, lat: float, *, types: Iterable[str] | None = None) -> l
     inside: dict[str, list[Area]] = {}
     on_border: dict[str, list[Area]] = {}
     for area in found:
-        shape = shapes[area.pk]
+        shape = shapes.get(area.pk)
+        if shape is None:
+            continue
         if shape.contains(point):
             inside.setdefault(area.type, []).append(area)
         elif shape.covers(point):

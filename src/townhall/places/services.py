@@ -62,9 +62,9 @@ def _areas_write(
 ) -> ImportCounts:
     existing = {
         area.code: area
-        for area in Area.objects.select_for_update().filter(
-            type=area_type, code__in=[r.code for r in records]
-        )
+        # The whole type, not `code__in`: a ward file has thousands of codes,
+        # more than some SQLite builds take as parameters.
+        for area in Area.objects.select_for_update().filter(type=area_type)
     }
     new: list[Area] = []
     changed: list[Area] = []
