@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "townhall.accounts",
     "townhall.tenancy",
+    "townhall.places",
     "townhall.catalogue",
     "townhall.cases",
     "townhall.notifications",

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from townhall.catalogue.services import service_import
 from townhall.catalogue.standard import standard_definitions
+from townhall.places.demo import demo_place_load
 from townhall.tenancy.models import Membership, Organisation, Site, Team
 
 STAFF_USERNAME = "staff@example.gov.uk"
@@ -72,6 +73,7 @@ class Command(BaseCommand):
         Membership.objects.get_or_create(
             user=user, organisation=council, defaults={"role": Membership.Role.MANAGER}
         )
+        postcodes = demo_place_load(organisation=council)
         services = council.services.count()
         self.stdout.write(
             self.style.SUCCESS(
@@ -83,3 +85,12 @@ class Command(BaseCommand):
                 "  Emails to residents are written to var/mail/.\n"
             )
         )
+        self.stdout.write(
+            "The demo's made-up place, Exampleshire (county) with Westvale and Eastvale "
+            "(districts), has postcodes to try:"
+        )
+        for postcode in [p for i, p in enumerate(postcodes) if i % 8 == 0 or p.terminated]:
+            state = "  (no longer in use)" if postcode.terminated else ""
+            self.stdout.write(
+                f"  {postcode.postcode}  {postcode.ward} ward, {postcode.district}{state}"
+            )
