@@ -70,7 +70,7 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         Membership.objects.get_or_create(
-            user=user, organisation=council, defaults={"role": Membership.Role.MANAGER}
+            user=user, organisation=council, defaults={"role": Membership.Role.ORGANISATION_ADMIN}
         )
         services = council.services.count()
         self.stdout.write(
