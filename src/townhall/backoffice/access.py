@@ -14,11 +14,26 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
+from django.urls import reverse
 
 from townhall.tenancy.permissions import Permission, role_permissions
 from townhall.tenancy.selectors import staff_membership
 
 View = Callable[..., HttpResponseBase]
+
+# Where each role starts: the first of these pages its permissions open.
+HOMES = [
+    (Permission.VIEW_CASES, "backoffice:queue"),
+    (Permission.RECORD_CONTACTS, "backoffice:contacts"),
+    (Permission.VIEW_SERVICES, "backoffice:services"),
+]
+
+
+def home_url(permissions: frozenset[Permission]) -> str:
+    """The back office's first page for someone with `permissions`: the queue
+    for case handlers, the services for a service designer. A role with no
+    page yet (an analyst) gets the queue, which refuses them with a 403."""
+    return reverse(next((url for p, url in HOMES if p in permissions), "backoffice:queue"))
 
 
 def permission_required(permission: Permission) -> Callable[[View], View]:
@@ -36,6 +51,7 @@ def permission_required(permission: Permission) -> Callable[[View], View]:
             permissions = role_permissions(membership.role)
             request.organisation = membership.organisation  # type: ignore[attr-defined]
             request.staff_permissions = {p.value for p in permissions}  # type: ignore[attr-defined]
+            request.staff_home = home_url(permissions)  # type: ignore[attr-defined]
             if permission not in permissions:
                 raise PermissionDenied("Your role does not allow this")
             return view(request, *args, **kwargs)

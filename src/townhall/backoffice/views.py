@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from townhall.backoffice.access import can, permission_required
+from townhall.backoffice.access import can, home_url, permission_required
 from townhall.backoffice.forms import NoteForm, StatusForm
 from townhall.cases import selectors, services
 from townhall.cases.conditions import condition_context
@@ -22,7 +22,8 @@ from townhall.cases.models import Case, CaseEvent, Channel, Contact
 from townhall.catalogue.engine import flow
 from townhall.catalogue.engine.validation import CONTROL_CHARACTERS
 from townhall.tenancy.models import Team
-from townhall.tenancy.permissions import Permission
+from townhall.tenancy.permissions import Permission, role_permissions
+from townhall.tenancy.selectors import staff_membership
 
 # Longer than any reference typed with spaces; a longer search is cut to this.
 SEARCH_LENGTH = 100
@@ -31,6 +32,11 @@ SEARCH_LENGTH = 100
 class StaffLoginView(auth_views.LoginView):
     template_name = "backoffice/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        """Without a `next`, each role starts on its own first page."""
+        membership = staff_membership(user=self.request.user)
+        return home_url(role_permissions(membership.role) if membership else frozenset())
 
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
         context = super().get_context_data(**kwargs)

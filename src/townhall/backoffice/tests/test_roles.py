@@ -173,3 +173,30 @@ def test_another_councils_admin_reaches_nothing_of_ours(client, other_council, w
         assert case.reference not in body
         assert street.name not in body
     assert _state(world) == before
+
+
+HOME = {
+    "adviser": "/staff/",
+    "caseworker": "/staff/",
+    "team_manager": "/staff/",
+    "organisation_admin": "/staff/",
+    "service_designer": "/staff/services/",
+    "analyst": "/staff/",  # no insight pages yet: the queue refuses them
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_starts_on_a_page_it_may_see(client, council, role):
+    user = MembershipFactory(organisation=council, role=role).user
+    user.set_password("correct horse battery staple")
+    user.save()
+    response = client.post(
+        "/staff/login/", {"username": user.email, "password": "correct horse battery staple"}
+    )
+    assert response["Location"] == HOME[role]
+    home = client.get(HOME[role])
+    assert home.status_code == (403 if role == "analyst" else 200)
+    if role != "analyst":
+        assert f'href="{HOME[role]}" class="govuk-generic-header__homepage-link"' in (
+            home.content.decode()
+        )
