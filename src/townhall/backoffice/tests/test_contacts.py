@@ -209,7 +209,12 @@ def test_a_contact_recorded_through_a_service_names_the_adviser_and_channel(
     adviser_client, adviser, fly_tipping
 ):
     adviser_client.post(START, {"channel": "letter"})
+    first = _body(adviser_client.get(f"{START}questions/what/"))
+    assert "Channel: Letter." in first and "Ask the resident each question" in first
     _answer(adviser_client)
+    check = _body(adviser_client.get(f"{START}check/"))
+    assert "Check the resident’s answers before recording them" in check
+    assert "Check your answers" not in check and "Channel: Letter." in check
     adviser_client.post(f"{START}check/")
     contact = Contact.objects.get()
     assert (contact.channel, contact.recorded_by, contact.reason, contact.outcome) == (
@@ -219,3 +224,8 @@ def test_a_contact_recorded_through_a_service_names_the_adviser_and_channel(
         Contact.Outcome.CASE_OPENED,
     )
     assert contact.case is not None and contact.case.created_by == adviser
+
+
+def test_residents_pages_do_not_mention_recording(client, fly_tipping):
+    body = _body(client.get("/services/report-fly-tipping/questions/what/"))
+    assert "Recording a contact" not in body

@@ -187,7 +187,7 @@ HOME = {
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_starts_on_a_page_it_may_see(client, council, role):
-    user = MembershipFactory(organisation=council, role=role).user
+    user = MembershipFactory.create(organisation=council, role=role).user
     user.set_password("correct horse battery staple")
     user.save()
     response = client.post(
