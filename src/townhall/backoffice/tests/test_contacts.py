@@ -213,7 +213,7 @@ def test_a_contact_recorded_through_a_service_names_the_adviser_and_channel(
     assert "Channel: Letter." in first and "Ask the resident each question" in first
     _answer(adviser_client)
     check = _body(adviser_client.get(f"{START}check/"))
-    assert "Check the resident’s answers before recording them" in check
+    assert "Check the resident’s answers before recording them" in check  # noqa: RUF001 (the typographic apostrophe)
     assert "Check your answers" not in check and "Channel: Letter." in check
     adviser_client.post(f"{START}check/")
     contact = Contact.objects.get()
