@@ -7,13 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import close_old_connections, connection, transaction
 from django.http import HttpResponse
 from django.test import Client
 from django_tasks import task_backends
 
 from bench.timing import Action, BenchError, Scenario
+from townhall.accounts.models import User
 from townhall.cases.models import Case, CaseEvent
 from townhall.catalogue.models import Service
 from townhall.catalogue.services import service_import
@@ -65,9 +65,7 @@ def build_world() -> World:
     site.organisations.add(organisation)
     definition = load_definition_file(STANDARD_DIR / f"{SERVICE}.yaml")
     service = service_import(organisation=organisation, definition=definition).service
-    staff = get_user_model().objects.create_user(
-        username="caseworker@example.gov.uk", email="caseworker@example.gov.uk"
-    )
+    staff = User.objects.create_user("caseworker@example.gov.uk")
     Membership.objects.create(user=staff, organisation=organisation)
     return World(organisation=organisation, service=service, staff=staff)
 
@@ -271,8 +269,9 @@ def fill_queue(organisation: Organisation, size: int) -> int:
         if not field.primary_key and field.name not in {"reference", "created_at", "updated_at"}
     }
     missing = max(0, size - open_cases.count())
+    # References in the shape staff URLs accept, in a year no real case has.
     Case.objects.bulk_create(
-        [Case(**copied, reference=f"{PREFIX}-BENCH-{n:06d}") for n in range(missing)],
+        [Case(**copied, reference=f"{PREFIX}-1999-{n:08d}") for n in range(missing)],
         batch_size=500,
     )
     if connection.vendor == "postgresql":

@@ -122,15 +122,15 @@ def service_import_upload(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             definition = transfer.definition_read(upload.read(), name=upload.name)
-        except transfer.TransferError as error:
-            for problem in error.problems:
-                form.add_error("file", problem)
-        else:
             result = service_import(
                 organisation=request.organisation,  # type: ignore[attr-defined]
                 definition=definition,
                 publish=form.cleaned_data["action"] == "publish",
             )
+        except (transfer.TransferError, DefinitionError) as error:
+            for problem in error.problems:
+                form.add_error("file", problem)
+        else:
             messages.success(request, _import_message(result.version, changed=result.changed))
             return redirect(
                 "backoffice:service-version", slug=result.service.slug, number=result.version.number

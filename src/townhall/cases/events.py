@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from townhall.accounts.models import User
 from townhall.cases.models import Case, CaseEvent
+from townhall.core.tasks import enqueue_on_commit
 from townhall.notifications.services import (
     NEVER_ATTEMPTED_STALE,
     RETRYING_STALE,
@@ -106,7 +107,9 @@ def event_record(
         dispatched_at=None if subscribed else timezone.now(),
     )
     if subscribed:
-        transaction.on_commit(lambda: dispatch_event.enqueue(event.pk))
+        # If the database goes away between the commit and the enqueue, the change
+        # still stands: outbox_retry dispatches the event later.
+        enqueue_on_commit(dispatch_event, event.pk)
     return event
 
 
@@ -178,16 +181,21 @@ def _subscriber_run(event_id: int, registration: Registration) -> list[int]:
     return [delivery.pk for delivery in deliveries]
 
 
-def events_to_dispatch(*, include_failed: bool = False) -> QuerySet[CaseEvent]:
+def events_to_dispatch(
+    *, include_failed: bool = False, include_waiting: bool = False
+) -> QuerySet[CaseEvent]:
     """Events some subscriber has not handled whose dispatch task was lost (the
     process stopped before enqueueing it, or a worker was killed running it).
-    With `include_failed`, also those given up on."""
+    With `include_failed`, also those given up on; with `include_waiting`, also
+    those waiting to be tried again after a subscriber failed."""
     now = timezone.now()
     lost = (
         Q(last_dispatch_at__isnull=True, created_at__lt=now - NEVER_ATTEMPTED_STALE)
         | Q(dispatch_error="", last_dispatch_at__lt=now - DISPATCH_STALE)
         | Q(last_dispatch_at__lt=now - RETRYING_STALE)
     )
+    if include_waiting:
+        lost |= ~Q(dispatch_error="")
     gave_up = Q(dispatch_attempts__gte=MAX_ATTEMPTS)
     undispatched = CaseEvent.objects.filter(dispatched_at__isnull=True)
     if include_failed:

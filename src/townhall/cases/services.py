@@ -48,10 +48,21 @@ def draft_start(*, service_version: ServiceVersion, channel: str = Channel.WEB) 
     )
 
 
-@transaction.atomic
 def draft_save_answers(*, draft: Draft, answers: Mapping[str, Any]) -> Draft:
     """Store a page's answers; uploaded files are stored as attachments and
-    the answer records them. Only answers on the resident's route are kept."""
+    the answer records them. Only answers on the resident's route are kept.
+    If the answers cannot be saved (the database went away), the files stored
+    for them are deleted again, so no file is kept that no row names."""
+    stored: list[str] = []
+    try:
+        return _draft_answers_save(draft=draft, answers=answers, stored=stored)
+    except BaseException:
+        files_delete(storage=Attachment._meta.get_field("file").storage, names=stored)
+        raise
+
+
+@transaction.atomic
+def _draft_answers_save(*, draft: Draft, answers: Mapping[str, Any], stored: list[str]) -> Draft:
     draft = (
         Draft.objects.select_for_update(of=("self",))
         .select_related("service_version__service__organisation")
@@ -62,7 +73,7 @@ def draft_save_answers(*, draft: Draft, answers: Mapping[str, Any]) -> Draft:
     merged = dict(draft.answers)
     for question_id, value in answers.items():
         if isinstance(value, NewFiles):
-            value = [_attachment_store(draft, upload) for upload in value.files]
+            value = [_attachment_store(draft, upload, stored) for upload in value.files]
         merged[question_id] = value
     context = condition_context(organisation=draft.service_version.service.organisation)
     draft.answers = relevant_answers(draft.service_version.parsed, merged, context=context)
@@ -70,7 +81,7 @@ def draft_save_answers(*, draft: Draft, answers: Mapping[str, Any]) -> Draft:
     return draft
 
 
-def _attachment_store(draft: Draft, upload: Any) -> dict[str, Any]:
+def _attachment_store(draft: Draft, upload: Any, stored: list[str]) -> dict[str, Any]:
     attachment = Attachment(
         draft=draft,
         filename=re.sub(r"[\x00-\x1f\x7f]", "", upload.name or "")[-255:] or "upload",
@@ -79,6 +90,7 @@ def _attachment_store(draft: Draft, upload: Any) -> dict[str, Any]:
         created_at=timezone.now(),
     )
     attachment.file.save("upload", upload, save=False)
+    stored.append(attachment.file.name or "")
     attachment.save()
     return {
         "id": str(attachment.pk),

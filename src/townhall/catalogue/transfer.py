@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import enum
 import json
-import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +13,10 @@ from typing import Any, Literal
 
 import yaml
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from townhall.catalogue.engine.definition import DefinitionError, parse_definition
-from townhall.catalogue.engine.validation import field_path
+from townhall.catalogue.file_parsing import ParseError, parse_text
 from townhall.catalogue.models import Service, ServiceVersion
 from townhall.catalogue.services import service_import
 from townhall.tenancy.models import Organisation
@@ -24,10 +24,6 @@ from townhall.tenancy.models import Organisation
 Format = Literal["yaml", "json"]
 SUFFIXES = (".yaml", ".yml", ".json")
 MAX_BYTES = 1024 * 1024
-# Far beyond any real definition; they stop a small file from becoming a huge
-# or bottomless structure (YAML aliases, nesting) before the schema walks it.
-MAX_DEPTH = 40
-MAX_VALUES = 100_000
 # PyYAML writes these unescaped in plain and block styles, then reads them as line breaks.
 _YAML_BREAKS = ("\x85", "\u2028", "\u2029")
 
@@ -75,89 +71,6 @@ class PlannedImport:
 # ---- reading -----------------------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML that refuses a key written twice, where plain YAML keeps the last."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[str] = set()
-        for key_node, _value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.tag == "tag:yaml.org,2002:str":
-                if key_node.value in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"{key_node.value!r} is written twice", key_node.start_mark
-                    )
-                seen.add(key_node.value)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _yaml_load(text: str) -> Any:
-    loader = _Loader(text)
-    try:
-        return loader.get_single_data()
-    finally:
-        loader.dispose()
-
-
-def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in data:
-            raise ValueError(f"{key!r} is written twice")
-        data[key] = value
-    return data
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number a definition can hold")
-
-
-def _parse_text(text: str, *, suffix: str) -> Any:
-    if suffix == ".json":
-        try:
-            return json.loads(text, object_pairs_hook=_json_pairs, parse_constant=_refuse_constant)
-        except json.JSONDecodeError as error:
-            raise TransferError(
-                [f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"]
-            ) from error
-        except ValueError as error:
-            raise TransferError([f"not valid JSON: {error}"]) from error
-    try:
-        return _yaml_load(text)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise TransferError([f"not valid YAML: {error.problem or error.context}{where}"]) from error
-    except yaml.YAMLError as error:
-        raise TransferError([f"not valid YAML: {error}"]) from error
-
-
-def _non_data_problems(data: Any) -> list[str]:
-    """Values a YAML or JSON file can hold but a stored definition cannot: dates,
-    non-text keys, NaN and infinity, binary. Stops early on oversized structures."""
-    problems: list[str] = []
-    count = 0
-    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
-    while stack:
-        value, where = stack.pop()
-        count += 1
-        if count > MAX_VALUES or len(where) > MAX_DEPTH:
-            return ["the definition is too large or nested too deeply"]
-        if isinstance(value, dict):
-            for key, item in reversed(value.items()):
-                if not isinstance(key, str):
-                    problems.append(f"{field_path(where)}: the key {key!r} must be text")
-                else:
-                    stack.append((item, (*where, key)))
-        elif isinstance(value, list):
-            stack.extend((item, (*where, i)) for i, item in reversed(list(enumerate(value))))
-        elif isinstance(value, float) and not math.isfinite(value):
-            problems.append(f"{field_path(where)}: {value} is not a number a definition can hold")
-        elif not isinstance(value, str | int | float | bool) and value is not None:
-            kind = type(value).__name__
-            problems.append(f"{field_path(where)}: a {kind} cannot be stored; put it in quotes")
-    return problems
-
-
 def definition_read(content: bytes, *, name: str) -> dict[str, Any]:
     """Read and check one definition file (`name` says YAML or JSON by its ending).
 
@@ -166,28 +79,30 @@ def definition_read(content: bytes, *, name: str) -> dict[str, Any]:
     """
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
-        raise TransferError(["the file must be a YAML or JSON file (.yaml, .yml or .json)"])
+        raise TransferError([_("the file must be a YAML or JSON file (.yaml, .yml or .json)")])
     if len(content) > MAX_BYTES:
-        raise TransferError(["the file must be smaller than 1 MB"])
+        raise TransferError([_("the file must be smaller than 1 MB")])
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise TransferError(["the file must be text in UTF-8"]) from error
+        raise TransferError([_("the file must be text in UTF-8")]) from error
     try:
-        data = _parse_text(text, suffix=suffix)
+        data = parse_text(text, suffix=suffix)
+    except ParseError as error:
+        raise TransferError(error.problems) from error
     except RecursionError as error:
-        raise TransferError(["the definition is nested too deeply"]) from error
+        raise TransferError([_("the definition is nested too deeply")]) from error
     if not isinstance(data, dict):
         raise TransferError(
             [
-                "(definition): the file must hold one service definition, a mapping of fields "
-                "such as slug, name and pages"
+                _(
+                    "(definition): the file must hold one service definition, a mapping of "
+                    "fields such as slug, name and pages"
+                )
             ]
         )
-    problems = _non_data_problems(data)
-    if problems:
-        raise TransferError(problems)
     try:
+        # Its first check names each value no definition can hold, by its path.
         parse_definition(data)
     except DefinitionError as error:
         raise TransferError(error.problems) from error
@@ -204,11 +119,27 @@ def definition_paths(path: Path) -> list[Path]:
             if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
         )
         if not found:
-            raise TransferError([f"{path}: no .yaml, .yml or .json files in this folder"])
+            message = _("%(path)s: no .yaml, .yml or .json files in this folder")
+            raise TransferError([message % {"path": _shown_path(path)}])
         return found
     if not path.is_file():
-        raise TransferError([f"{path}: no such file or folder"])
+        raise TransferError([_("%(path)s: no such file or folder") % {"path": _shown_path(path)}])
     return [path]
+
+
+def _shown_path(path: Path) -> str:
+    # A name that is not UTF-8 arrives with lone surrogates, which no output can print.
+    return str(path).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _file_content(path: Path) -> bytes:
+    """The file's bytes, reading no more than one past the limit."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(MAX_BYTES + 1)
+    except OSError as error:
+        message = _("the file cannot be read (%(reason)s)")
+        raise TransferError([message % {"reason": error.strerror or error}]) from error
 
 
 def definitions_read(paths: Sequence[Path]) -> list[NamedDefinition]:
@@ -219,17 +150,19 @@ def definitions_read(paths: Sequence[Path]) -> list[NamedDefinition]:
     found: list[NamedDefinition] = []
     first_with_slug: dict[str, str] = {}
     for path in paths:
+        name = _shown_path(Path(path.name))
         try:
-            data = definition_read(path.read_bytes(), name=path.name)
+            data = definition_read(_file_content(path), name=path.name)
         except TransferError as error:
-            problems += [f"{path.name}: {problem}" for problem in error.problems]
+            problems += [f"{name}: {problem}" for problem in error.problems]
             continue
         if data["slug"] in first_with_slug:
-            earlier = first_with_slug[data["slug"]]
-            problems.append(f"{path.name}: slug: {data['slug']!r} is also the slug in {earlier}")
+            message = _("%(file)s: slug: %(slug)r is also the slug in %(earlier)s")
+            values = {"file": name, "slug": data["slug"], "earlier": first_with_slug[data["slug"]]}
+            problems.append(message % values)
             continue
-        first_with_slug[data["slug"]] = path.name
-        found.append(NamedDefinition(name=path.name, data=data))
+        first_with_slug[data["slug"]] = name
+        found.append(NamedDefinition(name=name, data=data))
     if problems:
         raise TransferError(problems)
     return found

@@ -3,6 +3,9 @@
 The Tasks API runs a task once. A task made with `retrying_task` that raises is
 enqueued again after an exponential backoff (`run_after`), up to `max_attempts`;
 the last failure is logged and re-raised so the backend records it as failed.
+
+`enqueue_on_commit` starts a task once the caller's transaction has committed,
+and never lets a failure to enqueue undo or hide what committed.
 """
 
 from __future__ import annotations
@@ -13,11 +16,40 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from django.db import Error as DatabaseError
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import Task
 
+from townhall.core.db import connections_drop_broken
+
 logger = logging.getLogger(__name__)
+
+
+def enqueue_on_commit(the_task: Task[..., Any], *args: Any) -> None:
+    """Enqueue `the_task` with `args` once the current transaction commits (never,
+    if it rolls back).
+
+    What committed stays committed, and is reported as done, if the task cannot
+    be enqueued (the database went away between the commit and the enqueue):
+    the failure is logged, a connection it left broken is dropped so the rest of
+    the request uses a new one, and the work is left for the command that finds
+    lost work (`townhall outbox_retry`), which is why only a task whose work that
+    command finds may be enqueued this way."""
+
+    def enqueue() -> None:
+        try:
+            the_task.enqueue(*args)
+        except DatabaseError as error:
+            logger.warning(
+                "%s could not be enqueued (%s); outbox_retry will find its work.",
+                the_task.name,
+                type(error).__name__,
+            )
+            connections_drop_broken()
+
+    transaction.on_commit(enqueue)
 
 
 def backoff(attempt: int, base: timedelta, cap: timedelta) -> timedelta:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import math
+import sys
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -12,6 +13,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.encoding import escape_uri_path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control, never_cache
@@ -19,10 +21,13 @@ from django.views.decorators.http import require_GET
 from django_tasks_db.models import DBTaskResult
 
 from townhall.accounts.sign_in_limits import locked_until
+from townhall.core.db import connections_drop_broken, database_unavailable
 from townhall.tenancy.selectors import site_organisations
 
 logger = logging.getLogger(__name__)
 DEFAULT_BRAND = "#1d70b8"
+# What a 503 tells clients: a restart or failover is usually over within this.
+RETRY_AFTER_SECONDS = 30
 
 
 @require_GET
@@ -80,6 +85,18 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """The council's error page. Django calls it while handling the error, so
+    the error can be told: when the database was out of reach (a restart, a
+    failover, a lost connection), nothing was half-written and trying again
+    soon can work, so the answer is 503 with a page that says so. A connection
+    the error left broken is dropped first, so the page and the rest of the
+    request use a new one."""
+    if database_unavailable(sys.exc_info()[1]):
+        connections_drop_broken()
+        response = render(request, "errors/503.html", status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        add_never_cache_headers(response)
+        return response
     return render(request, "errors/500.html", status=500)
 
 

@@ -14,6 +14,7 @@ from django.db.models import Case as CaseWhen
 from django.db.models import F, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from townhall.core.tasks import enqueue_on_commit
 from townhall.notifications.models import Delivery
 from townhall.notifications.providers import provider_default, provider_get
 from townhall.tenancy.models import Organisation
@@ -90,8 +91,12 @@ def delivery_queue(
 ) -> Delivery:
     """Write a message to the outbox and deliver it once the current transaction
     commits, so nothing is sent about a change that rolled back."""
+    from townhall.notifications.tasks import deliver
+
     delivery = delivery_add(organisation=organisation, outgoing=outgoing, case=case)
-    transaction.on_commit(lambda: delivery_enqueue(delivery_id=delivery.pk))
+    # If the database goes away between the commit and the enqueue, the row
+    # still stands: outbox_retry queues it later.
+    enqueue_on_commit(deliver, delivery.pk)
     return delivery
 
 
@@ -146,11 +151,13 @@ def delivery_send(*, delivery_id: int) -> None:
 
 
 def deliveries_to_retry(
-    *, include_failed: bool = False, channel: str | None = None
+    *, include_failed: bool = False, include_waiting: bool = False, channel: str | None = None
 ) -> QuerySet[Delivery]:
     """Rows whose delivery task was lost (the process stopped before enqueueing,
     a worker was killed mid-send): unsent, and untouched for longer than their
-    task could still be waiting. With `include_failed`, also those given up on."""
+    task could still be waiting. With `include_failed`, also those given up on;
+    with `include_waiting`, also those waiting for their next attempt (to send
+    them now that the mail server is back: their own task then finds them sent)."""
     now = timezone.now()
     lost = (
         Q(status=Delivery.Status.PENDING, last_attempt_at__isnull=True)
@@ -162,6 +169,8 @@ def deliveries_to_retry(
     )
     if include_failed:
         lost |= Q(status=Delivery.Status.FAILED)
+    if include_waiting:
+        lost |= Q(status=Delivery.Status.RETRYING)
     rows = Delivery.objects.filter(lost)
     if channel:
         rows = rows.filter(channel=channel)

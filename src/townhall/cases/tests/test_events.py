@@ -337,6 +337,23 @@ def test_a_dispatch_cut_off_mid_way_is_picked_up_within_minutes(
     assert [m.to for m in mail.outbox] == [["resident@example.com"]]
 
 
+def test_waiting_events_are_dispatched_now_with_waiting(
+    fly_tipping, django_capture_on_commit_callbacks
+):
+    # Its subscriber failed a minute ago; its next attempt is a while away.
+    waiting = submitted_case(fly_tipping).events.get()
+    CaseEvent.objects.filter(pk=waiting.pk).update(
+        last_dispatch_at=timezone.now() - timedelta(minutes=1),
+        dispatch_attempts=3,
+        dispatch_error="cases.resident_email: OperationalError",
+    )
+    assert "0 case event(s) were" in retry(django_capture_on_commit_callbacks)
+    assert "1 case event(s) were" in retry(django_capture_on_commit_callbacks, "--waiting")
+    waiting.refresh_from_db()
+    assert waiting.dispatched_at is not None
+    assert [m.to for m in mail.outbox] == [["resident@example.com"]]
+
+
 def test_a_failing_subscriber_is_logged_without_what_its_error_said(
     fly_tipping, subscribe, caplog, django_capture_on_commit_callbacks
 ):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from townhall.catalogue.engine.languages import FALLBACK_LANGUAGE, language_for, localise
+from townhall.catalogue.engine.plain_data import plain_data_problems
 from townhall.catalogue.engine.validation import PLACEHOLDER, definition_problems
 
 
@@ -187,10 +188,11 @@ class ServiceDefinition:
 
 
 def parse_definition(data: Any, *, language: str = FALLBACK_LANGUAGE) -> ServiceDefinition:
-    """Check `data` against the schema and the rules a schema cannot express,
-    and return the parsed definition with its text in `language` (English where
-    it has none in that language). Raises DefinitionError naming every problem."""
-    problems = definition_problems(data)
+    """Check that `data` is plain data a definition can hold, then check it against
+    the schema and the rules a schema cannot express, and return the parsed
+    definition with its text in `language` (English where it has none in that
+    language). Raises DefinitionError naming every problem."""
+    problems = plain_data_problems(data) or definition_problems(data)
     if problems:
         raise DefinitionError(problems)
     language = language_for(language)

@@ -7,7 +7,6 @@ on the connection raises OperationalError until the worker closes it.
 
 from __future__ import annotations
 
-import signal
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -16,8 +15,6 @@ from django.db import DatabaseError, OperationalError, connection, connections
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.management.commands import db_worker as upstream
 from django_tasks_db.models import DBTaskResult, DBTaskResultQuerySet
-
-from townhall.core.management.commands import db_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -63,17 +60,6 @@ def cut_connection(monkeypatch) -> Iterator[Callable[[], None]]:
     monkeypatch.setattr(connection, "close", close_and_heal)
     yield lambda: setattr(loss, "lost", True)
     connection.execute_wrappers.remove(loss)
-
-
-@pytest.fixture
-def database_tasks(settings, monkeypatch):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    monkeypatch.setattr(db_worker.Worker, "reconnect_delay", 0.0)
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    yield
-    for sig, handler in handlers.items():  # the worker installs its own
-        signal.signal(sig, handler)
-    db_worker.close_connections()  # a connection left cut, for the test database's teardown
 
 
 CUT: list[Callable[[], None]] = []

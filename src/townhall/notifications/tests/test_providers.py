@@ -186,6 +186,29 @@ def test_a_row_naming_a_provider_that_is_gone_is_retried_then_given_up_visibly(c
     assert (delivery.status, delivery.last_error) == (Delivery.Status.FAILED, "ProviderMissing")
 
 
+def test_messages_waiting_for_their_next_attempt_are_sent_now_with_waiting(
+    case, django_capture_on_commit_callbacks
+):
+    # The mail server refused it a minute ago; its next attempt is minutes away.
+    acknowledgement = Delivery.objects.get(case=case)
+    Delivery.objects.filter(pk=acknowledgement.pk).update(
+        status=Delivery.Status.RETRYING,
+        attempts=4,
+        last_error="SMTPDataError",
+        last_attempt_at=timezone.now() - timedelta(minutes=1),
+        sent_at=None,
+    )
+    assert "0 message(s) were" in retry(django_capture_on_commit_callbacks)
+    sent_now = retry(django_capture_on_commit_callbacks, "outbox_retry", "--waiting")
+    assert "1 message(s) were" in sent_now
+    acknowledgement.refresh_from_db()
+    assert (acknowledgement.status, acknowledgement.attempts) == (Delivery.Status.SENT, 1)
+    assert [m.to for m in mail.outbox] == [["resident@example.com"]]
+    # The attempt it was waiting for finds it sent, and sends nothing.
+    deliver.call(acknowledgement.pk)
+    assert len(mail.outbox) == 1
+
+
 def test_outbox_retry_can_be_limited_to_one_channel(
     council, gateway, django_capture_on_commit_callbacks
 ):

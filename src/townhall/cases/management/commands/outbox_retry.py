@@ -23,6 +23,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--include-failed", action="store_true")
+        parser.add_argument(
+            "--waiting",
+            action="store_true",
+            help=(
+                "Also those waiting for their next attempt: send them now (once the "
+                "mail server is back, say) instead of at the end of their wait."
+            ),
+        )
         parser.add_argument("--dry-run", action="store_true", help="Only say how many.")
         if self.channel is None:
             parser.add_argument(
@@ -32,9 +40,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         include_failed = options["include_failed"]
         channel = self.channel or options.get("channel")
+        waiting = options["waiting"]
         with transaction.atomic():
-            events = list(events_to_dispatch(include_failed=include_failed))
-            deliveries = list(deliveries_to_retry(include_failed=include_failed, channel=channel))
+            events = list(
+                events_to_dispatch(include_failed=include_failed, include_waiting=waiting)
+            )
+            deliveries = list(
+                deliveries_to_retry(
+                    include_failed=include_failed, include_waiting=waiting, channel=channel
+                )
+            )
             if not options["dry_run"]:
                 for event in events:
                     event_redispatch(event=event)

@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from townhall.catalogue import transfer
+from townhall.catalogue.engine.definition import DefinitionError
 from townhall.tenancy.models import Organisation
 
 
@@ -42,14 +44,14 @@ class Command(BaseCommand):
         organisation = organisation_for(options["organisation"])
         try:
             definitions = transfer.definitions_read(transfer.definition_paths(options["path"]))
-        except transfer.TransferError as error:
-            raise CommandError("\n".join([*error.problems, "Nothing was imported."])) from error
-        plan = transfer.services_import(
-            organisation=organisation,
-            definitions=definitions,
-            publish=not options["draft"],
-            dry_run=options["dry_run"],
-        )
+            plan = transfer.services_import(
+                organisation=organisation,
+                definitions=definitions,
+                publish=not options["draft"],
+                dry_run=options["dry_run"],
+            )
+        except (transfer.TransferError, DefinitionError) as error:
+            raise CommandError("\n".join([*error.problems, _("Nothing was imported.")])) from error
         for step in plan:
             self.stdout.write(f"{step.name}: {step.slug}: {step.describe()}")
         if options["dry_run"]:

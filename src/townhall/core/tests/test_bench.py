@@ -1,0 +1,28 @@
+"""The benchmarks in bench/ still run: one quick pass of every scenario, so a
+change that breaks them is seen in `make test`, not the next time someone
+measures. Nothing here looks at a timing; the benchmark itself checks every
+response and the queries each request makes are printed, not asserted."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[4]
+
+
+def test_every_benchmark_scenario_runs_once():
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TOWNHALL_ENV"}}
+    result = subprocess.run(
+        [sys.executable, "bench/run.py", "--repeat", "1", "--warmup", "0", "--open-cases", "60"],
+        cwd=PROJECT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    assert "| POST check answers" in result.stdout
