@@ -24,7 +24,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     before = request.GET.get("before", "")
     rows = selectors.staff_contacts(
         organisation=request.organisation,  # type: ignore[attr-defined]
-        before=int(before) if before.isdigit() and len(before) < 19 else None,
+        before=int(before) if before.isascii() and before.isdigit() and len(before) < 19 else None,
         limit=PAGE_SIZE + 1,
     )
     more = len(rows) > PAGE_SIZE

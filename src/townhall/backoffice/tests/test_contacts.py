@@ -193,7 +193,7 @@ def test_older_contacts_are_a_page_away(adviser_client, adviser, council):
     assert "?before=" not in second
     assert len(queries) == 6  # the first page's, and the cursor's date
     # A cursor that is nonsense or not one of ours starts from the top.
-    for bad in ["x", "-1", "99999999999999999999999", "0"]:
+    for bad in ["x", "-1", "99999999999999999999999", "0", "²", "1.5"]:
         response = adviser_client.get(f"/staff/contacts/?before={bad}")
         assert response.status_code == 200
         assert _body(response).count("govuk-table__row") == 1 + PAGE_SIZE
