@@ -149,3 +149,11 @@ def test_nonsense_is_refused(council, bad):
     with pytest.raises(contacts.ContactRefused):
         contacts.contact_log(organisation=council, actor=UserFactory.create(), **kwargs)
     assert not Contact.objects.exists()
+
+
+def test_administrators_can_read_contacts_but_not_write_them(admin_client, fly_tipping):
+    submitted_case(fly_tipping)
+    listing = admin_client.get("/admin/cases/contact/")
+    assert listing.status_code == 200
+    assert "New request" in listing.content.decode()
+    assert admin_client.get("/admin/cases/contact/add/").status_code == 403
