@@ -196,9 +196,15 @@ def test_a_stored_postcode_must_be_exactly_a_postcode(stored):
         ("07700 900 982", "07700900982"),
         ("07700-900-982", "07700900982"),
         ("(01632) 960 001", "01632960001"),
-        ("+44 7700 900982", "+447700900982"),
-        ("0044 7700 900982", "00447700900982"),
+        ("+44 7700 900982", "07700900982"),
+        ("0044 7700 900982", "07700900982"),
         ("020 7946 0000", "02079460000"),
+        ("+44 (0)20 7946 0000", "02079460000"),
+        ("+44 1632 960001", "01632960001"),
+        ("07624 123456", "07624123456"),  # the Isle of Man shares +44
+        ("0800 123 4567", "08001234567"),
+        ("0300 123 4567", "03001234567"),
+        ("016977 3123", "0169773123"),  # a 10-digit number
     ],
 )
 def test_a_uk_phone_number_is_accepted_without_its_punctuation(typed, stored):
@@ -210,7 +216,15 @@ def test_a_uk_phone_number_is_accepted_without_its_punctuation(typed, stored):
 @pytest.mark.parametrize(
     "typed",
     ["12345", "077009009", "077009009821234", "+1 202 555 0100", "O77OO 9OO 982",
-     "07700.900.982", "7700900982"],
+     "07700.900.982", "7700900982",
+     "00000000000", "01000000000",  # no such numbers
+     "0909 879 0000", "0845 123 4567", "0871 123 4567",  # premium rate: the council pays
+     "0700 000 0000",  # a personal number, charged like premium rate
+     "07600 123456",  # a pager
+     "0800 1111",  # a helpline's short number
+     "44 20 7946 0000", "+44 20 7946 0000 ext 12", "tel:02079460000",
+     "\uff10\uff12\uff10\uff17\uff19\uff14\uff16\uff10\uff10\uff10\uff10",  # full-width
+     "+353 1 234 5678"],
 )  # fmt: skip
 def test_a_number_that_is_not_a_uk_phone_number_is_refused(typed):
     question = q("phone", "Phone number")
@@ -222,6 +236,17 @@ def test_a_number_that_is_not_a_uk_phone_number_is_refused(typed):
 @pytest.mark.parametrize("stored", ["07700900982\n", 7700900982])
 def test_a_stored_phone_number_must_be_exactly_a_phone_number(stored):
     assert check_answer(q("phone", "Phone number"), stored) is not None
+
+
+@pytest.mark.parametrize("stored", ["+447700900982", "07700 900982", "00000000000"])
+def test_a_phone_number_is_stored_only_in_its_national_form(stored):
+    assert check_answer(q("phone", "Phone number"), stored) is not None
+
+
+def test_a_phone_number_is_shown_and_exported_as_stored():
+    question = q("phone", "Phone number")
+    stored = parse(question, "+44 (0)7700 900 982")
+    assert display_answer(question, stored) == export_value(question, stored) == "07700900982"
 
 
 # ---- number ----------------------------------------------------------------------
