@@ -1,6 +1,8 @@
-"""Who may use the back office: signed-in staff with a council membership.
-Every staff view is wrapped by `staff_required`, which sets
-`request.organisation`; every query in those views is scoped by it."""
+"""Who may use the back office: signed-in staff with a council membership,
+each view only for the roles the permission table (`tenancy.permissions`)
+allows. Every staff view is wrapped by `permission_required`, which sets
+`request.organisation` and `request.staff_permissions`; every query in those
+views is scoped by the organisation."""
 
 from __future__ import annotations
 
@@ -12,44 +14,55 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
+from django.urls import reverse
 
-from townhall.tenancy.models import Membership
-from townhall.tenancy.selectors import staff_organisation
+from townhall.tenancy.permissions import Permission, role_permissions
+from townhall.tenancy.selectors import staff_membership
 
+View = Callable[..., HttpResponseBase]
 
-def staff_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        organisation = staff_organisation(user=request.user)
-        if organisation is None:
-            raise PermissionDenied("You are not a member of any council's staff")
-        request.organisation = organisation  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Where each role starts: the first of these pages its permissions open.
+HOMES = [
+    (Permission.VIEW_CASES, "backoffice:queue"),
+    (Permission.RECORD_CONTACTS, "backoffice:contacts"),
+    (Permission.VIEW_SERVICES, "backoffice:services"),
+]
 
 
-def is_manager(request: HttpRequest) -> bool:
-    """Whether the signed-in member of staff is a manager of the council they work in
-    (set by `staff_required`)."""
-    return Membership.objects.filter(
-        user=request.user,  # type: ignore[misc]
-        organisation=request.organisation,  # type: ignore[attr-defined]
-        role=Membership.Role.MANAGER,
-    ).exists()
+def home_url(permissions: frozenset[Permission]) -> str:
+    """The back office's first page for someone with `permissions`: the queue
+    for case handlers, the services for a service designer. A role with no
+    page yet (an analyst) gets the queue, which refuses them with a 403."""
+    return reverse(next((url for p, url in HOMES if p in permissions), "backoffice:queue"))
 
 
-def manager_required(
-    view: Callable[..., HttpResponseBase],
-) -> Callable[..., HttpResponseBase]:
-    """`staff_required`, and only for managers: anyone else gets 403."""
+def permission_required(permission: Permission) -> Callable[[View], View]:
+    """Only for signed-in staff whose role (in the council they work in) has
+    `permission`: anyone signed out is sent to sign in, anyone else gets 403."""
 
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not is_manager(request):
-            raise PermissionDenied("Only a manager can do this")
-        return view(request, *args, **kwargs)
+    def decorator(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            membership = staff_membership(user=request.user)
+            if membership is None:
+                raise PermissionDenied("You are not a member of any council's staff")
+            permissions = role_permissions(membership.role)
+            request.organisation = membership.organisation  # type: ignore[attr-defined]
+            request.staff_permissions = {p.value for p in permissions}  # type: ignore[attr-defined]
+            request.staff_home = home_url(permissions)  # type: ignore[attr-defined]
+            if permission not in permissions:
+                raise PermissionDenied("Your role does not allow this")
+            return view(request, *args, **kwargs)
 
-    return staff_required(wrapper)
+        wrapper.staff_permission = permission  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator
+
+
+def can(request: HttpRequest, permission: Permission) -> bool:
+    """Whether the member of staff making the request (checked by
+    `permission_required`) has `permission` too, to show or hide an action."""
+    return permission.value in getattr(request, "staff_permissions", set())

@@ -10,15 +10,18 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
-from townhall.backoffice.access import staff_required
+from townhall.backoffice.access import permission_required
 from townhall.backoffice.forms import ChannelForm
 from townhall.catalogue import selectors as catalogue_selectors
+from townhall.tenancy.permissions import Permission
 from townhall.web import form_views
 from townhall.web import journey as session
 from townhall.web.modes import ASSISTED
 
+recording = permission_required(Permission.RECORD_CONTACTS)
 
-@staff_required
+
+@recording
 def service_index(request: HttpRequest) -> HttpResponse:
     services = catalogue_selectors.staff_services(request.organisation)  # type: ignore[attr-defined]
     groups = catalogue_selectors.services_by_category(services)
@@ -26,7 +29,7 @@ def service_index(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
+@recording
 def service_start(request: HttpRequest, slug: str) -> HttpResponse:
     """Say how the resident got in touch, then go through the service's pages."""
     service = form_views.journey_service(request, slug, ASSISTED)
@@ -53,19 +56,19 @@ urlpatterns = [
     path("<slug:slug>/", service_start, name="start"),
     path(
         "<slug:slug>/questions/<slug:page_id>/",
-        staff_required(form_views.question_page),
+        recording(form_views.question_page),
         {"mode": ASSISTED},
         name="page",
     ),
     path(
         "<slug:slug>/check/",
-        staff_required(form_views.check_answers),
+        recording(form_views.check_answers),
         {"mode": ASSISTED},
         name="check",
     ),
     path(
         "<slug:slug>/done/",
-        staff_required(form_views.confirmation),
+        recording(form_views.confirmation),
         {"mode": ASSISTED},
         name="done",
     ),

@@ -6,9 +6,13 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from townhall.cases.models import Channel
+from townhall.cases import selectors
+from townhall.cases.models import STAFF_CHANNELS, Case, Contact
 from townhall.catalogue.engine.definition import State
+from townhall.catalogue.engine.validation import CONTROL_CHARACTERS
+from townhall.catalogue.models import Service
 from townhall.catalogue.transfer import MAX_BYTES, SUFFIXES
+from townhall.tenancy.models import Organisation
 
 
 class StatusForm(forms.Form):
@@ -84,11 +88,91 @@ class ServiceImportForm(forms.Form):
 class ChannelForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("How did the resident get in touch?"),
-        choices=[
-            (Channel.PHONE, _("Phone")),
-            (Channel.FACE_TO_FACE, _("Face to face")),
-            (Channel.EMAIL, _("Email or letter")),
-        ],
+        choices=[(channel.value, channel.label) for channel in STAFF_CHANNELS],
         widget=forms.RadioSelect,
         error_messages={"required": _("Select how the resident got in touch")},
     )
+
+
+class ContactForm(forms.Form):
+    """A contact an adviser logs without a case: only how and why are needed."""
+
+    channel = forms.ChoiceField(
+        label=_("How did the resident get in touch?"),
+        choices=[(channel.value, channel.label) for channel in STAFF_CHANNELS],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select how the resident got in touch")},
+    )
+    reason = forms.ChoiceField(
+        label=_("Why did they get in touch?"),
+        choices=Contact.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select why the resident got in touch")},
+    )
+    outcome = forms.ChoiceField(
+        label=_("What was the outcome?"),
+        # A case is opened through the service's own pages, not here.
+        choices=[c for c in Contact.Outcome.choices if c[0] != Contact.Outcome.CASE_OPENED],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select the outcome")},
+    )
+    service = forms.ModelChoiceField(
+        label=_("Service (optional)"),
+        queryset=Service.objects.none(),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("Not about one service"),
+        error_messages={"invalid_choice": _("Select one of the council's services")},
+    )
+    reference = forms.CharField(
+        label=_("Case reference (optional)"),
+        help_text=_("If the contact is about an existing case, for example EXA-2026-12345678."),
+        required=False,
+        max_length=40,
+    )
+    avoidable = forms.ChoiceField(
+        label=_("Could this contact have been avoided? (optional)"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": _("Select yes or no")},
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("How long did it take, in minutes? (optional)"),
+        help_text=_("Phone and face to face only."),
+        required=False,
+        min_value=0,
+        max_value=600,
+        error_messages={
+            "invalid": _("Enter the time in whole minutes, like 5"),
+            "min_value": _("The time must be 0 minutes or more"),
+            "max_value": _("The time must be 600 minutes or less"),
+        },
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        help_text=_("Only staff see this. Keep personal details out unless they are needed."),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea,
+        error_messages={"max_length": _("The note must be 500 characters or fewer")},
+    )
+
+    def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.organisation = organisation
+        self.fields["service"].queryset = Service.objects.for_organisation(  # type: ignore[attr-defined]
+            organisation
+        ).order_by("name")
+
+    def clean_reference(self) -> Case | None:
+        wanted = CONTROL_CHARACTERS.sub("", self.cleaned_data["reference"]).strip()
+        if not wanted:
+            return None
+        case = selectors.staff_case(organisation=self.organisation, reference=wanted)
+        if case is None:
+            raise forms.ValidationError(_("No case of this council has that reference"))
+        return case
+
+    def clean_avoidable(self) -> bool | None:
+        return {"yes": True, "no": False}.get(self.cleaned_data["avoidable"])

@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from townhall.backoffice import service_preview
-from townhall.backoffice.access import is_manager, manager_required, staff_required
+from townhall.backoffice.access import can, permission_required
 from townhall.backoffice.forms import ServiceImportForm
 from townhall.catalogue import transfer
 from townhall.catalogue.engine.definition import DefinitionError
 from townhall.catalogue.models import Service, ServiceVersion
 from townhall.catalogue.services import service_import, service_publish
+from townhall.tenancy.permissions import Permission
 
 # Lists never need the definitions themselves, which can be large.
 VERSION_ROWS = ServiceVersion.objects.defer("definition").order_by("-number")
@@ -40,7 +41,7 @@ def _version(request: HttpRequest, slug: str, number: int) -> ServiceVersion:
 
 
 @require_GET
-@staff_required
+@permission_required(Permission.VIEW_SERVICES)
 def service_list(request: HttpRequest) -> HttpResponse:
     services = (
         Service.objects.for_organisation(request.organisation)  # type: ignore[attr-defined]
@@ -50,14 +51,18 @@ def service_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "backoffice/services/list.html",
-        {"services": services, "is_manager": is_manager(request)},
+        {"services": services, "can_manage": can(request, Permission.MANAGE_SERVICES)},
     )
 
 
 def _render_version(
     request: HttpRequest, version: ServiceVersion, *, status: int = 200
 ) -> HttpResponse:
-    context = {"version": version, "service": version.service, "is_manager": is_manager(request)}
+    context = {
+        "version": version,
+        "service": version.service,
+        "can_manage": can(request, Permission.MANAGE_SERVICES),
+    }
     try:
         definition = version.parsed
     except DefinitionError as error:  # stored under older rules than today's
@@ -74,13 +79,13 @@ def _render_version(
 
 
 @require_GET
-@staff_required
+@permission_required(Permission.VIEW_SERVICES)
 def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     return _render_version(request, _version(request, slug, number))
 
 
 @require_POST
-@manager_required
+@permission_required(Permission.MANAGE_SERVICES)
 def version_publish(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     version = _version(request, slug, number)
     if version.status != ServiceVersion.Status.PUBLISHED:
@@ -96,7 +101,7 @@ def version_publish(request: HttpRequest, slug: str, number: int) -> HttpRespons
 
 
 @require_GET
-@staff_required
+@permission_required(Permission.MANAGE_SERVICES)
 def version_export(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     version = _version(request, slug, number)
     response = HttpResponse(
@@ -109,7 +114,7 @@ def version_export(request: HttpRequest, slug: str, number: int) -> HttpResponse
 
 
 @require_http_methods(["GET", "POST"])
-@manager_required
+@permission_required(Permission.MANAGE_SERVICES)
 def service_import_upload(request: HttpRequest) -> HttpResponse:
     posted = request.method == "POST"
     form = ServiceImportForm(request.POST, request.FILES) if posted else ServiceImportForm()

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from townhall.backoffice import service_views, views
+from townhall.backoffice import contact_views, service_views, views
 from townhall.cases.references import REFERENCE_PATTERN
 
 
@@ -33,6 +33,8 @@ urlpatterns = [
         views.case_attachment,
         name="case-attachment",
     ),
+    path("contacts/", contact_views.contact_list, name="contacts"),
+    path("contacts/new/", contact_views.contact_new, name="contact-new"),
     path("services/", service_views.service_list, name="services"),
     path("services/import/", service_views.service_import_upload, name="service-import"),
     path(

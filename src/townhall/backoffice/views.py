@@ -14,14 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from townhall.backoffice.access import staff_required
+from townhall.backoffice.access import can, home_url, permission_required
 from townhall.backoffice.forms import NoteForm, StatusForm
 from townhall.cases import selectors, services
 from townhall.cases.conditions import condition_context
-from townhall.cases.models import Case
+from townhall.cases.models import Case, CaseEvent, Channel, Contact
 from townhall.catalogue.engine import flow
 from townhall.catalogue.engine.validation import CONTROL_CHARACTERS
 from townhall.tenancy.models import Team
+from townhall.tenancy.permissions import Permission, role_permissions
+from townhall.tenancy.selectors import staff_membership
 
 # Longer than any reference typed with spaces; a longer search is cut to this.
 SEARCH_LENGTH = 100
@@ -30,6 +32,11 @@ SEARCH_LENGTH = 100
 class StaffLoginView(auth_views.LoginView):
     template_name = "backoffice/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        """Without a `next`, each role starts on its own first page."""
+        membership = staff_membership(user=self.request.user)
+        return home_url(role_permissions(membership.role) if membership else frozenset())
 
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
         context = super().get_context_data(**kwargs)
@@ -49,7 +56,7 @@ def _case(request: HttpRequest, reference: str) -> Case:
 
 
 @require_GET
-@staff_required
+@permission_required(Permission.VIEW_CASES)
 def queue(request: HttpRequest) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     # Shown back in the search box if no case has it: without control characters.
@@ -91,6 +98,17 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _contact_labels(event: CaseEvent) -> tuple[str, str] | None:
+    """A logged contact's channel and reason, as staff read them."""
+    if event.kind != CaseEvent.Kind.CONTACT_LOGGED:
+        return None
+    channel, reason = event.payload.get("channel", ""), event.payload.get("reason", "")
+    return (
+        str(Channel(channel).label) if channel in Channel.values else channel,
+        str(Contact.Reason(reason).label) if reason in Contact.Reason.values else reason,
+    )
+
+
 def _render_case(
     request: HttpRequest,
     case: Case,
@@ -106,6 +124,7 @@ def _render_case(
             event,
             definition.workflow.state(event.from_status).label if event.from_status else "",
             definition.workflow.state(event.to_status).label if event.to_status else "",
+            _contact_labels(event),
         )
         for event in case.events.select_related("actor")
     ]
@@ -127,19 +146,20 @@ def _render_case(
             "status_form": status_form or StatusForm(next_states=next_states),
             "note_form": note_form or NoteForm(),
             "next_states": next_states,
+            "can_change": can(request, Permission.CHANGE_CASES),
         },
         status=status,
     )
 
 
 @require_GET
-@staff_required
+@permission_required(Permission.VIEW_CASES)
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return _render_case(request, _case(request, reference))
 
 
 @require_POST
-@staff_required
+@permission_required(Permission.CHANGE_CASES)
 def case_status(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     next_states = case.service_version.parsed.workflow.next_states(case.status)
@@ -165,7 +185,7 @@ def case_status(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@permission_required(Permission.CHANGE_CASES)
 def case_note(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     form = NoteForm(request.POST)
@@ -177,7 +197,7 @@ def case_note(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_GET
-@staff_required
+@permission_required(Permission.VIEW_CASES)
 def case_attachment(request: HttpRequest, reference: str, attachment_id: UUID) -> FileResponse:
     case = _case(request, reference)
     attachment = case.attachments.filter(pk=attachment_id).first()

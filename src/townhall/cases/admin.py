@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from townhall.cases.models import Case, CaseEvent
+from townhall.cases.models import Case, CaseEvent, Contact
 
 EVENT_FIELDS = (
     "created_at",
@@ -29,6 +29,22 @@ class CaseAdmin(admin.ModelAdmin):
     list_filter = ["organisation", "channel", "is_open"]
     search_fields = ["reference"]
     inlines = [CaseEventInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    """Read-only: contacts are written by submissions and by staff logging them."""
+
+    list_display = ["created_at", "organisation", "channel", "reason", "outcome", "service", "case"]
+    list_filter = ["organisation", "channel", "reason", "outcome"]
+    list_select_related = ["organisation", "service", "case"]
+    raw_id_fields = ["case", "recorded_by"]
 
     def has_add_permission(self, request) -> bool:
         return False

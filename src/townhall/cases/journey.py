@@ -24,7 +24,7 @@ from townhall.accounts.models import User
 from townhall.cases import services
 from townhall.cases.answers import answers_check
 from townhall.cases.conditions import condition_context
-from townhall.cases.models import Case, Channel, Draft
+from townhall.cases.models import STAFF_CHANNELS, Case, Channel, Draft
 from townhall.catalogue.engine import flow
 from townhall.catalogue.engine.conditions import ConditionContext, condition_holds
 from townhall.catalogue.engine.definition import (
@@ -39,7 +39,7 @@ from townhall.catalogue.models import Audience, Service, ServiceVersion
 from townhall.tenancy.models import Organisation
 
 # How a contact staff record reached the council.
-ASSISTED_CHANNELS = frozenset({Channel.PHONE, Channel.FACE_TO_FACE, Channel.EMAIL})
+ASSISTED_CHANNELS = frozenset(STAFF_CHANNELS)
 
 
 class JourneyUnavailable(Exception):

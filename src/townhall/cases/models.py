@@ -20,7 +20,21 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("Phone")
     FACE_TO_FACE = "face_to_face", _("Face to face")
     EMAIL = "email", _("Email")
+    LETTER = "letter", _("Letter")
+    SOCIAL_MEDIA = "social_media", _("Social media")
     API = "api", _("API")
+
+
+# Staff recording a contact say which of these it came by (not web or API).
+STAFF_CHANNELS = (
+    Channel.PHONE,
+    Channel.FACE_TO_FACE,
+    Channel.EMAIL,
+    Channel.LETTER,
+    Channel.SOCIAL_MEDIA,
+)
+# A contact's duration is recorded for these: time staff spent with the resident.
+TIMED_CHANNELS = frozenset({Channel.PHONE, Channel.FACE_TO_FACE})
 
 
 class Draft(models.Model):
@@ -106,6 +120,7 @@ class CaseEvent(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         STATUS_CHANGED = "status_changed", _("Status changed")
         NOTE = "note", _("Note")
+        CONTACT_LOGGED = "contact_logged", _("Contact logged")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -163,3 +178,62 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class ContactQuerySet(models.QuerySet["Contact"]):
+    def for_organisation(self, organisation: Organisation) -> ContactQuerySet:
+        return self.filter(organisation=organisation)
+
+
+class Contact(models.Model):
+    """One time a resident got in touch, by any channel, whether or not it
+    made or concerned a case: what channel-shift figures count. A web or API
+    submission writes one with its case (`services.case_open`); staff log the
+    others (`contacts.contact_log`)."""
+
+    class Reason(models.TextChoices):
+        NEW_REQUEST = "new_request", _("New request")
+        PROGRESS_CHASING = "progress_chasing", _("Chasing progress")
+        COMPLAINT = "complaint", _("Complaint")
+        GENERAL_ENQUIRY = "general_enquiry", _("General enquiry")
+        SIGNPOSTED = "signposted", _("Signposted elsewhere")
+
+    class Outcome(models.TextChoices):
+        CASE_OPENED = "case_opened", _("Case opened")
+        RESOLVED = "resolved", _("Resolved at first contact")
+        CASE_UPDATED = "case_updated", _("Existing case updated or explained")
+        REFERRED = "referred", _("Referred to another team or organisation")
+        NO_ACTION = "no_action", _("No action needed")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="contacts"
+    )
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    avoidable = models.BooleanField(
+        null=True, blank=True, help_text=_("Whether the resident need not have got in touch.")
+    )
+    duration_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Phone and face to face only.")
+    )
+    note = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "-created_at", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.get_reason_display()}"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hmac
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from townhall.cases.models import Case, CaseEvent
+from townhall.cases.models import Case, CaseEvent, Contact
 from townhall.cases.references import parse_reference
 from townhall.notifications.models import Delivery
 from townhall.tenancy.models import Organisation, Team
@@ -85,3 +85,26 @@ def case_messages_held_up(case: Case) -> bool:
     """True when a change to the case has not yet been turned into the messages
     it calls for because a subscriber failed (it is being tried again)."""
     return case.events.filter(dispatched_at__isnull=True).exclude(dispatch_error="").exists()
+
+
+def staff_contacts(
+    *, organisation: Organisation, before: int | None = None, limit: int = 50
+) -> list[Contact]:
+    """The council's contacts, newest first, `limit` of them after the one
+    whose id is `before` (keyset pagination: as fast on the last page as the
+    first). An id that is not one of the council's contacts starts from the top."""
+    contacts = Contact.objects.for_organisation(organisation).select_related(
+        "service", "case", "recorded_by"
+    )
+    if before is not None:
+        cursor = (
+            Contact.objects.for_organisation(organisation)
+            .filter(pk=before)
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        if cursor is not None:
+            contacts = contacts.filter(
+                Q(created_at__lt=cursor) | Q(created_at=cursor, pk__lt=before)
+            )
+    return list(contacts.order_by("-created_at", "-pk")[:limit])

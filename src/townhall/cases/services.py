@@ -15,6 +15,7 @@ from django.utils import timezone
 from townhall.accounts.models import User
 from townhall.cases.answers import DECLARATION, declaration_problem
 from townhall.cases.conditions import condition_context
+from townhall.cases.contacts import contact_for_case
 from townhall.cases.events import event_record
 from townhall.cases.models import Attachment, Case, CaseEvent, Channel, Draft
 from townhall.cases.references import new_reference
@@ -175,8 +176,9 @@ def case_open(
 ) -> Case:
     """Open a case from answers already checked in full (`case_submit` and
     `journey.case_create` check them): a new reference, the workflow's first
-    status, the team and due date from the definition, and the "submitted"
-    event (whose subscribers acknowledge it to the resident, after commit), in
+    status, the team and due date from the definition, the "submitted"
+    event (whose subscribers acknowledge it to the resident, after commit) and
+    the contact that opened it (recorded by `actor`, if staff), in
     `language` (the draft's; by default the active one). Call it inside a
     transaction."""
     version = service_version
@@ -209,6 +211,10 @@ def case_open(
         except IntegrityError:
             continue  # the random reference is taken: draw another
         event_record(case=case, kind=CaseEvent.Kind.SUBMITTED, actor=actor, to_status=case.status)
+        # Written here, not by a "submitted" subscriber: a subscriber runs in
+        # the worker after commit, and a case must never exist without the
+        # contact that opened it. One INSERT in the same transaction.
+        contact_for_case(case=case, actor=actor)
         return case
     raise RuntimeError("could not find a free case reference in 10 draws")
 

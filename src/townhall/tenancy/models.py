@@ -177,8 +177,14 @@ class Membership(models.Model):
     """A staff member's place in a council. Staff see only their council's data."""
 
     class Role(models.TextChoices):
+        """What a member of staff does; what each may do is in `tenancy.permissions`."""
+
+        ADVISER = "adviser", _("Adviser (contact centre)")
         CASEWORKER = "caseworker", _("Caseworker")
-        MANAGER = "manager", _("Manager")
+        TEAM_MANAGER = "team_manager", _("Team manager")
+        SERVICE_DESIGNER = "service_designer", _("Service designer")
+        ORGANISATION_ADMIN = "organisation_admin", _("Organisation admin")
+        ANALYST = "analyst", _("Analyst")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -192,7 +198,7 @@ class Membership(models.Model):
         related_name="memberships",
         verbose_name=_("council"),
     )
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CASEWORKER)
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices, default=Role.CASEWORKER)
 
     class Meta:
         verbose_name = _("staff membership")

@@ -11,19 +11,25 @@ from townhall.accounts.models import User
 from townhall.tenancy.models import Membership, Organisation, Site
 
 
-def staff_organisation(*, user: User | AnonymousUser) -> Organisation | None:
-    """The council a signed-in staff member works for, or None for everyone else.
+def staff_membership(*, user: User | AnonymousUser) -> Membership | None:
+    """A signed-in staff member's membership of the council they work for (with
+    its organisation and role), or None for everyone else.
 
     A person with memberships of several councils works in the first by name
-    until the back office grows a switcher.
+    until the back office grows a switcher; their role is the one they hold there.
     """
     if not user.is_authenticated or not user.is_active:
         return None
-    membership = (
+    return (
         Membership.objects.filter(user=user)
         .select_related("organisation")
         .order_by("organisation__name")
     ).first()
+
+
+def staff_organisation(*, user: User | AnonymousUser) -> Organisation | None:
+    """The council a signed-in staff member works for, or None for everyone else."""
+    membership = staff_membership(user=user)
     return membership.organisation if membership else None
 
 

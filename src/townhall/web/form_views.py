@@ -43,7 +43,7 @@ def journey_service(request: HttpRequest, slug: str, mode: Mode) -> Service:
     council (staff-only ones too); for residents, one offered on this site."""
     if not mode.staff:
         return resident_service(request, slug)
-    organisation = request.organisation  # type: ignore[attr-defined]  # staff_required sets it
+    organisation = request.organisation  # type: ignore[attr-defined]  # permission_required sets it
     service = catalogue_selectors.staff_service_for_slug(organisation, slug)
     if service is None:
         raise Http404("No such service")
@@ -61,6 +61,11 @@ def journey_for(request: HttpRequest, service: Service, mode: Mode) -> journeys.
         )
     except journeys.JourneyUnavailable as error:  # a race with unpublishing
         raise Http404("No such service") from error
+
+
+def _recording(journey: journeys.Journey, mode: Mode) -> str:
+    """For staff, the channel of the contact they are recording (as they read it)."""
+    return str(Channel(journey.channel).label) if mode.staff else ""
 
 
 def start_definition(service: Service) -> ServiceDefinition:
@@ -156,6 +161,7 @@ def question_page(
             "base_template": mode.base_template,
             "can_save": journey.can_save,
             "shown": ",".join(f.question.id for f in fields),
+            "recording": _recording(journey, mode),
         },
     )
 
@@ -205,6 +211,7 @@ def check_answers(request: HttpRequest, slug: str, mode: Mode = RESIDENT) -> Htt
             "has_errors": bool(errors),
             "base_template": mode.base_template,
             "staff": mode.staff,
+            "recording": _recording(journey, mode),
             "draft_token": session.check_token(service, journey.draft, mode.namespace),
         },
     )

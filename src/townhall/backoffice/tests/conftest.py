@@ -1,4 +1,5 @@
-"""Back-office fixtures: a manager of Example Council, beside the caseworker
+"""Back-office fixtures: an organisation admin of Example Council (`manager_user`: it may
+do everything, as managers could), beside the caseworker
 (`staff_user`, `staff_client`) that src/conftest.py provides."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ def manager_user(council):
         organisation=council,
         user__email="manager@example.gov.uk",
         user__password="!",
-        role=Membership.Role.MANAGER,
+        role=Membership.Role.ORGANISATION_ADMIN,
     ).user
 
 

@@ -22,7 +22,7 @@ PUBLIC = {"login", "logout"}
 CASE_URLS = [p for p in staff_urls.urlpatterns if "reference" in p.pattern.converters]
 SERVICE_URLS = [p for p in staff_urls.urlpatterns if "slug" in p.pattern.converters]
 # Staff URLs naming no case or service: each shows or writes only the council's own.
-COUNCIL_URLS = {"queue", "services", "service-import"}
+COUNCIL_URLS = {"queue", "services", "service-import", "contacts", "contact-new"}
 # Staff URLs that only accept POST (sign-out aside).
 POST_ONLY = {"case-status", "case-note", "service-version-publish"}
 
@@ -204,7 +204,7 @@ def test_a_manager_of_another_council_is_not_a_manager_here(client, council, oth
     # A manager at Other Council who is a caseworker at Example Council (the
     # council they work in, first by name) cannot publish or import there.
     user = MembershipFactory(organisation=council).user
-    MembershipFactory(user=user, organisation=other_street.organisation, role="manager")
+    MembershipFactory(user=user, organisation=other_street.organisation, role="organisation_admin")
     client.force_login(user)
     assert client.get("/staff/services/import/").status_code == 403
     mine = service_import(organisation=council, definition=branching_definition(), publish=False)

@@ -37,6 +37,8 @@ class Migration(migrations.Migration):
                             ("phone", "Phone"),
                             ("face_to_face", "Face to face"),
                             ("email", "Email"),
+                            ("letter", "Letter"),
+                            ("social_media", "Social media"),
                             ("api", "API"),
                         ],
                         max_length=20,
@@ -135,6 +137,7 @@ class Migration(migrations.Migration):
                             ("submitted", "Submitted"),
                             ("status_changed", "Status changed"),
                             ("note", "Note"),
+                            ("contact_logged", "Contact logged"),
                         ],
                         max_length=20,
                     ),
@@ -198,6 +201,8 @@ class Migration(migrations.Migration):
                             ("phone", "Phone"),
                             ("face_to_face", "Face to face"),
                             ("email", "Email"),
+                            ("letter", "Letter"),
+                            ("social_media", "Social media"),
                             ("api", "API"),
                         ],
                         default="web",
@@ -285,5 +290,120 @@ class Migration(migrations.Migration):
                 fields=["created_at"],
                 name="cases_event_undispatched",
             ),
+        ),
+        migrations.CreateModel(
+            name="Contact",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "Online"),
+                            ("phone", "Phone"),
+                            ("face_to_face", "Face to face"),
+                            ("email", "Email"),
+                            ("letter", "Letter"),
+                            ("social_media", "Social media"),
+                            ("api", "API"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("new_request", "New request"),
+                            ("progress_chasing", "Chasing progress"),
+                            ("complaint", "Complaint"),
+                            ("general_enquiry", "General enquiry"),
+                            ("signposted", "Signposted elsewhere"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("case_opened", "Case opened"),
+                            ("resolved", "Resolved at first contact"),
+                            ("case_updated", "Existing case updated or explained"),
+                            ("referred", "Referred to another team or organisation"),
+                            ("no_action", "No action needed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "avoidable",
+                    models.BooleanField(
+                        blank=True,
+                        help_text="Whether the resident need not have got in touch.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "duration_minutes",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="Phone and face to face only.", null=True
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="contacts",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contacts",
+                        to="tenancy.organisation",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="contacts",
+                        to="catalogue.service",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["organisation", "-created_at", "-id"],
+                        name="cases_conta_organis_230d09_idx",
+                    )
+                ],
+            },
         ),
     ]

@@ -142,7 +142,7 @@ def manager_user(council):
     from townhall.tenancy.models import Membership
 
     return MembershipFactory(
-        organisation=council, user__password="!", role=Membership.Role.MANAGER
+        organisation=council, user__password="!", role=Membership.Role.ORGANISATION_ADMIN
     ).user
 
 

@@ -74,9 +74,16 @@ class Migration(migrations.Migration):
                 (
                     "role",
                     models.CharField(
-                        choices=[("caseworker", "Caseworker"), ("manager", "Manager")],
+                        choices=[
+                            ("adviser", "Adviser (contact centre)"),
+                            ("caseworker", "Caseworker"),
+                            ("team_manager", "Team manager"),
+                            ("service_designer", "Service designer"),
+                            ("organisation_admin", "Organisation admin"),
+                            ("analyst", "Analyst"),
+                        ],
                         default="caseworker",
-                        max_length=20,
+                        max_length=30,
                         verbose_name="role",
                     ),
                 ),

@@ -110,9 +110,14 @@ def test_the_resident_and_staff_journeys_meet_wcag_aa(browser, live_server, coun
         for url in [
             "/staff/services/",
             "/staff/services/report-fly-tipping/versions/1/",
-            "/staff/assisted/",
-            "/staff/assisted/report-fly-tipping/",
+            "/staff/contacts/",
+            "/staff/contacts/new/",
         ]:
+            page.goto(url)
+            _check(page, found)
+        page.get_by_role("button", name="Log contact").click()  # nothing chosen: errors
+        _check(page, found)
+        for url in ["/staff/assisted/", "/staff/assisted/report-fly-tipping/"]:
             page.goto(url)
             _check(page, found)
         page.get_by_role("button", name="Continue").click()  # no channel: an error

@@ -71,7 +71,7 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         Membership.objects.get_or_create(
-            user=user, organisation=council, defaults={"role": Membership.Role.MANAGER}
+            user=user, organisation=council, defaults={"role": Membership.Role.ORGANISATION_ADMIN}
         )
         postcodes = demo_place_load(organisation=council)
         services = council.services.count()

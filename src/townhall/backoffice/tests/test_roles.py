@@ -1,0 +1,202 @@
+"""Every staff URL, as each role and as staff of another council, GET and POST:
+the permission table (`tenancy.permissions`) is what every view obeys.
+
+A new staff URL fails `test_every_staff_url_has_a_role_expectation` until it is
+added to EXPECTED with the permission it needs and the methods it answers."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from townhall.backoffice import assisted
+from townhall.backoffice import urls as staff_urls
+from townhall.cases.factories import submitted_case
+from townhall.cases.models import Attachment, Case, CaseEvent, Contact
+from townhall.catalogue.factories import branching_definition
+from townhall.catalogue.services import service_import
+from townhall.tenancy.factories import MembershipFactory
+from townhall.tenancy.models import Membership
+from townhall.tenancy.permissions import ROLE_PERMISSIONS, Permission
+
+P = Permission
+GET, POST, BOTH = {"get"}, {"post"}, {"get", "post"}
+
+PUBLIC = {"backoffice:login", "backoffice:logout"}
+# Every staff URL: the permission it needs and the methods it answers.
+EXPECTED: dict[str, tuple[Permission, set[str]]] = {
+    "backoffice:queue": (P.VIEW_CASES, GET),
+    "backoffice:case": (P.VIEW_CASES, GET),
+    "backoffice:case-attachment": (P.VIEW_CASES, GET),
+    "backoffice:case-status": (P.CHANGE_CASES, POST),
+    "backoffice:case-note": (P.CHANGE_CASES, POST),
+    "backoffice:contacts": (P.RECORD_CONTACTS, GET),
+    "backoffice:contact-new": (P.RECORD_CONTACTS, BOTH),
+    "backoffice:services": (P.VIEW_SERVICES, GET),
+    "backoffice:service-version": (P.VIEW_SERVICES, GET),
+    "backoffice:service-import": (P.MANAGE_SERVICES, BOTH),
+    "backoffice:service-version-publish": (P.MANAGE_SERVICES, POST),
+    "backoffice:service-version-export": (P.MANAGE_SERVICES, GET),
+    "assisted:index": (P.RECORD_CONTACTS, BOTH),
+    "assisted:start": (P.RECORD_CONTACTS, BOTH),
+    "assisted:page": (P.RECORD_CONTACTS, BOTH),
+    "assisted:check": (P.RECORD_CONTACTS, BOTH),
+    "assisted:done": (P.RECORD_CONTACTS, BOTH),
+}
+PATTERNS = {f"backoffice:{p.name}": p for p in staff_urls.urlpatterns} | {
+    f"assisted:{p.name}": p for p in assisted.urlpatterns
+}
+ROLES = list(Membership.Role.values)
+POSTED = {
+    "status": "cleared",
+    "note": "A note",
+    "channel": "phone",
+    "reason": "complaint",
+    "outcome": "resolved",
+    "action": "publish",
+}
+
+
+def test_every_staff_url_has_a_role_expectation():
+    assert set(PATTERNS) == set(EXPECTED) | PUBLIC
+    for name, (permission, _methods) in EXPECTED.items():
+        view = PATTERNS[name].callback
+        assert getattr(view, "staff_permission", None) == permission, name
+
+
+def test_the_table_gives_each_role_what_the_issue_asks():
+    can = {role: ROLE_PERMISSIONS[role] for role in ROLES}
+    assert {r for r in ROLES if P.CHANGE_CASES in can[r]} == {
+        "caseworker",
+        "team_manager",
+        "organisation_admin",
+    }
+    assert {r for r in ROLES if P.RECORD_CONTACTS in can[r]} == {
+        "adviser",
+        "caseworker",
+        "team_manager",
+        "organisation_admin",
+    }
+    assert {r for r in ROLES if P.MANAGE_SERVICES in can[r]} == {
+        "service_designer",
+        "organisation_admin",
+    }
+    assert can["analyst"] == {P.VIEW_INSIGHT}  # no cases, no contacts
+    assert {r for r in ROLES if P.ADMINISTER in can[r]} == {"organisation_admin"}
+
+
+@pytest.fixture
+def world(fly_tipping):
+    """Example Council's case (with a file) and a service only it has, with a
+    draft version 2 to publish."""
+    case = submitted_case(fly_tipping)
+    attachment = Attachment(
+        case=case, filename="x.png", content_type="image/png", size=1, created_at=case.created_at
+    )
+    attachment.file.save("x", ContentFile(b"\x89PNG\r\n\x1a\n"), save=False)
+    attachment.save()
+    service_import(organisation=fly_tipping.organisation, definition=branching_definition())
+    changed = branching_definition(description="A draft to publish.")
+    street = service_import(
+        organisation=fly_tipping.organisation, definition=changed, publish=False
+    ).service
+    return case, attachment, street
+
+
+def _url(name: str, world) -> str:
+    case, attachment, street = world
+    values = {
+        "reference": case.reference,
+        "attachment_id": attachment.pk,
+        "slug": street.slug,
+        "number": 2,
+        "page_id": street.published_version.parsed.pages[0].id,
+    }
+    wanted = PATTERNS[name].pattern.converters
+    return reverse(name, kwargs={k: v for k, v in values.items() if k in wanted})
+
+
+def _state(world) -> tuple[object, ...]:
+    """What Example Council has: whatever is refused must leave it as it was."""
+    case, _attachment, street = world
+    case.refresh_from_db()
+    return (
+        case.status,
+        CaseEvent.objects.filter(case__organisation=case.organisation).count(),
+        Contact.objects.filter(organisation=case.organisation).count(),
+        Case.objects.filter(organisation=case.organisation).count(),
+        list(street.versions.order_by("number").values_list("status", flat=True)),
+    )
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_each_role_gets_what_the_table_allows(client, council, world, role, name, method):
+    permission, methods = EXPECTED[name]
+    user = MembershipFactory(organisation=council, role=role, user__password="!").user
+    client.force_login(user)
+    before = _state(world)
+    response = getattr(client, method)(_url(name, world), POSTED)
+    if method not in methods:
+        assert response.status_code == 405
+    elif permission in ROLE_PERMISSIONS[role]:
+        assert response.status_code not in {403, 404, 405}
+        assert response.status_code < 500
+    else:
+        assert response.status_code == 403
+        assert _state(world) == before  # refused: nothing written
+    if response.status_code in {403, 405}:
+        assert _state(world) == before
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_another_councils_admin_reaches_nothing_of_ours(client, other_council, world, name, method):
+    _permission, methods = EXPECTED[name]
+    admin = MembershipFactory(
+        organisation=other_council, role="organisation_admin", user__password="!"
+    ).user
+    client.force_login(admin)
+    before = _state(world)
+    case, _attachment, street = world
+    response = getattr(client, method)(_url(name, world), POSTED)
+    names_ours = {"reference", "slug"} & set(PATTERNS[name].pattern.converters)
+    if method not in methods:
+        assert response.status_code == 405
+    elif names_ours:
+        assert response.status_code == 404
+    else:  # a council-wide page: theirs, with nothing of ours on it
+        assert response.status_code < 500
+        body = response.content.decode()
+        assert case.reference not in body
+        assert street.name not in body
+    assert _state(world) == before
+
+
+HOME = {
+    "adviser": "/staff/",
+    "caseworker": "/staff/",
+    "team_manager": "/staff/",
+    "organisation_admin": "/staff/",
+    "service_designer": "/staff/services/",
+    "analyst": "/staff/",  # no insight pages yet: the queue refuses them
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_starts_on_a_page_it_may_see(client, council, role):
+    user = MembershipFactory.create(organisation=council, role=role).user
+    user.set_password("correct horse battery staple")
+    user.save()
+    response = client.post(
+        "/staff/login/", {"username": user.email, "password": "correct horse battery staple"}
+    )
+    assert response["Location"] == HOME[role]
+    home = client.get(HOME[role])
+    assert home.status_code == (403 if role == "analyst" else 200)
+    if role != "analyst":
+        assert f'href="{HOME[role]}" class="govuk-generic-header__homepage-link"' in (
+            home.content.decode()
+        )
