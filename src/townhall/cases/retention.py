@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from townhall.cases.models import Attachment, Case, CaseEvent, Draft
+from townhall.cases.models import Attachment, Case, CaseEvent, Contact, Draft
 from townhall.cases.services import attachments_delete
 from townhall.catalogue.models import ServiceVersion
 from townhall.notifications.models import Delivery
@@ -41,8 +41,8 @@ def case_redact(*, case: Case) -> None:
     """Remove the personal data a case holds: answers (the case's and its
     draft's), contact address, every file uploaded for it (kept with the case
     or left on its draft, rows and stored files), messages to and notes about
-    the resident, event payloads, and the address and text of what was sent
-    to them. What is left is the record docs/operations.md lists: reference,
+    the resident, event payloads, notes on contacts about it, and the address
+    and text of what was sent to them. What is left is the record docs/operations.md lists: reference,
     service, channel, status, team, dates and who on staff did what, when."""
     with transaction.atomic():
         attachments_delete(
@@ -51,6 +51,7 @@ def case_redact(*, case: Case) -> None:
         CaseEvent.objects.filter(case=case).update(public_message="", internal_note="", payload={})
         Delivery.objects.filter(case=case).update(recipient="", body="", payload={})
         Draft.objects.filter(case=case).update(answers={})
+        Contact.objects.filter(case=case).update(note="")
         Case.objects.filter(pk=case.pk).update(
             answers={}, summary="", contact_email="", redacted_at=timezone.now()
         )

@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from townhall.cases.factories import submitted_case
-from townhall.cases.models import Attachment, Case
+from townhall.cases.contacts import contact_log
+from townhall.cases.models import Attachment, Case, Contact
 from townhall.cases.services import case_transition
 from townhall.catalogue.services import service_import
 from townhall.notifications.models import Delivery
@@ -44,6 +45,15 @@ def test_personal_data_goes_when_retention_ends(
     upload.file.save("a", ContentFile(b"png"), save=False)
     upload.save()
     stored = str(upload.file.name)
+    chasing = contact_log(
+        organisation=old.organisation,
+        channel="phone",
+        reason=Contact.Reason.PROGRESS_CHASING,
+        outcome=Contact.Outcome.CASE_UPDATED,
+        actor=staff_user,
+        case=old,
+        note="Ada rang from 07700 900982",
+    )
 
     out = io.StringIO()
     call_command("cases_redact", "--dry-run", stdout=out)
@@ -58,6 +68,8 @@ def test_personal_data_goes_when_retention_ends(
     assert not Delivery.objects.filter(case=old).exclude(recipient="").exists()
     assert not Attachment.objects.filter(case=old).exists()
     assert not upload.file.storage.exists(stored)
+    chasing.refresh_from_db()
+    assert (chasing.note, chasing.reason, chasing.channel) == ("", "progress_chasing", "phone")
     assert (old.status, old.channel, old.reference) == ("cleared", "web", old.reference)
     for kept in (recent, still_open, earlier_version):
         kept.refresh_from_db()
