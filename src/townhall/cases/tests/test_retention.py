@@ -7,8 +7,8 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.utils import timezone
 
-from townhall.cases.factories import submitted_case
 from townhall.cases.contacts import contact_log
+from townhall.cases.factories import submitted_case
 from townhall.cases.models import Attachment, Case, Contact
 from townhall.cases.services import case_transition
 from townhall.catalogue.services import service_import
