@@ -42,8 +42,9 @@ def case_redact(*, case: Case) -> None:
     draft's), contact address, every file uploaded for it (kept with the case
     or left on its draft, rows and stored files), messages to and notes about
     the resident, event payloads, notes on contacts about it, and the address
-    and text of what was sent to them. What is left is the record docs/operations.md lists: reference,
-    service, channel, status, team, dates and who on staff did what, when."""
+    and text of what was sent to them. What is left is the record
+    docs/operations.md lists: reference, service, channel, status, team, dates
+    and who on staff did what, when."""
     with transaction.atomic():
         attachments_delete(
             attachments=Attachment.objects.filter(Q(case=case) | Q(draft__case=case))
