@@ -26,9 +26,10 @@ def answer_point(answer: Any) -> tuple[float, float] | None:
     if not isinstance(point, Mapping):
         return None
     lon, lat = point.get("lon"), point.get("lat")
-    if not all(isinstance(n, int | float) and not isinstance(n, bool) for n in (lon, lat)):
+    numbers = [n for n in (lon, lat) if isinstance(n, int | float) and not isinstance(n, bool)]
+    if len(numbers) != 2:
         return None
-    return float(lon), float(lat)
+    return float(numbers[0]), float(numbers[1])
 
 
 def areas_containing(answer: Any) -> frozenset[str]:

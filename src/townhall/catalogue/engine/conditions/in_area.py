@@ -15,7 +15,8 @@ from townhall.catalogue.engine.conditions.registry import QuestionOperator, prob
 from townhall.catalogue.engine.conditions.values import Subject, is_empty
 from townhall.catalogue.engine.conditions.words import Wording, quoted
 
-CODE = {"type": "string", "minLength": 1, "maxLength": 20}
+CODE_MAX_LENGTH = 20
+CODE = {"type": "string", "minLength": 1, "maxLength": CODE_MAX_LENGTH}
 
 
 def _codes(operand: Any) -> list[str]:
@@ -23,7 +24,7 @@ def _codes(operand: Any) -> list[str]:
 
 
 def _is_code(value: Any) -> bool:
-    return isinstance(value, str) and 1 <= len(value) <= CODE["maxLength"]
+    return isinstance(value, str) and 1 <= len(value) <= CODE_MAX_LENGTH
 
 
 class InArea(QuestionOperator):

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
@@ -121,7 +121,13 @@ class LocationType(TextType):
             "description": "Refuse a description alone: the place must be found (a postcode).",
         },
     }
-    own_messages = ("required", "too_long", "too_short", "pattern", "point_required")
+    own_messages: ClassVar[tuple[str, ...]] = (
+        "required",
+        "too_long",
+        "too_short",
+        "pattern",
+        "point_required",
+    )
     messages = {
         **TextType.messages,
         "required": gettext_lazy("Enter a postcode or describe where it is"),
