@@ -22,7 +22,6 @@ import pytest
 
 from townhall.catalogue.engine.definition import Question, parse_definition
 from townhall.catalogue.engine.inputs import AnswerError, parse_input
-from townhall.catalogue.engine.places import NO_PLACES, place_lookup_set
 from townhall.catalogue.engine.questions import check_answer
 from townhall.catalogue.engine.types import question_type
 from townhall.catalogue.standard import standard_definitions
@@ -43,15 +42,6 @@ WRITTEN_OUT = {
 @pytest.fixture(autouse=True)
 def _today(monkeypatch):
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: TODAY)
-
-
-@pytest.fixture(autouse=True)
-def _no_postcode_directory():
-    """The engine alone, as a deployment with no postcodes imported: a postcode
-    given as an example is the resident's words (no database is read)."""
-    previous = place_lookup_set(NO_PLACES)
-    yield
-    place_lookup_set(previous)
 
 
 def examples_in(text: str) -> list[str]:

@@ -162,3 +162,8 @@ def test_without_a_postcode_directory_a_postcode_is_the_residents_words():
     answer = parse(where(), where="SW1A 2AA")
     assert answer == {"text": "SW1A 2AA", "found_by": "description"}
     assert check_answer(where(), answer) is None  # short, but a postcode says where
+
+
+def test_the_words_given_with_a_found_place_must_still_fit():
+    long_words = {**FOUND, "text": "x" * 501}
+    assert check_answer(where(), long_words) == "The answer must be 500 characters or fewer"

@@ -167,8 +167,10 @@ class LocationType(TextType):
         if isinstance(value, Mapping):
             if not _shape_is_right(value):
                 return self.message(question, "not_place")
-            if value.get("point") is not None:
-                return None
+            if value.get("point") is not None:  # found: the words need only fit
+                limit = question.max_length or self.default_max_length
+                too_long = len(value["text"]) > limit
+                return self.message(question, "too_long", limit=limit) if too_long else None
             value = value["text"]
         elif not isinstance(value, str):
             return self.message(question, "not_place")
