@@ -12,6 +12,7 @@ from django.core import mail
 
 from townhall.cases.journey import case_create
 from townhall.cases.models import Case, Draft
+from townhall.cases.retention import case_redact
 from townhall.catalogue.factories import definition_data, page_data, question_data, service_create
 from townhall.places.demo import demo_place_load
 from townhall.places.lookup import cache_clear
@@ -234,3 +235,29 @@ def test_the_staff_preview_words_a_rule_on_an_area(staff_client, council):
     service_create(organisation=council, definition=bin_report())
     body = staff_client.get("/staff/services/report-a-bin/versions/1/").content.decode()
     assert "When “Where is it?” is in the area “E07900001”: team west" in " ".join(body.split())
+
+
+def test_redaction_keeps_the_area_codes_but_not_the_place(
+    fly_tipping, django_capture_on_commit_callbacks
+):
+    answers = {
+        "waste_type": "tyres",
+        "size": "single",
+        "location": {
+            "text": WESTVALE_SW,
+            "found_by": "postcode",
+            "postcode": WESTVALE_SW,
+            "point": {"lon": -1.76, "lat": 52.03},
+            "areas": [],
+        },
+        "seen_on": "2026-01-02",
+        "email": "resident@example.com",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_create(
+            service_version=fly_tipping.published_version, answers=answers, channel="api"
+        )
+    case_redact(case=case)
+    case.refresh_from_db()
+    assert case.answers == {}
+    assert case.area_codes == sorted(WESTVALE_AREAS)
