@@ -33,7 +33,7 @@ from townhall.catalogue.engine.definition import (
     ServiceDefinition,
     with_optional_contact,
 )
-from townhall.catalogue.engine.inputs import AnswerError, parse_input
+from townhall.catalogue.engine.inputs import AnswerError, AnswerPending, parse_input
 from townhall.catalogue.engine.questions import check_answer
 from townhall.catalogue.models import Audience, Service, ServiceVersion
 from townhall.tenancy.models import Organisation
@@ -196,7 +196,7 @@ def page_read(
     the page is shown again with it, without an error, so conditions within a
     page work with JavaScript off."""
     stored = journey.answers
-    new_answers, errors = _page_answers(page, stored, data, files, journey.context)
+    new_answers, errors, pending = _page_answers(page, stored, data, files, journey.context)
     deciding = {**stored, **new_answers}
     sent_shown = data.get("shown")
     on_screen = (
@@ -213,7 +213,7 @@ def page_read(
         answers=new_answers,
         errors=errors,
         questions=questions,
-        complete=not errors and not revealed,
+        complete=not errors and not revealed and not pending,
     )
 
 
@@ -223,15 +223,19 @@ def _page_answers(
     data: Mapping[str, Any],
     files: Mapping[str, Any],
     context: ConditionContext,
-) -> tuple[dict[str, Any], dict[str, str]]:
+) -> tuple[dict[str, Any], dict[str, str], set[str]]:
     merged = dict(stored)
     new_answers: dict[str, Any] = {}
     errors: dict[str, str] = {}
+    pending: set[str] = set()  # understood, but shown again for the resident to confirm
     for question in page.questions:
         if not condition_holds(question.when, merged, context):
             continue
         try:
             value = parse_input(question, data, files)
+        except AnswerPending:
+            pending.add(question.id)
+            continue
         except AnswerError as error:
             errors[question.id] = str(error)
             continue
@@ -243,7 +247,7 @@ def _page_answers(
             continue
         new_answers[question.id] = value
         merged[question.id] = value
-    return new_answers, errors
+    return new_answers, errors, pending
 
 
 def page_save(*, journey: Journey, reading: PageReading) -> Journey:

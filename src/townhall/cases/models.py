@@ -80,6 +80,11 @@ class Case(models.Model):
         max_length=10, default="en", help_text=_("The language the resident sent it in (en, cy).")
     )
     answers = models.JSONField()
+    area_codes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("The codes of the areas its location lies in (ward, district, county)."),
+    )
     summary = models.CharField(max_length=200, blank=True)
     contact_email = models.EmailField(blank=True)
     team = models.ForeignKey(

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from townhall.accounts.models import User
 from townhall.cases.answers import DECLARATION, declaration_problem
-from townhall.cases.conditions import condition_context
+from townhall.cases.conditions import case_area_codes, condition_context
 from townhall.cases.contacts import contact_for_case
 from townhall.cases.events import event_record
 from townhall.cases.models import Attachment, Case, CaseEvent, Channel, Draft
@@ -204,6 +204,7 @@ def case_open(
                     channel=channel,
                     language=language or active_language(),
                     answers=answers,
+                    area_codes=case_area_codes(definition=definition, answers=answers),
                     summary=case_summary_line(definition, answers),
                     contact_email=answers.get(contact.id, "") if contact else "",
                     created_by=actor,

@@ -47,7 +47,7 @@ QUESTIONS = [
     question_data("seen", "date", "When did you see it?"),
     question_data("photo", "file", "A photo"),
 ]
-TESTS = "all, answered, any, contains, equals, greater_than, in, less_than, not"
+TESTS = "all, answered, any, contains, equals, greater_than, in, in_area, less_than, not"
 DATE_OPERAND = "must be a number, a date written like 2026-04-01, or today"
 
 

@@ -21,6 +21,7 @@ from townhall.catalogue.engine.inputs import AnswerError, parse_input
 from townhall.catalogue.engine.questions import check_answer, display_answer, is_empty
 from townhall.catalogue.engine.types.address import ADDRESS_PARTS
 from townhall.catalogue.engine.types.file import FILE_SIGNATURES
+from townhall.catalogue.engine.types.location import FOUND_BY
 from townhall.catalogue.factories import (
     branching_definition,
     options_data,
@@ -129,6 +130,13 @@ def assert_respects_definition(question: Question, value: Any) -> None:
         assert not question.required
         return
     kind = question.type
+    if kind == "location" and isinstance(value, dict):
+        assert value["found_by"] in FOUND_BY
+        assert isinstance(value["text"], str)
+        assert len(value["text"]) <= (question.max_length or 500)
+        if value.get("point") is not None:
+            return  # a place found: its words need only fit
+        value = value["text"]
     if kind in {"text", "textarea", "location", "name"}:
         assert isinstance(value, str)
         assert len(value) <= (question.max_length or (5000 if kind == "textarea" else 500))

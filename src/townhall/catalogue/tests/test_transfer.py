@@ -100,6 +100,11 @@ def question_tests(question: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]
         return answered | st.fixed_dictionaries({"contains": options})
     if kind in {"yes_no", "declaration"}:
         return answered | st.fixed_dictionaries({"equals": st.booleans()})
+    if kind == "location":
+        code = st.sampled_from(["E05900001", "E07900001", "waste-round-1"])
+        return answered | st.fixed_dictionaries(
+            {"in_area": code | st.lists(code, min_size=1, max_size=3)}
+        )
     if kind in {"radios", "select"}:
         values: st.SearchStrategy[Any] = options
     elif kind == "number":
@@ -107,7 +112,7 @@ def question_tests(question: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]
     elif kind == "date":
         values = st.dates().map(lambda day: day.isoformat())
         comparable = values | st.just("today")
-    elif kind in {"text", "textarea", "email", "phone", "postcode", "name", "location"}:
+    elif kind in {"text", "textarea", "email", "phone", "postcode", "name"}:
         values = texts(max_size=10)
     else:  # files, addresses, groups
         return answered

@@ -214,7 +214,7 @@ def test_control_characters_typed_by_a_resident_are_dropped(client, fly_tipping)
     client.post(page("how-much"), {"size": "single"})
     response = client.post(page("where"), {"location": "Castle\x00 Street\x1b"})
     assert response.status_code == 302
-    assert Draft.objects.get().answers["location"] == "Castle Street"
+    assert Draft.objects.get().answers["location"]["text"] == "Castle Street"
 
 
 def test_a_site_shared_by_two_councils_names_who_runs_each_service(client, fly_tipping):

@@ -15,6 +15,7 @@ from townhall.catalogue.engine.conditions.evaluator import (
     condition_schema,
     condition_words,
 )
+from townhall.catalogue.engine.conditions.in_area import InArea
 from townhall.catalogue.engine.conditions.one_of import In
 from townhall.catalogue.engine.conditions.registry import (
     Operator,
@@ -26,7 +27,18 @@ from townhall.catalogue.engine.conditions.registry import (
 )
 from townhall.catalogue.engine.conditions.values import AnswerKind, Subject
 
-for _operator in (All, AnyOf, Not, Equals, In, Contains, Answered, GreaterThan, LessThan):
+for _operator in (
+    All,
+    AnyOf,
+    Not,
+    Equals,
+    In,
+    Contains,
+    Answered,
+    GreaterThan,
+    LessThan,
+    InArea,
+):
     register_operator(_operator)
 
 __all__ = [

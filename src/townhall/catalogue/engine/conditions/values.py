@@ -25,13 +25,12 @@ class AnswerKind(enum.StrEnum):
     NUMBER = "number"
     DATE = "date"  # written YYYY-MM-DD
     BOOLEAN = "boolean"
-    OTHER = "other"  # files, addresses, groups: only answered or not
+    OTHER = "other"  # files, addresses, groups, places: answered or not (and places in_area)
 
 
 ANSWER_KINDS: Mapping[str, AnswerKind] = {
-    **dict.fromkeys(
-        ("text", "textarea", "email", "phone", "postcode", "name", "location"), AnswerKind.TEXT
-    ),
+    # `location` is a place, not text: it is tested with `answered` and `in_area`.
+    **dict.fromkeys(("text", "textarea", "email", "phone", "postcode", "name"), AnswerKind.TEXT),
     "radios": AnswerKind.CHOICE,
     "select": AnswerKind.CHOICE,
     "checkboxes": AnswerKind.CHOICES,

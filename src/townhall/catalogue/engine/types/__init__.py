@@ -15,6 +15,7 @@ import pkgutil
 
 from townhall.catalogue.engine.types.base import (
     AnswerError,
+    AnswerPending,
     Item,
     NewFiles,
     QuestionType,
@@ -35,6 +36,7 @@ from townhall.catalogue.engine.types.registry import (
 
 __all__ = [
     "AnswerError",
+    "AnswerPending",
     "Item",
     "NewFiles",
     "QuestionType",

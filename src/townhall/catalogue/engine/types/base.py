@@ -29,6 +29,11 @@ class AnswerError(ValueError):
     """The answer cannot be accepted; the message is shown to the resident."""
 
 
+class AnswerPending(AnswerError):
+    """The answer is understood but not yet confirmed (a postcode found, to be
+    checked by the resident): the page is shown again, without an error."""
+
+
 @dataclass(frozen=True)
 class NewFiles:
     """Files uploaded on this request, checked but not yet stored."""

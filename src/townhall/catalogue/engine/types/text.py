@@ -35,7 +35,7 @@ class TextType(QuestionType):
     in_groups = True
     default_max_length: ClassVar[int] = 500
     properties = TEXT_PROPERTIES
-    own_messages = ("required", "too_long", "too_short", "pattern")
+    own_messages: ClassVar[tuple[str, ...]] = ("required", "too_long", "too_short", "pattern")
     messages = {
         "required": gettext_lazy("Enter an answer"),
         "not_text": gettext_lazy("The answer must be text"),
