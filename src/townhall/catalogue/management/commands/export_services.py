@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from townhall.catalogue import transfer
-from townhall.catalogue.management.commands.import_services import organisation_for
+from townhall.tenancy.commands import organisation_for
 
 
 class Command(BaseCommand):

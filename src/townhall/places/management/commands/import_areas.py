@@ -11,16 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from townhall.places import geojson
 from townhall.places.models import AreaType, area_type_slug
 from townhall.places.services import areas_import
-from townhall.tenancy.models import Organisation
-
-
-def organisation_for(slug: str) -> Organisation:
-    """The council with `slug`, or a CommandError listing the ones there are."""
-    organisation = Organisation.objects.filter(slug=slug).first()
-    if organisation is None:
-        known = ", ".join(Organisation.objects.values_list("slug", flat=True)) or "none yet"
-        raise CommandError(f"No council has the slug {slug!r} (councils: {known})")
-    return organisation
+from townhall.tenancy.commands import organisation_for
 
 
 class Command(BaseCommand):
