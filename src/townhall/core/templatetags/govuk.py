@@ -31,15 +31,3 @@ def is_selected(value: Any, option: str) -> bool:
     if isinstance(value, list | tuple):
         return option in value
     return value == option
-
-
-@register.simple_tag
-def date_part(value: Any, raw: Any, question_id: str, part: str) -> str:
-    """The day, month or year to show in a date input: what was typed, or the answer."""
-    typed = raw.get(f"{question_id}-{part}") if hasattr(raw, "get") else None
-    if typed is not None:
-        return str(typed)
-    if isinstance(value, str) and len(value) == 10:
-        year, month, day = value.split("-")
-        return {"day": day.lstrip("0"), "month": month.lstrip("0"), "year": year}[part]
-    return ""
