@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "townhall.cases",
     "townhall.notifications",
     "townhall.web",
+    "townhall.integrations",
     "townhall.backoffice",
 ]
 
@@ -177,6 +178,9 @@ if timedelta(0) >= SIGN_IN_LOCKOUT:
     raise ImproperlyConfigured("SIGN_IN_LOCKOUT_MINUTES must be at least 1")
 AXES_HANDLER = "townhall.accounts.sign_in_limits.SignInAttempts"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # SignInAttempts relies on this order
+# Requests one API key may make a minute (Open311 and the REST API together).
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)
+
 AXES_FAILURE_LIMIT = "townhall.accounts.sign_in_limits.account_failure_limit"
 AXES_COOLOFF_TIME = "townhall.accounts.sign_in_limits.lockout_period"
 # A failure while locked out is not counted, so the lockout ends when the page says.

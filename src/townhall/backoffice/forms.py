@@ -12,6 +12,7 @@ from townhall.catalogue.engine.definition import State
 from townhall.catalogue.engine.validation import CONTROL_CHARACTERS
 from townhall.catalogue.models import Service
 from townhall.catalogue.transfer import MAX_BYTES, SUFFIXES
+from townhall.integrations.models import ApiKey
 from townhall.tenancy.models import Organisation
 
 
@@ -176,3 +177,28 @@ class ContactForm(forms.Form):
 
     def clean_avoidable(self) -> bool | None:
         return {"yes": True, "no": False}.get(self.cleaned_data["avoidable"])
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        help_text=_("The system or supplier that will use the key, for example “Highways system”."),
+        max_length=100,
+        error_messages={"required": _("Enter a name for the key")},
+    )
+    scope = forms.ChoiceField(
+        label=_("What the key may do"),
+        choices=ApiKey.Scope.choices,
+        initial=ApiKey.Scope.READ,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Select what the key may do"),
+            "invalid_choice": _("Select what the key may do"),
+        },
+    )
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"].strip()
+        if not name or CONTROL_CHARACTERS.search(name):
+            raise forms.ValidationError(_("Enter a name for the key"))
+        return name
