@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "townhall.catalogue",
     "townhall.cases",
     "townhall.notifications",
+    "townhall.insight",
     "townhall.web",
     "townhall.integrations",
     "townhall.backoffice",
