@@ -44,3 +44,60 @@ class InsightSharing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {'named' if self.named else 'anonymous'}"
+
+
+class ContactDay(models.Model):
+    """Contacts of one local day, counted by service, channel, reason and
+    whether staff marked them avoidable: what insight sums instead of
+    counting millions of contacts each time (see `rollup.py`)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    service = models.ForeignKey(
+        "catalogue.Service", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    reason = models.CharField(max_length=20)
+    avoidable = models.BooleanField(null=True)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel}: {self.count}"
+
+
+class CaseDay(models.Model):
+    """Cases of one local day by service and ward: how many were opened that
+    day, and how many closed that day, on time or not, and how long those
+    took in total (seconds), so averages are exact sums over days."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    service = models.ForeignKey(
+        "catalogue.Service", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ward = models.CharField(max_length=20, blank=True)
+    opened = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    closed_on_time = models.PositiveIntegerField(default=0)
+    close_seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.ward}: {self.opened} opened, {self.closed} closed"
+
+
+class RollupState(models.Model):
+    """Days before `complete_until` are in the roll-up tables; later days
+    are counted from the contacts and cases themselves."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="+")
+    complete_until = models.DateField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: to {self.complete_until}"

@@ -41,8 +41,8 @@ def public_performance(
     names = selectors.service_names(organisation=organisation)
     rates = selectors.council_rates(organisation=organisation)
     grouped = figures.by_service(selectors.contact_volumes(organisation=organisation, dates=dates))
-    performance = {
-        row.service_id: row
+    performance: dict[int | None, selectors.Performance] = {
+        row.key: row  # type: ignore[misc]
         for row in selectors.service_performance(organisation=organisation, dates=dates)
     }
     result = []
@@ -52,7 +52,7 @@ def public_performance(
         volumes = grouped.get(service_id, [])
         total = int(sum(v.count for v in volumes))
         online = sum(v.count for v in volumes if v.channel in DIGITAL_CHANNELS)
-        row = performance.get(service_id)  # type: ignore[arg-type]
+        row = performance.get(service_id)
         closed = row.closed if row else 0
         if not _shown(total):
             result.append(

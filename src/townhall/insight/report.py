@@ -263,24 +263,60 @@ def _days(value: timedelta | None) -> float | None:
 def performance_table(rows: list[selectors.Performance], names: dict[int | None, str]) -> Table:
     table = Table(
         "performance",
-        _("Service performance (cases opened in the period)"),
+        _("Service performance"),
         [
             Column(_("Service")),
             Column(_("Opened"), Kind.COUNT),
             Column(_("Closed"), Kind.COUNT),
             Column(_("Closed on time"), Kind.SHARE),
-            Column(_("Open and overdue"), Kind.COUNT),
+            Column(_("Open and overdue now"), Kind.COUNT),
             Column(_("Average days to close"), Kind.DAYS),
         ],
     )
-    for row in sorted(rows, key=lambda r: _service(names, r.service_id).lower()):
+    table.notes.append(
+        _(
+            "Opened and closed count the cases opened and closed in the period; closed on "
+            "time and the average are of the cases closed in it."
+        )
+    )
+    for row in sorted(rows, key=lambda r: _service(names, r.key).lower()):  # type: ignore[arg-type]
         table.rows.append(
             [
-                _service(names, row.service_id),
+                _service(names, row.key),  # type: ignore[arg-type]
                 row.opened,
                 row.closed,
                 figures.share(row.sla_met, row.closed),
                 row.open_overdue,
+                _days(row.average_to_close),
+            ]
+        )
+    return table
+
+
+def wards_table(rows: list[selectors.Performance], wards: dict[str, str]) -> Table:
+    table = Table(
+        "wards",
+        _("Cases by ward"),
+        [
+            Column(_("Ward")),
+            Column(_("Opened"), Kind.COUNT),
+            Column(_("Closed"), Kind.COUNT),
+            Column(_("Closed on time"), Kind.SHARE),
+            Column(_("Average days to close"), Kind.DAYS),
+        ],
+        chart_column=1,
+    )
+
+    def name(code: object) -> str:
+        return wards.get(str(code), str(code)) if code else _("Ward not known")
+
+    for row in sorted(rows, key=lambda r: (not r.key, name(r.key).lower())):
+        table.rows.append(
+            [
+                name(row.key),
+                row.opened,
+                row.closed,
+                figures.share(row.sla_met, row.closed),
                 _days(row.average_to_close),
             ]
         )
@@ -332,6 +368,10 @@ def report_build(
         avoidable_table(selectors.avoidable_contact(organisation=organisation, dates=dates)),
         performance_table(
             selectors.service_performance(organisation=organisation, dates=dates), names
+        ),
+        wards_table(
+            selectors.ward_performance(organisation=organisation, dates=dates),
+            selectors.ward_names(),
         ),
         benchmarks_table(selectors.benchmarks(dates=dates, viewer=organisation), organisation),
     ]
