@@ -31,13 +31,13 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))  # so `bench.*` imports when run as a script
 
+from bench.rows import rows_insert  # noqa: E402
 from bench.run import (  # noqa: E402
     configure_environment,
     describe_run,
     prepare_database,
     setup_django,
 )
-from bench.rows import rows_insert  # noqa: E402
 from bench.timing import BenchError, Result, Scenario, measure  # noqa: E402
 
 SERVICES = [
@@ -69,12 +69,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def build(cases: int, contacts_per_case: int) -> dict[str, object]:
     """The council, its services and wards, and the generated cases and contacts."""
+    from townhall.accounts.models import User
     from townhall.cases.models import Case, Contact
     from townhall.catalogue.services import service_import
     from townhall.catalogue.standard import STANDARD_DIR, load_definition_file
     from townhall.places.models import Area
     from townhall.tenancy.models import Membership, Organisation, Site
-    from townhall.accounts.models import User
 
     council = Organisation.objects.create(
         name="Bench Council", slug="bench", reference_prefix="BEN", contact_email="b@example.com"
@@ -163,10 +163,9 @@ def scenarios(built: dict[str, object]) -> list[Scenario]:
     from django.test import Client
     from django.utils import timezone
 
-    from townhall.insight.periods import financial_year_start
+    from townhall.insight.periods import Period, financial_year_start
     from townhall.insight.report import report_build
     from townhall.insight.selectors import DateRange
-    from townhall.insight.periods import Period
 
     council = built["council"]
     today = timezone.localdate()

@@ -51,7 +51,9 @@ def rows_insert(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) ->
                     copy.write_row(_plain(prepared(row)))
                     count += 1
             return count
-        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"
+        # Names come from the model (quoted), values are parameters.
+        placeholders = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608
         batch: list[tuple[Any, ...]] = []
         for row in rows:
             batch.append(prepared(row))
