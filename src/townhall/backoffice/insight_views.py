@@ -21,6 +21,7 @@ from townhall.insight import downloads, services
 from townhall.insight.periods import Period, financial_year_start
 from townhall.insight.report import Report, chart_bars, report_build
 from townhall.insight.selectors import DateRange
+from townhall.insight.ward_map import ward_map
 from townhall.tenancy.permissions import Permission
 
 
@@ -46,7 +47,13 @@ def insight(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "backoffice/insight/index.html",
-        {"form": form, "report": report, "tables": tables, "query": request.GET.urlencode()},
+        {
+            "form": form,
+            "report": report,
+            "tables": tables,
+            "query": request.GET.urlencode(),
+            "ward_map": ward_map(report.ward_cases),
+        },
     )
 
 

@@ -53,6 +53,7 @@ class Report:
     period: Period
     rates: RateTable
     tables: list[Table]
+    ward_cases: dict[str, int] = field(default_factory=dict)  # ward code -> cases opened
 
     def table(self, slug: str) -> Table | None:
         return next((t for t in self.tables if t.slug == slug), None)
@@ -359,6 +360,7 @@ def report_build(
         organisation=organisation, dates=selectors.DateRange(*year_before(dates.start, dates.end))
     )
     series = selectors.contact_series(organisation=organisation, dates=dates, period=period)
+    wards = selectors.ward_performance(organisation=organisation, dates=dates)
     tables = [
         channels_table(volumes, rates),
         services_table(volumes, names, rates),
@@ -369,10 +371,8 @@ def report_build(
         performance_table(
             selectors.service_performance(organisation=organisation, dates=dates), names
         ),
-        wards_table(
-            selectors.ward_performance(organisation=organisation, dates=dates),
-            selectors.ward_names(),
-        ),
+        wards_table(wards, selectors.ward_names()),
         benchmarks_table(selectors.benchmarks(dates=dates, viewer=organisation), organisation),
     ]
-    return Report(organisation, dates, period, rates, tables)
+    ward_cases = {str(row.key): row.opened for row in wards if row.key}
+    return Report(organisation, dates, period, rates, tables, ward_cases)

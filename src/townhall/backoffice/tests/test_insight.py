@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -16,6 +17,7 @@ from openpyxl import load_workbook
 from townhall.cases.factories import submitted_case
 from townhall.cases.models import Case, Contact
 from townhall.insight.models import CaseDay, ContactDay, CouncilRate, InsightSharing
+from townhall.places.models import Area
 from townhall.tenancy.factories import MembershipFactory
 
 URL = "/staff/insight/"
@@ -170,3 +172,29 @@ def test_rolled_up_figures_are_the_live_figures(analyst_client, contacts, fly_ti
     call_command("insight_rollup")  # again: the same rows, nothing doubled
     assert sorted(ContactDay.objects.values_list("day", "channel", "count")) == rows
     assert _tables(analyst_client) == before
+
+
+def _square(code: str, name: str, west: float) -> Area:
+    ring = [[west, 51.7], [west + 0.01, 51.7], [west + 0.01, 51.71], [west, 51.71], [west, 51.7]]
+    return Area.objects.create(
+        type="ward",
+        code=code,
+        name=name,
+        geometry=json.dumps({"type": "Polygon", "coordinates": [ring]}),
+        min_lon=west,
+        min_lat=51.7,
+        max_lon=west + 0.01,
+        max_lat=51.71,
+    )
+
+
+def test_cases_by_ward_are_a_table_and_a_map(analyst_client, fly_tipping):
+    _square("E05000001", "Castle", -1.26)
+    _square("E05000002", "Abbey", -1.25)
+    for codes in (["E05000001"], ["E05000001"], ["E05000002"]):
+        case = submitted_case(fly_tipping)
+        Case.objects.filter(pk=case.pk).update(area_codes=codes)
+    page = _text(analyst_client.get(URL))
+    assert "Cases by ward" in page
+    assert page.count('<path d="M') == 2
+    assert "Castle: 2 cases opened" in page and "Abbey: 1 case opened" in page
