@@ -223,6 +223,7 @@ class InsightFilterForm(forms.Form):
     period = forms.ChoiceField(
         label=_("Count by"),
         required=False,
+        initial="month",
         choices=[
             ("day", _("Day")),
             ("week", _("Week")),
