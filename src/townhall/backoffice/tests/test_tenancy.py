@@ -30,10 +30,12 @@ COUNCIL_URLS = {
     "contact-new",
     "api-keys",
     "api-key-new",
+    "insight",
+    "insight-rates",
 }
 # Staff URLs naming another kind of the council's things: tested in their own
-# modules (an API key: test_api_keys).
-OTHER_URLS = {"api-key-revoke"}
+# modules (an API key: test_api_keys; an insight table: test_insight).
+OTHER_URLS = {"api-key-revoke", "insight-download"}
 # Staff URLs that only accept POST (sign-out aside).
 POST_ONLY = {"case-status", "case-note", "service-version-publish"}
 

@@ -59,6 +59,8 @@ def test_every_staff_url_is_private_signed_out_too(client, council, pattern):
         "slug": "report-fly-tipping",
         "number": 1,
         "key_id": 1,
+        "table": "channels",
+        "extension": "csv",
     }
     url = reverse(
         f"backoffice:{pattern.name}",
