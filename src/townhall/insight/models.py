@@ -83,6 +83,9 @@ class CaseDay(models.Model):
     closed = models.PositiveIntegerField(default=0)
     closed_on_time = models.PositiveIntegerField(default=0)
     close_seconds = models.BigIntegerField(default=0)
+    # Cases first answered (a status change) that day, and their total wait.
+    responded = models.PositiveIntegerField(default=0)
+    response_seconds = models.BigIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "day"])]
@@ -101,3 +104,20 @@ class RollupState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation}: to {self.complete_until}"
+
+
+class TrackingDay(models.Model):
+    """How many times residents found their case on /track/ in a day: each
+    is a "where is my request?" call or visit the council did not get."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    lookups = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "day"], name="one_tracking_row_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.lookups}"

@@ -249,6 +249,13 @@ def avoidable_table(avoidable: selectors.Avoidable) -> Table:
     )
     table.rows.append(
         [
+            _("Progress checked online instead (tracking)"),
+            avoidable.tracked,
+            "",  # not a share of contacts: each is a contact that did not happen
+        ]
+    )
+    table.rows.append(
+        [
             _("Marked avoidable by staff"),
             avoidable.avoidable,
             figures.share(avoidable.avoidable, avoidable.total),
@@ -271,13 +278,15 @@ def performance_table(rows: list[selectors.Performance], names: dict[int | None,
             Column(_("Closed"), Kind.COUNT),
             Column(_("Closed on time"), Kind.SHARE),
             Column(_("Open and overdue now"), Kind.COUNT),
+            Column(_("Average days to first response"), Kind.DAYS),
             Column(_("Average days to close"), Kind.DAYS),
         ],
     )
     table.notes.append(
         _(
             "Opened and closed count the cases opened and closed in the period; closed on "
-            "time and the average are of the cases closed in it."
+            "time and the average to close are of the cases closed in it; a first response "
+            "is the first change of status, counted in the period it happened."
         )
     )
     for row in sorted(rows, key=lambda r: _service(names, r.key).lower()):  # type: ignore[arg-type]
@@ -288,6 +297,7 @@ def performance_table(rows: list[selectors.Performance], names: dict[int | None,
                 row.closed,
                 figures.share(row.sla_met, row.closed),
                 row.open_overdue,
+                _days(row.average_to_first_response),
                 _days(row.average_to_close),
             ]
         )

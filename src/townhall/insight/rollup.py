@@ -15,11 +15,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from townhall.cases.models import Case, Contact
+from townhall.cases.models import Case, CaseEvent, Contact
 from townhall.insight.models import CaseDay, ContactDay, RollupState
 from townhall.places.models import Area, AreaType
 from townhall.tenancy.models import Organisation
@@ -76,7 +76,14 @@ def _case_rows(organisation: Organisation, start: date, end: date) -> list[CaseD
     wards = set(Area.objects.filter(type=AreaType.WARD).values_list("code", flat=True))
     cases = Case.objects.filter(organisation=organisation).order_by()
     totals: dict[tuple[date, int | None, str], dict[str, int]] = defaultdict(
-        lambda: {"opened": 0, "closed": 0, "closed_on_time": 0, "close_seconds": 0}
+        lambda: {
+            "opened": 0,
+            "closed": 0,
+            "closed_on_time": 0,
+            "close_seconds": 0,
+            "responded": 0,
+            "response_seconds": 0,
+        }
     )
     opened = (
         cases.filter(created_at__gte=_moment(start), created_at__lt=_moment(end))
@@ -103,6 +110,35 @@ def _case_rows(organisation: Organisation, start: date, end: date) -> list[CaseD
         totals[key]["closed"] += row["n"]
         totals[key]["closed_on_time"] += row["on_time"]
         totals[key]["close_seconds"] += int(row["taken"].total_seconds()) if row["taken"] else 0
+    # A first response is the first status change staff (or a back-office
+    # system) made: counted on the day it happened, so past days stay final.
+    earlier = CaseEvent.objects.filter(
+        case=OuterRef("case"),
+        kind=CaseEvent.Kind.STATUS_CHANGED,
+        created_at__lt=OuterRef("created_at"),
+    )
+    waited = ExpressionWrapper(
+        F("created_at") - F("case__created_at"), output_field=DurationField()
+    )
+    responses = (
+        CaseEvent.objects.filter(
+            case__organisation=organisation,
+            kind=CaseEvent.Kind.STATUS_CHANGED,
+            created_at__gte=_moment(start),
+            created_at__lt=_moment(end),
+        )
+        .exclude(Exists(earlier))
+        .order_by()
+        .annotate(day=TruncDate("created_at"))
+        .values("day", "case__service_id", "case__area_codes")
+        .annotate(n=Count("id"), waited=Sum(waited))
+    )
+    for row in responses:
+        key = (row["day"], row["case__service_id"], _ward_of(row["case__area_codes"], wards))
+        totals[key]["responded"] += row["n"]
+        totals[key]["response_seconds"] += (
+            int(row["waited"].total_seconds()) if row["waited"] else 0
+        )
     return [
         CaseDay(organisation=organisation, day=day, service_id=service_id, ward=ward, **counts)
         for (day, service_id, ward), counts in totals.items()

@@ -20,6 +20,7 @@ from townhall.insight.models import (
     CouncilRate,
     InsightSharing,
     RollupState,
+    TrackingDay,
 )
 from townhall.insight.periods import Period, period_start
 from townhall.insight.rates import RateTable, rate_table
@@ -132,6 +133,7 @@ class Avoidable:
     total: int
     chasing: int
     avoidable: int
+    tracked: int = 0  # cases residents found on /track/ instead of asking
 
 
 def avoidable_contact(*, organisation: Organisation, dates: DateRange) -> Avoidable:
@@ -154,7 +156,10 @@ def avoidable_contact(*, organisation: Organisation, dates: DateRange) -> Avoida
         total += counts["total"]
         chasing += counts["chasing"]
         avoidable += counts["avoidable"]
-    return Avoidable(total, chasing, avoidable)
+    tracked = TrackingDay.objects.filter(
+        organisation=organisation, day__gte=dates.start, day__lte=dates.end
+    ).aggregate(n=Sum("lookups"))["n"]
+    return Avoidable(total, chasing, avoidable, tracked or 0)
 
 
 @dataclass
@@ -169,10 +174,18 @@ class Performance:
     sla_met: int = 0
     close_seconds: float = 0
     open_overdue: int = 0
+    responded: int = 0
+    response_seconds: float = 0
 
     @property
     def average_to_close(self) -> timedelta | None:
         return timedelta(seconds=self.close_seconds / self.closed) if self.closed else None
+
+    @property
+    def average_to_first_response(self) -> timedelta | None:
+        if not self.responded:
+            return None
+        return timedelta(seconds=self.response_seconds / self.responded)
 
 
 def _case_performance(
@@ -196,6 +209,8 @@ def _case_performance(
                 closed=Sum("closed"),
                 on_time=Sum("closed_on_time"),
                 seconds=Sum("close_seconds"),
+                responded=Sum("responded"),
+                waited=Sum("response_seconds"),
             )
         ):
             target = row(item[group])
@@ -203,6 +218,8 @@ def _case_performance(
             target.closed += item["closed"]
             target.sla_met += item["on_time"]
             target.close_seconds += item["seconds"]
+            target.responded += item["responded"]
+            target.response_seconds += item["waited"]
     if live:
         for item in live_case_days(organisation=organisation, dates=live):
             target = row(item.service_id if group == "service_id" else item.ward)
@@ -210,6 +227,8 @@ def _case_performance(
             target.closed += item.closed
             target.sla_met += item.closed_on_time
             target.close_seconds += item.close_seconds
+            target.responded += item.responded
+            target.response_seconds += item.response_seconds
     return rows
 
 

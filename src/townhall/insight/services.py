@@ -6,10 +6,12 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 
 from townhall.cases.models import Channel
-from townhall.insight.models import CouncilRate, InsightSharing
+from townhall.insight.models import CouncilRate, InsightSharing, TrackingDay
 from townhall.insight.rates import DEFAULT_RATES, Rate, pounds_to_pence
 from townhall.insight.selectors import council_rates
 from townhall.tenancy.models import Organisation
@@ -58,3 +60,16 @@ def rates_save(*, organisation: Organisation, data: Mapping[str, Any]) -> None:
         InsightSharing.objects.update_or_create(
             organisation=organisation, defaults={"named": bool(data.get("named"))}
         )
+
+
+def tracking_lookup_record(*, organisation: Organisation) -> None:
+    """Count one resident finding their case on /track/ today."""
+    day = timezone.localdate()
+    rows = TrackingDay.objects.filter(organisation=organisation, day=day)
+    if rows.update(lookups=F("lookups") + 1):
+        return
+    try:
+        with transaction.atomic():
+            TrackingDay.objects.create(organisation=organisation, day=day, lookups=1)
+    except IntegrityError:  # another request made today's row first
+        rows.update(lookups=F("lookups") + 1)

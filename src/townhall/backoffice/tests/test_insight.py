@@ -12,11 +12,19 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from openpyxl import load_workbook
 
 from townhall.cases.factories import submitted_case
-from townhall.cases.models import Case, Contact
-from townhall.insight.models import CaseDay, ContactDay, CouncilRate, InsightSharing
+from townhall.cases.models import Case, CaseEvent, Contact
+from townhall.cases.services import case_transition
+from townhall.insight.models import (
+    CaseDay,
+    ContactDay,
+    CouncilRate,
+    InsightSharing,
+    TrackingDay,
+)
 from townhall.places.models import Area
 from townhall.tenancy.factories import MembershipFactory
 
@@ -198,3 +206,24 @@ def test_cases_by_ward_are_a_table_and_a_map(analyst_client, fly_tipping):
     assert "Cases by ward" in page
     assert page.count('<path d="M') == 2
     assert "Castle: 2 cases opened" in page and "Abbey: 1 case opened" in page
+
+
+def test_first_responses_and_tracking_are_counted(analyst_client, fly_tipping, staff_user):
+    case = submitted_case(fly_tipping)
+    case_transition(case=case, to_status="inspecting", actor=staff_user)
+    case_transition(case=case, to_status="scheduled", actor=staff_user)  # not a first response
+    Case.objects.filter(pk=case.pk).update(created_at=datetime(2026, 6, 1, 9, tzinfo=UTC))
+    CaseEvent.objects.filter(case=case, kind="status_changed").update(
+        created_at=datetime(2026, 6, 3, 21, tzinfo=UTC)  # two and a half days later
+    )
+    Client().post("/track/", {"reference": case.reference, "email": "resident@example.com"})
+    Client().post("/track/", {"reference": case.reference, "email": "wrong@example.com"})
+    assert TrackingDay.objects.get().lookups == 1  # only a lookup that found the case
+    live = _text(analyst_client.get(URL + DATES))
+    call_command("insight_rollup")
+    for page in (live, _text(analyst_client.get(URL + DATES))):
+        performance = page[page.index("Service performance") :]
+        assert ">2.5<" in performance  # average days to first response
+        avoidable = page[page.index("Avoidable contact") :]
+        row = avoidable[avoidable.index("Progress checked online") :][:300]
+        assert ">1<" in row
