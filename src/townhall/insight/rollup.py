@@ -133,11 +133,15 @@ def _case_rows(organisation: Organisation, start: date, end: date) -> list[CaseD
         .values("day", "case__service_id", "case__area_codes")
         .annotate(n=Count("id"), waited=Sum(waited))
     )
-    for row in responses:
-        key = (row["day"], row["case__service_id"], _ward_of(row["case__area_codes"], wards))
-        totals[key]["responded"] += row["n"]
+    for response in responses:
+        key = (
+            response["day"],
+            response["case__service_id"],
+            _ward_of(response["case__area_codes"], wards),
+        )
+        totals[key]["responded"] += response["n"]
         totals[key]["response_seconds"] += (
-            int(row["waited"].total_seconds()) if row["waited"] else 0
+            int(response["waited"].total_seconds()) if response["waited"] else 0
         )
     return [
         CaseDay(organisation=organisation, day=day, service_id=service_id, ward=ward, **counts)
