@@ -97,3 +97,66 @@ def ward_map(counts: Mapping[str, int]) -> WardMap | None:
             legend.append((colour, low, top))
         low = top + 1
     return WardMap(WIDTH, round(height, 1), wards, legend)
+
+
+@dataclass(frozen=True)
+class Dot:
+    x: float
+    y: float
+    label: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class PointsMap:
+    width: float
+    height: float
+    wards: list[WardShape]
+    dots: list[Dot]
+
+
+def points_map(points: list[tuple[float, float, str, str]]) -> PointsMap | None:
+    """Reports as dots (lon, lat, label, reference) over the outlines of the
+    wards around them; None without points."""
+    if not points:
+        return None
+    west = min(p[0] for p in points)
+    east = max(p[0] for p in points)
+    south = min(p[1] for p in points)
+    north = max(p[1] for p in points)
+    areas = Area.objects.filter(
+        type=AreaType.WARD,
+        min_lon__lte=east,
+        max_lon__gte=west,
+        min_lat__lte=north,
+        max_lat__gte=south,
+    )[:200]
+    outlines: list[BaseGeometry] = []
+    for area in areas:
+        try:
+            geometry = shapely.from_geojson(area.geometry)
+        except shapely.errors.GEOSException:
+            continue
+        if not geometry.is_empty and geometry.geom_type in {"Polygon", "MultiPolygon"}:
+            outlines.append(geometry)
+            west, south = min(west, geometry.bounds[0]), min(south, geometry.bounds[1])
+            east, north = max(east, geometry.bounds[2]), max(north, geometry.bounds[3])
+    pad = 0.002
+    west, south, east, north = west - pad, south - pad, east + pad, north + pad
+    squeeze = math.cos(math.radians((north + south) / 2))
+    scale = WIDTH / max((east - west) * squeeze, 1e-9)
+    height = max((north - south) * scale, 1.0)
+
+    def xy(lon: float, lat: float) -> tuple[float, float]:
+        return round((lon - west) * squeeze * scale, 1), round((north - lat) * scale, 1)
+
+    wards = []
+    for geometry in outlines:
+        simple = geometry.simplify(1.0 / scale, preserve_topology=True)
+        path = " ".join(
+            "M" + " ".join("{},{}".format(*xy(lon, lat)) for lon, lat in ring) + "Z"
+            for ring in _rings(simple)
+        )
+        wards.append(WardShape("", "", 0, path, "#f3f2f1"))
+    dots = [Dot(*xy(lon, lat), label, reference) for lon, lat, label, reference in points]
+    return PointsMap(WIDTH, round(height, 1), wards, dots)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from townhall.web import form_views, public_data_views, views
+from townhall.web import form_views, public_data_views, report_views, views
 
 app_name = "web"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("services/<slug:slug>/save/", form_views.save_for_later, name="save"),
     path("services/<slug:slug>/resume/<str:token>/", form_views.resume_answers, name="resume"),
     path("track/", views.track, name="track"),
+    path("reports/", report_views.report_list, name="reports"),
+    path("reports.<str:extension>", report_views.report_list, name="reports-data"),
+    path("reports/<str:reference>/", report_views.report_detail, name="report"),
     path("performance/", public_data_views.performance, name="performance"),
     path("open-data/", public_data_views.open_data_index, name="open-data"),
     path(
