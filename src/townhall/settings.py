@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "townhall.catalogue",
     "townhall.cases",
     "townhall.notifications",
+    "townhall.webhooks",
     "townhall.web",
     "townhall.backoffice",
 ]
@@ -304,3 +305,13 @@ LOGGING = {
 
 # The address residents use, for links in emails (no trailing slash).
 TOWNHALL_PUBLIC_URL = env_str("TOWNHALL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Webhooks to councils' own systems (docs/webhooks.md). Private, loopback and
+# link-local addresses are refused unless allowed: off in production, where a
+# webhook must not reach the servers beside Townhall (SSRF).
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", not IS_PRODUCTION)
+WEBHOOKS_CONNECT_TIMEOUT = env_int("WEBHOOKS_CONNECT_TIMEOUT", 5)
+WEBHOOKS_READ_TIMEOUT = env_int("WEBHOOKS_READ_TIMEOUT", 10)
+# An endpoint that has failed without a success for this long is turned off
+# and the council's admins are told (undelivered messages stay, to replay).
+WEBHOOKS_DISABLE_AFTER_HOURS = env_int("WEBHOOKS_DISABLE_AFTER_HOURS", 48)

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from townhall.backoffice import contact_views, service_views, views
+from townhall.backoffice import contact_views, service_views, views, webhook_views
 from townhall.cases.references import REFERENCE_PATTERN
 
 
@@ -52,4 +52,10 @@ urlpatterns = [
         service_views.version_export,
         name="service-version-export",
     ),
+    path("webhooks/", webhook_views.endpoint_list, name="webhooks"),
+    path("webhooks/new/", webhook_views.endpoint_new, name="webhook-new"),
+    path("webhooks/failed/", webhook_views.dead_letter_list, name="webhook-dead-letters"),
+    path("webhooks/<int:pk>/disable/", webhook_views.endpoint_disable, name="webhook-disable"),
+    path("webhooks/<int:pk>/enable/", webhook_views.endpoint_enable, name="webhook-enable"),
+    path("webhooks/<int:pk>/delete/", webhook_views.endpoint_delete, name="webhook-delete"),
 ]
