@@ -7,6 +7,7 @@ SECRET_KEY is required, HTTPS assumed), `development` (DEBUG on, local only) or
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "townhall.cases",
     "townhall.notifications",
     "townhall.webhooks",
+    "townhall.connectors",
     "townhall.web",
     "townhall.backoffice",
 ]
@@ -315,3 +317,15 @@ WEBHOOKS_READ_TIMEOUT = env_int("WEBHOOKS_READ_TIMEOUT", 10)
 # An endpoint that has failed without a success for this long is turned off
 # and the council's admins are told (undelivered messages stay, to replay).
 WEBHOOKS_DISABLE_AFTER_HOURS = env_int("WEBHOOKS_DISABLE_AFTER_HOURS", 48)
+# Secrets service definitions name for their `send_to` destinations (an
+# Open311 API key, a webhook signing secret), as JSON: {"name": "secret"}.
+try:
+    CONNECTOR_SECRETS: dict[str, str] = json.loads(env_str("CONNECTOR_SECRETS", "{}"))
+except ValueError:
+    CONNECTOR_SECRETS = {"": ""}  # refused just below
+if not isinstance(CONNECTOR_SECRETS, dict) or not all(
+    isinstance(k, str) and k and isinstance(v, str) for k, v in CONNECTOR_SECRETS.items()
+):
+    raise ImproperlyConfigured(
+        'CONNECTOR_SECRETS must be a JSON object of names and secrets: {"name": "secret"}'
+    )

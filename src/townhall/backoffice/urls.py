@@ -29,6 +29,11 @@ urlpatterns = [
     path("cases/<reference:reference>/status/", views.case_status, name="case-status"),
     path("cases/<reference:reference>/notes/", views.case_note, name="case-note"),
     path(
+        "cases/<reference:reference>/sent/<int:delivery_id>/resend/",
+        views.case_resend,
+        name="case-resend",
+    ),
+    path(
         "cases/<reference:reference>/attachments/<uuid:attachment_id>/",
         views.case_attachment,
         name="case-attachment",

@@ -45,7 +45,7 @@ class WebhookRejected(Exception):
 _local = threading.local()
 
 
-def _session() -> requests.Session:
+def http_session() -> requests.Session:
     """One session per thread, so connections to an endpoint are kept open."""
     session: requests.Session | None = getattr(_local, "session", None)
     if session is None:
@@ -53,6 +53,35 @@ def _session() -> requests.Session:
         session.headers["User-Agent"] = USER_AGENT
         _local.session = session
     return session
+
+
+def post_json(*, url: str, body: bytes, secret: str, event_id: str, event_type: str) -> int:
+    """POST `body` to `url`, signed with `secret` (unsigned if it is empty),
+    after checking the URL is one a webhook may reach; returns the answer's
+    status. Raises AddressNotAllowed, or requests' errors (timeouts, refused
+    connections)."""
+    url_check(url)
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        signing.ID_HEADER: event_id,
+        signing.EVENT_HEADER: event_type,
+        signing.TIMESTAMP_HEADER: str(timestamp),
+    }
+    if secret:
+        headers[signing.SIGNATURE_HEADER] = signing.signature(
+            secret=secret, timestamp=timestamp, body=body
+        )
+    with http_session().post(
+        url,
+        data=body,
+        headers=headers,
+        timeout=(settings.WEBHOOKS_CONNECT_TIMEOUT, settings.WEBHOOKS_READ_TIMEOUT),
+        allow_redirects=False,
+        stream=True,
+    ) as answer:
+        next(answer.iter_content(MAX_ANSWER_BYTES), b"")
+        return answer.status_code
 
 
 class WebhookProvider(Provider):
@@ -68,29 +97,14 @@ class WebhookProvider(Provider):
             raise EndpointGone(delivery.pk)
         if not endpoint.is_active:
             raise EndpointDisabled(delivery.pk)
-        url_check(endpoint.url)
-        body = delivery.body.encode("utf-8")
-        timestamp = int(time.time())
-        headers = {
-            "Content-Type": "application/json",
-            signing.ID_HEADER: str(delivery.payload.get("event_id", delivery.reference)),
-            signing.EVENT_HEADER: str(delivery.payload.get("type", "")),
-            signing.TIMESTAMP_HEADER: str(timestamp),
-            signing.SIGNATURE_HEADER: signing.signature(
-                secret=endpoint.secret, timestamp=timestamp, body=body
-            ),
-        }
         try:
-            with _session().post(
-                endpoint.url,
-                data=body,
-                headers=headers,
-                timeout=(settings.WEBHOOKS_CONNECT_TIMEOUT, settings.WEBHOOKS_READ_TIMEOUT),
-                allow_redirects=False,
-                stream=True,
-            ) as answer:
-                next(answer.iter_content(MAX_ANSWER_BYTES), b"")
-                status = answer.status_code
+            status = post_json(
+                url=endpoint.url,
+                body=delivery.body.encode("utf-8"),
+                secret=endpoint.secret,
+                event_id=str(delivery.payload.get("event_id", delivery.reference)),
+                event_type=str(delivery.payload.get("type", "")),
+            )
         except requests.RequestException as error:
             endpoint_failed(endpoint_id=endpoint.pk, error=type(error).__name__)
             raise

@@ -23,6 +23,7 @@ def dead_letters(*, organisation: Organisation, limit: int = 200) -> list[Delive
         Delivery.objects.filter(
             organisation=organisation,
             channel=Delivery.Channel.WEBHOOK,
+            provider="webhook",
             status=Delivery.Status.FAILED,
         )
         .select_related("case")
@@ -36,6 +37,7 @@ def dead_letters_by_id(*, organisation: Organisation, ids: list[int]) -> list[De
         Delivery.objects.filter(
             organisation=organisation,
             channel=Delivery.Channel.WEBHOOK,
+            provider="webhook",
             status=Delivery.Status.FAILED,
             pk__in=ids,
         ).order_by("pk")
