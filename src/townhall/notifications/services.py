@@ -186,15 +186,21 @@ def _wait_for_earlier(delivery: Delivery) -> bool:
 
 
 def _wake_next(delivery: Delivery) -> None:
-    """Start the next row with the same order key if it is waiting (pending)."""
+    """Start the next row with the same order key if it waited for this one."""
     following = (
         Delivery.objects.filter(order_key=delivery.order_key, pk__gt=delivery.pk)
         .exclude(status=Delivery.Status.SENT)
         .order_by("pk")
-        .only("pk", "status")
+        .only("pk", "status", "last_attempt_at")
         .first()
     )
-    if following is not None and following.status == Delivery.Status.PENDING:
+    # Only one that waited (tried, and put back): a row never tried has a task
+    # of its own on the way, and a second would only cost the worker a turn.
+    if (
+        following is not None
+        and following.status == Delivery.Status.PENDING
+        and following.last_attempt_at is not None
+    ):
         delivery_enqueue(delivery_id=following.pk)
 
 

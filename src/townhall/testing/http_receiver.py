@@ -126,3 +126,35 @@ class Receiver:
         with self._arrived:
             self._arrived.wait_for(lambda: len(self.accepted) >= count, timeout=timeout)
             return list(self.accepted)
+
+
+def main() -> None:
+    """Run a receiver in its own process (for benchmarks): it answers 200 to
+    every POST, writes its port to `--port-file` once listening, and appends
+    the `Townhall-Webhook-Id` of every request it accepted to `--log`."""
+    import argparse
+    import signal
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port-file", required=True)
+    parser.add_argument("--log", required=True)
+    args = parser.parse_args()
+    log = open(args.log, "a", encoding="ascii", buffering=1)  # noqa: SIM115 (open for the process's life)
+
+    class Logging(Receiver):
+        def _next(self, request: Received) -> Behaviour:
+            log.write(request.headers.get("Townhall-Webhook-Id", "-") + "\n")
+            return Behaviour()
+
+    stop = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop)  # before the threads, which inherit it
+    receiver = Logging().start()
+    with open(args.port_file, "w", encoding="ascii") as port_file:
+        port_file.write(str(receiver.port))
+    signal.sigwait(stop)
+    receiver.stop()
+    log.close()
+
+
+if __name__ == "__main__":
+    main()

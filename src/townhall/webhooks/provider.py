@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import requests
 from django.conf import settings
+from django.utils import timezone
 
 from townhall.notifications.providers import DeliveryRefused, Provider, provider_register
 from townhall.webhooks import signing
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from townhall.notifications.models import Delivery
 
 USER_AGENT = "Townhall-Webhooks/1"
+HEALTH_WRITE_INTERVAL = timedelta(minutes=1)
 # Enough of an answer to be polite; the rest is not read.
 MAX_ANSWER_BYTES = 64 * 1024
 
@@ -111,7 +114,13 @@ class WebhookProvider(Provider):
         if not 200 <= status < 300:
             endpoint_failed(endpoint_id=endpoint.pk, error=f"HTTP {status}")
             raise WebhookRejected(f"HTTP {status}")
-        endpoint_delivered(endpoint_id=endpoint.pk)
+        # Its health changes only after a failure; a working endpoint's last
+        # success is written at most once a minute, not once a message.
+        if endpoint.failing_since is not None or (
+            endpoint.last_success_at is None
+            or timezone.now() - endpoint.last_success_at > HEALTH_WRITE_INTERVAL
+        ):
+            endpoint_delivered(endpoint_id=endpoint.pk)
         return f"HTTP {status}"
 
 
