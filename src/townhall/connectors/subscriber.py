@@ -6,7 +6,7 @@ but never loses it, and a retry never makes a second row."""
 from __future__ import annotations
 
 from townhall.cases.events import subscriber_register
-from townhall.cases.models import CaseEvent
+from townhall.cases.models import Case, CaseEvent
 from townhall.connectors import connector_get
 from townhall.notifications.services import Outgoing
 
@@ -24,4 +24,13 @@ def case_send(event: CaseEvent) -> list[Outgoing]:
     ]
 
 
-subscriber_register(name=SUBSCRIBER, kinds=[CaseEvent.Kind.SUBMITTED], func=case_send)
+def service_sends_cases(case: Case) -> bool:
+    return bool(case.service_version.parsed.send_to)
+
+
+subscriber_register(
+    name=SUBSCRIBER,
+    kinds=[CaseEvent.Kind.SUBMITTED],
+    func=case_send,
+    applies=service_sends_cases,
+)

@@ -19,6 +19,7 @@ from townhall.catalogue.services import service_import
 from townhall.tenancy.factories import MembershipFactory
 from townhall.tenancy.models import Membership
 from townhall.tenancy.permissions import ROLE_PERMISSIONS, Permission
+from townhall.webhooks.models import Endpoint
 
 P = Permission
 GET, POST, BOTH = {"get"}, {"post"}, {"get", "post"}
@@ -31,6 +32,7 @@ EXPECTED: dict[str, tuple[Permission, set[str]]] = {
     "backoffice:case-attachment": (P.VIEW_CASES, GET),
     "backoffice:case-status": (P.CHANGE_CASES, POST),
     "backoffice:case-note": (P.CHANGE_CASES, POST),
+    "backoffice:case-resend": (P.CHANGE_CASES, POST),
     "backoffice:contacts": (P.RECORD_CONTACTS, GET),
     "backoffice:contact-new": (P.RECORD_CONTACTS, BOTH),
     "backoffice:services": (P.VIEW_SERVICES, GET),
@@ -38,6 +40,12 @@ EXPECTED: dict[str, tuple[Permission, set[str]]] = {
     "backoffice:service-import": (P.MANAGE_SERVICES, BOTH),
     "backoffice:service-version-publish": (P.MANAGE_SERVICES, POST),
     "backoffice:service-version-export": (P.MANAGE_SERVICES, GET),
+    "backoffice:webhooks": (P.ADMINISTER, GET),
+    "backoffice:webhook-new": (P.ADMINISTER, BOTH),
+    "backoffice:webhook-dead-letters": (P.ADMINISTER, BOTH),
+    "backoffice:webhook-disable": (P.ADMINISTER, POST),
+    "backoffice:webhook-enable": (P.ADMINISTER, POST),
+    "backoffice:webhook-delete": (P.ADMINISTER, BOTH),
     "assisted:index": (P.RECORD_CONTACTS, BOTH),
     "assisted:start": (P.RECORD_CONTACTS, BOTH),
     "assisted:page": (P.RECORD_CONTACTS, BOTH),
@@ -101,6 +109,13 @@ def world(fly_tipping):
     street = service_import(
         organisation=fly_tipping.organisation, definition=changed, publish=False
     ).service
+    # A webhook endpoint of the council's, turned off so that nothing is sent.
+    Endpoint.objects.create(
+        organisation=fly_tipping.organisation,
+        url="https://hooks.example.invalid/",
+        secret="whsec_test",
+        is_active=False,
+    )
     return case, attachment, street
 
 
@@ -112,6 +127,8 @@ def _url(name: str, world) -> str:
         "slug": street.slug,
         "number": 2,
         "page_id": street.published_version.parsed.pages[0].id,
+        "pk": Endpoint.objects.get(organisation=case.organisation).pk,
+        "delivery_id": 1,
     }
     wanted = PATTERNS[name].pattern.converters
     return reverse(name, kwargs={k: v for k, v in values.items() if k in wanted})

@@ -22,7 +22,21 @@ PUBLIC = {"login", "logout"}
 CASE_URLS = [p for p in staff_urls.urlpatterns if "reference" in p.pattern.converters]
 SERVICE_URLS = [p for p in staff_urls.urlpatterns if "slug" in p.pattern.converters]
 # Staff URLs naming no case or service: each shows or writes only the council's own.
-COUNCIL_URLS = {"queue", "services", "service-import", "contacts", "contact-new"}
+COUNCIL_URLS = {
+    "queue",
+    "services",
+    "service-import",
+    "contacts",
+    "contact-new",
+    "webhooks",
+    "webhook-new",
+    "webhook-dead-letters",
+    # An endpoint's id is looked up among the council's own (webhooks' tests).
+    "webhook-disable",
+    "webhook-enable",
+    "webhook-delete",
+}
+ENDPOINT_URLS = {"webhook-disable", "webhook-enable", "webhook-delete"}
 # Staff URLs that only accept POST (sign-out aside).
 POST_ONLY = {"case-status", "case-note", "service-version-publish"}
 
@@ -31,6 +45,8 @@ def _kwargs(pattern: URLPattern, reference: str, attachment_id: uuid.UUID) -> di
     kwargs: dict[str, object] = {"reference": reference}
     if "attachment_id" in pattern.pattern.converters:
         kwargs["attachment_id"] = attachment_id
+    if "delivery_id" in pattern.pattern.converters:
+        kwargs["delivery_id"] = 1
     return kwargs
 
 
@@ -215,7 +231,8 @@ def test_a_manager_of_another_council_is_not_a_manager_here(client, council, oth
 
 @pytest.mark.parametrize("name", sorted(COUNCIL_URLS - {"queue"}))
 def test_signed_out_people_are_sent_to_sign_in_from_service_pages(client, name):
-    response = client.get(reverse(f"backoffice:{name}"))
+    kwargs = {"pk": 1} if name in ENDPOINT_URLS else {}
+    response = _as_signed_out(client, reverse(f"backoffice:{name}", kwargs=kwargs))
     assert response.status_code == 302
     assert response["Location"].startswith("/staff/login/")
 
