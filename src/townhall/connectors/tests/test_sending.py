@@ -157,6 +157,20 @@ def test_a_case_goes_to_a_team_mailbox_and_a_signed_webhook(
     assert {row.status for row in sent_rows(case)} == {Delivery.Status.SENT}
 
 
+def test_the_case_page_tells_the_teams_email_from_the_residents(
+    council, staff_client, django_capture_on_commit_callbacks
+):
+    service = import_with_send_to(
+        council, [{"connector": "mailbox", "address": "street-scene@example.gov.uk"}]
+    )
+    case = submit(service, django_capture_on_commit_callbacks)
+    page = staff_client.get(reverse("backoffice:case", args=[case.reference])).content.decode()
+    sent_to = page.split("Sent to", 1)[1]
+    assert "street-scene@example.gov.uk" in sent_to
+    residents = page.split("Emails to the resident", 1)[1].split("Sent to", 1)[0]
+    assert "New case" not in residents
+
+
 def test_a_caseworker_of_another_council_cannot_resend(
     council, other_council, open311, django_capture_on_commit_callbacks, client
 ):
