@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import time
 from datetime import timedelta
+from typing import cast
 
 import jsonschema
 import pytest
@@ -212,22 +213,50 @@ def test_an_endpoint_that_is_down_never_blocks_a_submission_and_gets_everything_
 
 
 def test_events_for_one_case_wait_while_an_earlier_one_is_retrying(
-    fly_tipping, endpoint, receiver, staff_user, django_capture_on_commit_callbacks
+    settings, fly_tipping, endpoint, receiver, staff_user, django_capture_on_commit_callbacks
 ):
-    from django_tasks.backends.dummy import DummyBackend  # noqa: F401
+    """Tasks are held (not run) so each step is taken by hand, as a worker would."""
+    from django_tasks import default_task_backend
+    from django_tasks.backends.dummy import DummyBackend
 
-    receiver.fail(503, times=MAX_ATTEMPTS - 1)  # recovers on the last attempt
+    from townhall.cases.events import event_dispatch
+    from townhall.cases.models import CaseEvent
+    from townhall.notifications.services import NotDelivered, delivery_send
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    held = cast(DummyBackend, default_task_backend)
+    held.clear()
+
+    def queued_deliveries() -> list[int]:
+        return [r.args[0] for r in held.results if r.task.name == "deliver"]
+
+    receiver.fail(503, times=1)
     case = submit(fly_tipping, django_capture_on_commit_callbacks)
-    transition(case, staff_user, django_capture_on_commit_callbacks)
+    event_dispatch(event_id=CaseEvent.objects.get(case=case).pk)
+    (created,) = webhooks(case)
+    with pytest.raises(NotDelivered):
+        delivery_send(delivery_id=created.pk)  # the endpoint answers 503: retrying
 
-    accepted = receiver.wait_for(3)
-    assert [r.json()["type"] for r in accepted] == [
+    transition(case, staff_user, django_capture_on_commit_callbacks)
+    event_dispatch(event_id=CaseEvent.objects.get(case=case, kind="status_changed").pk)
+    status_changed, updated = webhooks(case).exclude(pk=created.pk).order_by("pk")
+    held.clear()
+    delivery_send(delivery_id=status_changed.pk)  # its turn has not come: it waits
+    status_changed.refresh_from_db()
+    assert (status_changed.status, status_changed.attempts) == (Delivery.Status.PENDING, 0)
+    assert len(receiver.seen) == 1 and queued_deliveries() == []
+
+    delivery_send(delivery_id=created.pk)  # the retry succeeds and starts the one that waited
+    assert queued_deliveries() == [status_changed.pk]
+    delivery_send(delivery_id=status_changed.pk)
+    delivery_send(delivery_id=updated.pk)  # never waited: its own task sends it
+
+    assert [r.json()["type"] for r in receiver.wait_for(3)] == [
         "case.created",
         "case.status_changed",
         "case.updated",
     ]
-    created = webhooks(case).order_by("pk").first()
-    assert created.attempts == MAX_ATTEMPTS
+    assert set(webhooks(case).values_list("status", flat=True)) == {Delivery.Status.SENT}
 
 
 def test_a_delivery_cut_off_mid_send_is_sent_again_by_outbox_retry(
