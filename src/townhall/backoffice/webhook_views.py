@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -41,7 +42,7 @@ class EndpointForm(forms.Form):
     )
     events = forms.MultipleChoiceField(
         label=gettext_lazy("Events to send"),
-        choices=[(name, f"{name}: {EVENT_LABELS[name]}") for name in EVENT_TYPES],
+        choices=[(name, format_lazy("{}: {}", name, EVENT_LABELS[name])) for name in EVENT_TYPES],
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": gettext_lazy("Select at least one event")},
     )
