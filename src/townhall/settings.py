@@ -7,6 +7,7 @@ SECRET_KEY is required, HTTPS assumed), `development` (DEBUG on, local only) or
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -65,6 +66,8 @@ INSTALLED_APPS = [
     "townhall.cases",
     "townhall.notifications",
     "townhall.insight",
+    "townhall.webhooks",
+    "townhall.connectors",
     "townhall.web",
     "townhall.integrations",
     "townhall.backoffice",
@@ -321,3 +324,25 @@ LOGGING = {
 
 # The address residents use, for links in emails (no trailing slash).
 TOWNHALL_PUBLIC_URL = env_str("TOWNHALL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Webhooks to councils' own systems (docs/webhooks.md). Private, loopback and
+# link-local addresses are refused unless allowed: off in production, where a
+# webhook must not reach the servers beside Townhall (SSRF).
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", not IS_PRODUCTION)
+WEBHOOKS_CONNECT_TIMEOUT = env_int("WEBHOOKS_CONNECT_TIMEOUT", 5)
+WEBHOOKS_READ_TIMEOUT = env_int("WEBHOOKS_READ_TIMEOUT", 10)
+# An endpoint that has failed without a success for this long is turned off
+# and the council's admins are told (undelivered messages stay, to replay).
+WEBHOOKS_DISABLE_AFTER_HOURS = env_int("WEBHOOKS_DISABLE_AFTER_HOURS", 48)
+# Secrets service definitions name for their `send_to` destinations (an
+# Open311 API key, a webhook signing secret), as JSON: {"name": "secret"}.
+try:
+    CONNECTOR_SECRETS: dict[str, str] = json.loads(env_str("CONNECTOR_SECRETS", "{}"))
+except ValueError:
+    CONNECTOR_SECRETS = {"": ""}  # refused just below
+if not isinstance(CONNECTOR_SECRETS, dict) or not all(
+    isinstance(k, str) and k and isinstance(v, str) for k, v in CONNECTOR_SECRETS.items()
+):
+    raise ImproperlyConfigured(
+        'CONNECTOR_SECRETS must be a JSON object of names and secrets: {"name": "secret"}'
+    )

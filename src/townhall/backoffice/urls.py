@@ -1,6 +1,13 @@
 from django.urls import path, register_converter
 
-from townhall.backoffice import api_key_views, contact_views, insight_views, service_views, views
+from townhall.backoffice import (
+    api_key_views,
+    contact_views,
+    insight_views,
+    service_views,
+    views,
+    webhook_views,
+)
 from townhall.cases.references import REFERENCE_PATTERN
 
 
@@ -28,6 +35,11 @@ urlpatterns = [
     path("cases/<reference:reference>/", views.case_detail, name="case"),
     path("cases/<reference:reference>/status/", views.case_status, name="case-status"),
     path("cases/<reference:reference>/notes/", views.case_note, name="case-note"),
+    path(
+        "cases/<reference:reference>/sent/<int:delivery_id>/resend/",
+        views.case_resend,
+        name="case-resend",
+    ),
     path(
         "cases/<reference:reference>/attachments/<uuid:attachment_id>/",
         views.case_attachment,
@@ -62,4 +74,10 @@ urlpatterns = [
         name="insight-download",
     ),
     path("insight/costs/", insight_views.insight_rates, name="insight-rates"),
+    path("webhooks/", webhook_views.endpoint_list, name="webhooks"),
+    path("webhooks/new/", webhook_views.endpoint_new, name="webhook-new"),
+    path("webhooks/failed/", webhook_views.dead_letter_list, name="webhook-dead-letters"),
+    path("webhooks/<int:pk>/disable/", webhook_views.endpoint_disable, name="webhook-disable"),
+    path("webhooks/<int:pk>/enable/", webhook_views.endpoint_enable, name="webhook-enable"),
+    path("webhooks/<int:pk>/delete/", webhook_views.endpoint_delete, name="webhook-delete"),
 ]

@@ -21,6 +21,8 @@ from townhall.cases.conditions import condition_context
 from townhall.cases.models import Case, CaseEvent, Channel, Contact
 from townhall.catalogue.engine import flow
 from townhall.catalogue.engine.validation import CONTROL_CHARACTERS
+from townhall.connectors import selectors as connector_selectors
+from townhall.connectors import services as connector_services
 from townhall.tenancy.models import Team
 from townhall.tenancy.permissions import Permission, role_permissions
 from townhall.tenancy.selectors import staff_membership
@@ -142,6 +144,7 @@ def _render_case(
             ),
             "events": events,
             "emails": selectors.case_emails(case),
+            "destinations": connector_selectors.case_destinations(case),
             "messages_held_up": selectors.case_messages_held_up(case),
             "status_form": status_form or StatusForm(next_states=next_states),
             "note_form": note_form or NoteForm(),
@@ -209,3 +212,14 @@ def case_attachment(request: HttpRequest, reference: str, attachment_id: UUID) -
         filename=attachment.filename,
         content_type=attachment.content_type,
     )
+
+
+@require_POST
+@permission_required(Permission.CHANGE_CASES)
+def case_resend(request: HttpRequest, reference: str, delivery_id: int) -> HttpResponse:
+    case = _case(request, reference)
+    if connector_services.destination_resend(case=case, delivery_id=delivery_id):
+        messages.success(request, _("The case will be sent again."))
+    else:
+        messages.error(request, _("That system has the case already, or it is being sent now."))
+    return redirect("backoffice:case", reference=case.reference)

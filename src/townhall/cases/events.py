@@ -44,6 +44,7 @@ MAX_ATTEMPTS = 20
 DISPATCH_STALE = timedelta(minutes=10)
 
 Subscriber = Callable[[CaseEvent], Iterable[Outgoing]]
+Applies = Callable[[Case], bool]
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,12 @@ class Registration:
     name: str  # stored on each event it handles: never rename a subscriber in use
     kinds: frozenset[str]
     func: Subscriber
+    # Whether it has anything to do for a case (a council with no webhook
+    # endpoints has not): an event no registration applies to starts no task.
+    applies: Applies | None = None
+
+    def applies_to(self, case: Case) -> bool:
+        return self.applies is None or self.applies(case)
 
 
 _subscribers: dict[str, Registration] = {}
@@ -60,12 +67,15 @@ class EventNotDispatched(Exception):
     """A subscriber failed; the message names the event, the subscriber and the error's type."""
 
 
-def subscriber_register(*, name: str, kinds: Iterable[str], func: Subscriber) -> Subscriber:
+def subscriber_register(
+    *, name: str, kinds: Iterable[str], func: Subscriber, applies: Applies | None = None
+) -> Subscriber:
     """Have `func` called with every event of the given kinds, after it commits.
     It returns the messages to send about it (often none) and may write to the
     database; everything it writes commits with the note that it handled the
-    event, or not at all."""
-    _subscribers[name] = Registration(name=name, kinds=frozenset(kinds), func=func)
+    event, or not at all. With `applies`, only for events about cases it
+    returns True for, asked when the event is recorded and dispatched."""
+    _subscribers[name] = Registration(name=name, kinds=frozenset(kinds), func=func, applies=applies)
     return func
 
 
@@ -94,7 +104,7 @@ def event_record(
     rolls back). Call it inside the transaction that makes the change."""
     from townhall.cases.tasks import dispatch_event
 
-    subscribed = bool(subscribers_for(kind))
+    subscribed = any(registration.applies_to(case) for registration in subscribers_for(kind))
     event = CaseEvent.objects.create(
         case=case,
         kind=kind,
@@ -130,7 +140,7 @@ def event_dispatch(*, event_id: int) -> None:
     )
     failures = []
     for registration in subscribers_for(event.kind):
-        if registration.name in event.handled_by:
+        if registration.name in event.handled_by or not registration.applies_to(event.case):
             continue
         try:
             delivery_ids = _subscriber_run(event_id, registration)

@@ -126,6 +126,7 @@ class CaseEvent(models.Model):
         STATUS_CHANGED = "status_changed", _("Status changed")
         NOTE = "note", _("Note")
         CONTACT_LOGGED = "contact_logged", _("Contact logged")
+        ASSIGNED = "assigned", _("Given to a team")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

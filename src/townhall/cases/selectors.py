@@ -77,8 +77,13 @@ def status_label(case: Case, *, public: bool) -> str:
 
 
 def case_emails(case: Case) -> QuerySet[Delivery]:
-    """The emails written to the resident about a case, oldest first."""
-    return case.deliveries.filter(channel=Delivery.Channel.EMAIL).order_by("created_at", "pk")
+    """The emails written to the resident about a case, oldest first: not
+    those sending the case to a team's mailbox (the connectors' subscriber)."""
+    return (
+        case.deliveries.filter(channel=Delivery.Channel.EMAIL)
+        .exclude(subscriber="connectors.send_to")
+        .order_by("created_at", "pk")
+    )
 
 
 def case_messages_held_up(case: Case) -> bool:

@@ -25,6 +25,7 @@ from townhall.catalogue.engine.flow import case_summary_line, relevant_answers, 
 from townhall.catalogue.engine.inputs import NewFiles, sniff_content_type
 from townhall.catalogue.engine.languages import active_language
 from townhall.catalogue.models import ServiceVersion
+from townhall.tenancy.models import Team
 
 logger = logging.getLogger(__name__)
 
@@ -267,6 +268,34 @@ def case_add_note(*, case: Case, actor: User, note: str) -> CaseEvent:
     """An internal note on the timeline: staff only, never shown to the resident."""
     with transaction.atomic():
         return event_record(case=case, kind=CaseEvent.Kind.NOTE, actor=actor, internal_note=note)
+
+
+class AssignRefused(Exception):
+    """The case cannot be given to that team; the message says why."""
+
+
+def case_assign(*, case: Case, team: Team | None, actor: User | None) -> Case:
+    """Give a case to `team` (or to no team) and record the event, whose
+    subscribers (webhooks) hear of it after commit. Nothing is recorded when
+    the case is with that team already."""
+    if team is not None and team.organisation_id != case.organisation_id:
+        raise AssignRefused("the team belongs to another council")
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).select_related("team").get(pk=case.pk)
+        if case.team_id == (team.pk if team else None):
+            return case
+        event_record(
+            case=case,
+            kind=CaseEvent.Kind.ASSIGNED,
+            actor=actor,
+            payload={
+                "from_team": case.team.slug if case.team else None,
+                "team": team.slug if team else None,
+            },
+        )
+        case.team = team
+        case.save(update_fields=["team", "updated_at"])
+    return case
 
 
 PURGE_BATCH = 500  # drafts deleted in one transaction

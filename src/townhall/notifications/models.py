@@ -63,6 +63,14 @@ class Delivery(models.Model):
     provider_reference = models.CharField(
         max_length=200, blank=True, help_text="The provider's own id for the message."
     )
+    order_key = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=(
+            "Rows with the same key are delivered one at a time, in the order they were "
+            "written: a row waits while an earlier one with its key is unsent."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -70,7 +78,14 @@ class Delivery(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name_plural = "deliveries"
-        indexes = [models.Index(fields=["status", "last_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "last_attempt_at"]),
+            models.Index(
+                fields=["order_key", "id"],
+                condition=~models.Q(order_key=""),
+                name="notifications_delivery_order",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel} {self.pk} ({self.status})"

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from townhall.core.tasks import enqueue_on_commit
 from townhall.notifications.models import Delivery
-from townhall.notifications.providers import provider_default, provider_get
+from townhall.notifications.providers import DeliveryRefused, provider_default, provider_get
 from townhall.tenancy.models import Organisation
 
 if TYPE_CHECKING:
@@ -52,6 +52,8 @@ class Outgoing:
     body: str = ""
     payload: Mapping[str, Any] = field(default_factory=dict)
     provider: str = ""  # empty: the channel's default provider
+    # Rows with the same key are delivered in the order they were written (see Delivery).
+    order_key: str = ""
 
 
 def delivery_add(
@@ -76,6 +78,7 @@ def delivery_add(
         subject=" ".join(outgoing.subject.split())[:200],
         body=outgoing.body,
         payload=dict(outgoing.payload),
+        order_key=outgoing.order_key,
     )
 
 
@@ -128,8 +131,16 @@ def delivery_send(*, delivery_id: int) -> None:
     if not claimed:
         return
     delivery = Delivery.objects.select_related("organisation").get(pk=delivery_id)
+    if delivery.order_key and _wait_for_earlier(delivery):
+        return
     try:
         provider_reference = provider_get(delivery.provider).send(delivery)
+    except DeliveryRefused as error:
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.FAILED, last_error=type(error).__name__[:200]
+        )
+        logger.warning("%s %s refused: %s", delivery.channel, delivery.pk, type(error).__name__)
+        return
     except Exception as error:
         gave_up = delivery.attempts >= MAX_ATTEMPTS
         Delivery.objects.filter(pk=delivery.pk).update(
@@ -148,6 +159,49 @@ def delivery_send(*, delivery_id: int) -> None:
         last_error="",
         provider_reference=(provider_reference or "")[:200],
     )
+    if delivery.order_key:
+        _wake_next(delivery)
+
+
+def _earlier_unsent(delivery: Delivery) -> QuerySet[Delivery]:
+    return Delivery.objects.filter(order_key=delivery.order_key, pk__lt=delivery.pk).exclude(
+        status=Delivery.Status.SENT
+    )
+
+
+def _wait_for_earlier(delivery: Delivery) -> bool:
+    """Put a claimed row back to wait, without counting an attempt, if an
+    earlier row with its order key is unsent; True if it waits. The earlier
+    row's task starts it once that one is sent (`_wake_next`)."""
+    if not _earlier_unsent(delivery).exists():
+        return False
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.PENDING, attempts=F("attempts") - 1
+    )
+    # The earlier row may have been sent between the look and the update, its
+    # wake-up finding this one still "sending": look again, and go on if so.
+    if not _earlier_unsent(delivery).exists():
+        delivery_enqueue(delivery_id=delivery.pk)
+    return True
+
+
+def _wake_next(delivery: Delivery) -> None:
+    """Start the next row with the same order key if it waited for this one."""
+    following = (
+        Delivery.objects.filter(order_key=delivery.order_key, pk__gt=delivery.pk)
+        .exclude(status=Delivery.Status.SENT)
+        .order_by("pk")
+        .only("pk", "status", "last_attempt_at")
+        .first()
+    )
+    # Only one that waited (tried, and put back): a row never tried has a task
+    # of its own on the way, and a second would only cost the worker a turn.
+    if (
+        following is not None
+        and following.status == Delivery.Status.PENDING
+        and following.last_attempt_at is not None
+    ):
+        delivery_enqueue(delivery_id=following.pk)
 
 
 def deliveries_to_retry(

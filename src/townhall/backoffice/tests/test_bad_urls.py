@@ -51,6 +51,8 @@ def _values(pattern: URLPattern, case) -> dict[str, object]:
         "key_id": 1,
         "table": "channels",
         "extension": "csv",
+        "pk": 1,
+        "delivery_id": 1,
     }
     return {name: real[name] for name in pattern.pattern.converters}
 

@@ -21,6 +21,7 @@ from townhall.integrations.models import ApiKey
 from townhall.tenancy.factories import MembershipFactory
 from townhall.tenancy.models import Membership
 from townhall.tenancy.permissions import ROLE_PERMISSIONS, Permission
+from townhall.webhooks.models import Endpoint
 
 P = Permission
 GET, POST, BOTH = {"get"}, {"post"}, {"get", "post"}
@@ -33,6 +34,7 @@ EXPECTED: dict[str, tuple[Permission, set[str]]] = {
     "backoffice:case-attachment": (P.VIEW_CASES, GET),
     "backoffice:case-status": (P.CHANGE_CASES, POST),
     "backoffice:case-note": (P.CHANGE_CASES, POST),
+    "backoffice:case-resend": (P.CHANGE_CASES, POST),
     "backoffice:contacts": (P.RECORD_CONTACTS, GET),
     "backoffice:contact-new": (P.RECORD_CONTACTS, BOTH),
     "backoffice:services": (P.VIEW_SERVICES, GET),
@@ -46,6 +48,12 @@ EXPECTED: dict[str, tuple[Permission, set[str]]] = {
     "backoffice:insight": (P.VIEW_INSIGHT, GET),
     "backoffice:insight-download": (P.VIEW_INSIGHT, GET),
     "backoffice:insight-rates": (P.ADMINISTER, BOTH),
+    "backoffice:webhooks": (P.ADMINISTER, GET),
+    "backoffice:webhook-new": (P.ADMINISTER, BOTH),
+    "backoffice:webhook-dead-letters": (P.ADMINISTER, BOTH),
+    "backoffice:webhook-disable": (P.ADMINISTER, POST),
+    "backoffice:webhook-enable": (P.ADMINISTER, POST),
+    "backoffice:webhook-delete": (P.ADMINISTER, BOTH),
     "assisted:index": (P.RECORD_CONTACTS, BOTH),
     "assisted:start": (P.RECORD_CONTACTS, BOTH),
     "assisted:page": (P.RECORD_CONTACTS, BOTH),
@@ -112,6 +120,13 @@ def world(fly_tipping):
         organisation=fly_tipping.organisation, definition=changed, publish=False
     ).service
     api_key_create(organisation=fly_tipping.organisation, name="Highways")
+    # A webhook endpoint of the council's, turned off so that nothing is sent.
+    Endpoint.objects.create(
+        organisation=fly_tipping.organisation,
+        url="https://hooks.example.invalid/",
+        secret="whsec_test",
+        is_active=False,
+    )
     return case, attachment, street
 
 
@@ -126,6 +141,8 @@ def _url(name: str, world) -> str:
         "key_id": ApiKey.objects.get(organisation=case.organisation).pk,
         "table": "channels",
         "extension": "csv",
+        "pk": Endpoint.objects.get(organisation=case.organisation).pk,
+        "delivery_id": 1,
     }
     wanted = PATTERNS[name].pattern.converters
     return reverse(name, kwargs={k: v for k, v in values.items() if k in wanted})

@@ -32,7 +32,15 @@ COUNCIL_URLS = {
     "api-key-new",
     "insight",
     "insight-rates",
+    "webhooks",
+    "webhook-new",
+    "webhook-dead-letters",
+    # An endpoint's id is looked up among the council's own (webhooks' tests).
+    "webhook-disable",
+    "webhook-enable",
+    "webhook-delete",
 }
+ENDPOINT_URLS = {"webhook-disable", "webhook-enable", "webhook-delete"}
 # Staff URLs naming another kind of the council's things: tested in their own
 # modules (an API key: test_api_keys; an insight table: test_insight).
 OTHER_URLS = {"api-key-revoke", "insight-download"}
@@ -44,6 +52,8 @@ def _kwargs(pattern: URLPattern, reference: str, attachment_id: uuid.UUID) -> di
     kwargs: dict[str, object] = {"reference": reference}
     if "attachment_id" in pattern.pattern.converters:
         kwargs["attachment_id"] = attachment_id
+    if "delivery_id" in pattern.pattern.converters:
+        kwargs["delivery_id"] = 1
     return kwargs
 
 
@@ -228,7 +238,8 @@ def test_a_manager_of_another_council_is_not_a_manager_here(client, council, oth
 
 @pytest.mark.parametrize("name", sorted(COUNCIL_URLS - {"queue"}))
 def test_signed_out_people_are_sent_to_sign_in_from_service_pages(client, name):
-    response = client.get(reverse(f"backoffice:{name}"))
+    kwargs = {"pk": 1} if name in ENDPOINT_URLS else {}
+    response = _as_signed_out(client, reverse(f"backoffice:{name}", kwargs=kwargs))
     assert response.status_code == 302
     assert response["Location"].startswith("/staff/login/")
 

@@ -146,6 +146,7 @@ class Migration(migrations.Migration):
                             ("status_changed", "Status changed"),
                             ("note", "Note"),
                             ("contact_logged", "Contact logged"),
+                            ("assigned", "Given to a team"),
                         ],
                         max_length=20,
                     ),

@@ -164,6 +164,8 @@ class ServiceDefinition:
     declaration: str = ""
     sla_days: int | None = None
     routing: Routing = field(default_factory=Routing)
+    # Where its cases go once submitted (connector destinations, as written).
+    send_to: tuple[Mapping[str, Any], ...] = ()
     language: str = FALLBACK_LANGUAGE  # the language its text is in
     # As stored and exported: text in several languages keeps its maps here.
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -243,6 +245,7 @@ def _build(data: Mapping[str, Any], *, raw: Mapping[str, Any], language: str) ->
                 RoutingRule(when=r["when"], team=r["team"]) for r in routing.get("rules", [])
             ),
         ),
+        send_to=tuple(dict(destination) for destination in data.get("send_to", [])),
         pages=pages,
         workflow=Workflow(
             initial=workflow["initial"],

@@ -42,3 +42,27 @@ def test_the_insight_benchmark_runs_once():
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
     assert "| GET /performance/ (public)" in result.stdout
     assert "open data, all public cases as CSV" in result.stdout
+
+
+def test_the_delivery_benchmark_runs_once_and_loses_nothing():
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TOWNHALL_ENV"}}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "bench/deliveries.py",
+            "--messages",
+            "30",
+            "--cases",
+            "5",
+            "--workers",
+            "1",
+        ],
+        cwd=PROJECT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    assert "30 of 30 events received, 0 missing" in result.stdout

@@ -61,6 +61,8 @@ def test_every_staff_url_is_private_signed_out_too(client, council, pattern):
         "key_id": 1,
         "table": "channels",
         "extension": "csv",
+        "pk": 1,
+        "delivery_id": 1,
     }
     url = reverse(
         f"backoffice:{pattern.name}",

@@ -33,6 +33,12 @@ class Provider:
         raise NotImplementedError
 
 
+class DeliveryRefused(Exception):
+    """Raised by a provider for a row that no further attempt can deliver (its
+    webhook endpoint was disabled or deleted, its address is not allowed): the
+    row is given up at once, and stays in the outbox to be tried again by hand."""
+
+
 class ProviderMissing(LookupError):
     """A row names a provider that is not registered (removed, or misspelt in settings)."""
 
