@@ -47,3 +47,21 @@ def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Anything else under /open311/: a 404 error document (XML if asked for)."""
     fmt = "xml" if rest.endswith(".xml") else "json"
     return error_response(fmt, Open311Error(404, (404, "There is no such Open311 endpoint")))
+
+
+_WORDS = {
+    400: "The request cannot be read",
+    403: "Forbidden",
+    404: "There is no such Open311 endpoint",
+    500: "Something went wrong: try again later",
+    503: "The service is unavailable for a moment: try again soon",
+}
+
+
+def error_for_status(request: HttpRequest, status: int) -> HttpResponse:
+    """The error document for an error Django raised before or around a view."""
+    fmt = "xml" if request.path.endswith(".xml") else "json"
+    response = error_response(fmt, Open311Error(status, (status, _WORDS.get(status, "Error"))))
+    if status == 503:
+        response["Retry-After"] = "30"
+    return response

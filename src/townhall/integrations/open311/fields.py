@@ -56,6 +56,8 @@ class ServiceFields:
         """The Open311 name of what answers a question, for error messages."""
         head = question_id.split(".")[0].split("[")[0]
         rest = question_id[len(head) :]
+        if head in {"media_url", "declaration", "answers"}:  # not a question's
+            return question_id
         for name, question in (
             ("lat/long or address_string", self.place),
             ("email", self.email),
