@@ -109,7 +109,13 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["organisation", "is_open", "-created_at"])]
+        indexes = [
+            models.Index(fields=["organisation", "is_open", "-created_at"]),
+            # Lists newest first across open and closed (Open311 requests).
+            models.Index(
+                fields=["organisation", "-created_at", "-id"], name="cases_case_org_newest"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -6,6 +6,7 @@ only for services whose definitions say their cases may be shown on a map
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -13,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 
 from townhall.cases.models import Case
 from townhall.catalogue.engine.definition import ServiceDefinition
+from townhall.catalogue.engine.languages import active_language
 from townhall.catalogue.models import Service, ServiceVersion
 from townhall.integrations.open311 import params
 from townhall.integrations.open311.endpoint import endpoint
@@ -32,7 +34,13 @@ LISTED_FIELDS = (
     "created_at",
     "updated_at",
     "due_at",
+    "answers",  # read for the place alone, and only where the service allows it
 )
+
+
+# Definitions of published versions, which never change, kept between requests.
+_versions: dict[tuple[int, datetime, str], ServiceDefinition] = {}
+MAX_VERSIONS_KEPT = 500
 
 
 class Catalogue:
@@ -49,11 +57,21 @@ class Catalogue:
         return [pk for pk, service in self.services.items() if service.slug in wanted]
 
     def definitions_for(self, cases: Iterable[Case]) -> None:
+        """Read the definitions of the cases' versions: one small query, and
+        each published version's definition parsed once per process."""
+        language = active_language()
         missing = {case.service_version_id for case in cases} - set(self._definitions)
         for version in ServiceVersion.objects.filter(pk__in=missing).only(
-            "pk", "definition", "created_at", "status"
+            "pk", "created_at", "status"
         ):
-            self._definitions[version.pk] = version.parsed
+            key = (version.pk, version.created_at, language)
+            if (known := _versions.get(key)) is None:
+                known = version.parsed  # reads the definition itself, once
+                if version.status != ServiceVersion.Status.DRAFT:  # published: never changes
+                    if len(_versions) >= MAX_VERSIONS_KEPT:
+                        _versions.clear()
+                    _versions[key] = known
+            self._definitions[version.pk] = known
 
     def definition(self, case: Case) -> ServiceDefinition:
         return self._definitions[case.service_version_id]
@@ -68,14 +86,16 @@ def public_cases(catalogue: Catalogue) -> QuerySet[Case]:
 def request_documents(
     catalogue: Catalogue, cases: list[Case], *, extensions: bool = False
 ) -> list[dict[str, Any]]:
-    """Cases as Open311 requests, with two more queries at most (versions, places)."""
+    """Cases as Open311 requests, with one more query at most (versions not yet read)."""
     catalogue.definitions_for(cases)
-    mapped = [case.pk for case in cases if catalogue.definition(case).public_on_map]
-    answers = (
-        dict(Case.objects.filter(pk__in=mapped).values_list("pk", "answers")) if mapped else {}
-    )
     return [
-        _document(catalogue, case, answers.get(case.pk), extensions=extensions) for case in cases
+        _document(
+            catalogue,
+            case,
+            case.answers if catalogue.definition(case).public_on_map else None,
+            extensions=extensions,
+        )
+        for case in cases
     ]
 
 

@@ -249,6 +249,7 @@ def test_bad_filters_are_errors_naming_the_parameter(client, fly_tipping, get, w
 def test_listing_requests_takes_the_same_queries_however_many(client, fly_tipping):
     for _n in range(3):
         report(fly_tipping)
+    client.get(f"{V2}/requests.json")  # the first read of a version also reads its definition
     with CaptureQueriesContext(connection) as few:
         client.get(f"{V2}/requests.json")
     for _n in range(10):
@@ -258,7 +259,7 @@ def test_listing_requests_takes_the_same_queries_however_many(client, fly_tippin
         response = client.get(f"{V2}/requests.json")
 
     assert len(json_of(response, "requests.json")) == 13
-    assert len(many) == len(few) <= 6
+    assert len(many) == len(few) <= 5  # site, its councils, services, cases, versions
 
 
 def test_one_request_is_an_array_of_one_with_extensions_on_request(client, fly_tipping):
