@@ -9,6 +9,7 @@ import io
 import json
 import random
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -83,7 +84,7 @@ def _copy(table: str, columns: list[str], rows: list[dict[str, object]]) -> None
     for row in rows:
         buffer.write("\t".join(_copy_value(row[c]) for c in columns) + "\n")
     sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[attr-defined]
+    with connection.cursor() as cursor, cursor.copy(sql) as copy:
         copy.write(buffer.getvalue())
 
 
@@ -97,7 +98,7 @@ def _copy_value(value: object) -> str:
     return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
 
 
-def _insert(table: str, columns: list[str], rows: list[dict[str, object]]) -> None:
+def _insert(table: str, columns: list[str], rows: list[dict[str, Any]]) -> None:
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
     with connection.cursor() as cursor:
