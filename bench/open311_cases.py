@@ -1,11 +1,11 @@
 """A fast generator of Open311-visible cases for the Open311 benchmark: rows
-written straight into the cases table (COPY on PostgreSQL, batched INSERTs
-elsewhere), spread over the last two years, each as `case_open` would leave
-it. Only what Open311 reads is filled in: no events, contacts or tasks."""
+written straight into the cases table (made by PostgreSQL itself with
+generate_series there, batched INSERTs elsewhere), spread over the last two
+years, each as `case_open` would leave it. Only what Open311 reads is filled
+in: no events, contacts or tasks."""
 
 from __future__ import annotations
 
-import io
 import json
 import random
 from datetime import datetime, timedelta
@@ -65,13 +65,13 @@ def cases_generate(*, service: Service, count: int, seed: int = 311) -> int:
     now = timezone.now()
     columns = list(_row(0, service, now, rng))
     table = Case._meta.db_table
+    if connection.vendor == "postgresql":
+        _generate_in_postgresql(table, service, count, now)
+        count = 0  # written
     for start in range(0, count, BATCH):
         rows = [_row(n, service, now, rng) for n in range(start, min(start + BATCH, count))]
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                _copy(table, columns, rows)
-            else:
-                _insert(table, columns, rows)
+            _insert(table, columns, rows)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {table}")
@@ -79,27 +79,60 @@ def cases_generate(*, service: Service, count: int, seed: int = 311) -> int:
         return int(cursor.fetchone()[0])
 
 
-def _copy(table: str, columns: list[str], rows: list[dict[str, object]]) -> None:
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join(_copy_value(row[c]) for c in columns) + "\n")
-    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.copy(sql) as copy:
-        copy.write(buffer.getvalue())
-
-
-def _copy_value(value: object) -> str:
-    if value is None:
-        return r"\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-
-
 def _insert(table: str, columns: list[str], rows: list[dict[str, Any]]) -> None:
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.executemany(sql, [[row[c] for c in columns] for row in rows])
+
+
+def _generate_in_postgresql(table: str, service: Service, count: int, now: datetime) -> None:
+    """The same rows, made by PostgreSQL itself (generate_series): no Python
+    per row, so a million take a minute rather than half an hour."""
+    sql = f"""
+        INSERT INTO {table} (
+            organisation_id, service_id, service_version_id, reference, status, is_open,
+            channel, language, answers, area_codes, summary, contact_email,
+            due_at, closed_at, created_at, updated_at
+        )
+        SELECT %(organisation)s, %(service)s, %(version)s,
+            'GEN-' || lpad(n::text, 10, '0'),
+            (ARRAY['received', 'inspecting', 'cleared', 'not_found'])[1 + n %% 4],
+            n %% 4 < 2, 'web', 'en',
+            jsonb_build_object(
+                'waste_type', waste,
+                'size', 'single',
+                'location', jsonb_build_object(
+                    'text', (n %% 300)::text || ' High Street', 'found_by', 'map_pin',
+                    'point', jsonb_build_object(
+                        'lat', round((51.4 + random() * 0.2)::numeric, 6),
+                        'lon', round((-0.2 + random() * 0.2)::numeric, 6)
+                    ),
+                    'areas', '[]'::jsonb
+                ),
+                'seen_on', to_char(created, 'YYYY-MM-DD'),
+                'email', 'resident' || n || '@example.org'
+            ),
+            '[]'::jsonb,
+            initcap(waste),
+            'resident' || n || '@example.org',
+            created + interval '5 days',
+            CASE WHEN n %% 4 < 2 THEN NULL ELSE created + interval '3 days' END,
+            created, created
+        FROM (
+            SELECT n, %(now)s::timestamptz - random() * interval '730 days' AS created,
+                (ARRAY['household', 'furniture', 'building', 'tyres', 'other'])[1 + n %% 5] AS waste
+            FROM generate_series(0, %(count)s - 1) AS n
+        ) AS generated
+    """  # noqa: S608 (our own table name)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "organisation": service.organisation_id,
+                "service": service.pk,
+                "version": service.published_version_id,
+                "now": now,
+                "count": count,
+            },
+        )

@@ -35,6 +35,10 @@ LISTED_FIELDS = (
     "updated_at",
     "due_at",
     "answers",  # read for the place alone, and only where the service allows it
+    # The version, enough to find its parsed definition among those kept.
+    "service_version__id",
+    "service_version__created_at",
+    "service_version__status",
 )
 
 
@@ -57,13 +61,13 @@ class Catalogue:
         return [pk for pk, service in self.services.items() if service.slug in wanted]
 
     def definitions_for(self, cases: Iterable[Case]) -> None:
-        """Read the definitions of the cases' versions: one small query, and
-        each published version's definition parsed once per process."""
+        """The definitions of the cases' versions (read with the cases, see
+        VERSION_FIELDS), each published one parsed once per process."""
         language = active_language()
-        missing = {case.service_version_id for case in cases} - set(self._definitions)
-        for version in ServiceVersion.objects.filter(pk__in=missing).only(
-            "pk", "created_at", "status"
-        ):
+        for case in cases:
+            version = case.service_version
+            if version.pk in self._definitions:
+                continue
             key = (version.pk, version.created_at, language)
             if (known := _versions.get(key)) is None:
                 known = version.parsed  # reads the definition itself, once
@@ -166,9 +170,9 @@ def request_list(request: HttpRequest, *, fmt: str) -> HttpResponse:
         cases = cases.filter(created_at__gte=when.start, created_at__lte=when.end)
     page = params.page(data)
     listed = list(
-        cases.only(*LISTED_FIELDS).order_by("-created_at", "-pk")[
-            page.offset : page.offset + page.size
-        ]
+        cases.select_related("service_version")
+        .only(*LISTED_FIELDS)
+        .order_by("-created_at", "-pk")[page.offset : page.offset + page.size]
     )
     documents = request_documents(catalogue, listed, extensions=params.flag(data, "extensions"))
     return respond(fmt, documents, root="service_requests", item="request")
@@ -178,7 +182,13 @@ def request_list(request: HttpRequest, *, fmt: str) -> HttpResponse:
 def request_detail(request: HttpRequest, reference: str, *, fmt: str) -> HttpResponse:
     data = request.GET
     catalogue = Catalogue(params.jurisdiction(request, data))
-    case = public_cases(catalogue).filter(reference=reference[:24]).only(*LISTED_FIELDS).first()
+    case = (
+        public_cases(catalogue)
+        .filter(reference=reference[:24])
+        .select_related("service_version")
+        .only(*LISTED_FIELDS)
+        .first()
+    )
     if case is None:
         raise Open311Error(404, (404, f"service_request_id not found: {reference[:24]}"))
     documents = request_documents(catalogue, [case], extensions=params.flag(data, "extensions"))

@@ -25,12 +25,19 @@ def public_services(organisation: Organisation) -> list[Service]:
 
 
 def public_service(organisation: Organisation, code: str) -> Service | None:
-    return (
+    """The public service `code` of the council, its version knowing its
+    service and council already (no query when the journey service asks)."""
+    service = (
         Service.objects.for_residents()
         .filter(organisation=organisation, slug=code[:80])
         .select_related("published_version")
         .first()
     )
+    if service is not None:
+        service.organisation = organisation
+        if service.published_version is not None:
+            service.published_version.service = service
+    return service
 
 
 def _document(service: Service) -> dict[str, object]:

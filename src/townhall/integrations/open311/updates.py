@@ -38,14 +38,16 @@ def update_list(request: HttpRequest, *, fmt: str) -> HttpResponse:
             created_at__gte=when.start,
             created_at__lte=when.end,
         )
-        .select_related("case")
+        .select_related("case__service_version")
         .only(
             "pk",
             "to_status",
             "created_at",
             "payload",
             "case__reference",
-            "case__service_version_id",
+            "case__service_version__id",
+            "case__service_version__created_at",
+            "case__service_version__status",
         )
         .order_by("created_at", "pk")[page.offset : page.offset + page.size]
     )

@@ -259,7 +259,7 @@ def test_listing_requests_takes_the_same_queries_however_many(client, fly_tippin
         response = client.get(f"{V2}/requests.json")
 
     assert len(json_of(response, "requests.json")) == 13
-    assert len(many) == len(few) <= 5  # site, its councils, services, cases, versions
+    assert len(many) == len(few) <= 4  # site, its councils, services, cases
 
 
 def test_one_request_is_an_array_of_one_with_extensions_on_request(client, fly_tipping):
