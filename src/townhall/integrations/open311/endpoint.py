@@ -53,6 +53,7 @@ _WORDS = {
     400: "The request cannot be read",
     403: "Forbidden",
     404: "There is no such Open311 endpoint",
+    413: "The request is too large",
     500: "Something went wrong: try again later",
     503: "The service is unavailable for a moment: try again soon",
 }

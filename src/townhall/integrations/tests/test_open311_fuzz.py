@@ -126,3 +126,12 @@ def test_any_body_is_answered_without_a_server_error(client, fly_tipping, body, 
     response = client.generic("POST", "/open311/v2/requests.json", body, content_type=content_type)
 
     _checked(response, "requests", "json", "POST")
+
+
+def test_a_request_too_large_is_an_error_document(client, fly_tipping, settings):
+    settings.TOWNHALL_MAX_REQUEST_BYTES = 100
+
+    response = client.post("/open311/v2/requests.xml", {"description": "x" * 200})
+
+    assert response.status_code == 413
+    assert b"<errors><error><code>413</code>" in response.content
