@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switcher
     path("staff/assisted/", include("townhall.backoffice.assisted")),
     path("staff/", include("townhall.backoffice.urls")),
+    path("open311/", include("townhall.integrations.open311.urls")),
     path("", include("townhall.web.urls")),
 ]
 

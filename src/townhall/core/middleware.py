@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from townhall.core.machine_errors import machine_error
 from townhall.core.proxies import forwarded_client, peer_is_trusted
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,8 @@ class RequestSizeLimitMiddleware:
             length = 0
         limit = settings.TOWNHALL_MAX_REQUEST_BYTES
         if length > limit:
+            if (machine := machine_error(request, 413)) is not None:
+                return machine
             return render(
                 request,
                 "errors/413.html",

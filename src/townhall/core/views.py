@@ -22,6 +22,7 @@ from django_tasks_db.models import DBTaskResult
 
 from townhall.accounts.sign_in_limits import locked_until
 from townhall.core.db import connections_drop_broken, database_unavailable
+from townhall.core.machine_errors import machine_error
 from townhall.tenancy.selectors import site_organisations
 
 logger = logging.getLogger(__name__)
@@ -73,14 +74,20 @@ def branding_css(request: HttpRequest) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if (machine := machine_error(request, 400)) is not None:
+        return machine
     return render(request, "errors/400.html", status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if (machine := machine_error(request, 403)) is not None:
+        return machine
     return render(request, "errors/403.html", status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if (machine := machine_error(request, 404)) is not None:
+        return machine
     return render(request, "errors/404.html", status=404)
 
 
@@ -93,11 +100,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
     request use a new one."""
     if database_unavailable(sys.exc_info()[1]):
         connections_drop_broken()
-        response = render(request, "errors/503.html", status=503)
+        response = machine_error(request, 503) or render(request, "errors/503.html", status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         add_never_cache_headers(response)
         return response
-    return render(request, "errors/500.html", status=500)
+    return machine_error(request, 500) or render(request, "errors/500.html", status=500)
 
 
 def _page_to_return_to(request: HttpRequest) -> str:

@@ -5,3 +5,9 @@ class IntegrationsConfig(AppConfig):
     name = "townhall.integrations"
     label = "integrations"
     verbose_name = "Integrations"
+
+    def ready(self) -> None:
+        from townhall.core.machine_errors import machine_errors_register
+        from townhall.integrations.open311.endpoint import error_for_status
+
+        machine_errors_register(prefix="/open311/", writer=error_for_status)

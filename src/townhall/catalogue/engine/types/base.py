@@ -101,6 +101,10 @@ class QuestionType:
     messages: ClassVar[Mapping[str, Any]] = {}
     # The keys an author may word themselves, as the property `<key>_message`.
     own_messages: ClassVar[tuple[str, ...]] = ("required",)
+    # What Open311 calls an answer of this type (string, number, datetime, text,
+    # singlevaluelist, multivaluelist); "" when the type is no Open311
+    # attribute (a place, files, a group: sent another way, or not at all).
+    api_datatype: ClassVar[str] = ""
 
     @property
     def template_name(self) -> str:
@@ -140,6 +144,21 @@ class QuestionType:
         """A non-empty answer as a plain JSON value, for Open311 attributes and
         open data: text, a number, true or false, a list or a mapping of them."""
         return value
+
+    def api_values(self, question: Question) -> list[tuple[str, str]]:
+        """The values an API client may choose from, as (key, name)."""
+        return [(option.value, option.label) for option in question.options]
+
+    def api_answer(self, question: Question, raw: str | list[str]) -> Any:
+        """An answer from the text an API client sent (a list for a question
+        with several values), as the answers document holds it. What cannot
+        be read is passed on as sent, for the type's check to refuse."""
+        text = raw if isinstance(raw, str) else (raw[0] if raw else "")
+        try:
+            parsed = self.parse(question, {question.id: text}, {})
+        except AnswerError:
+            return text
+        return parsed if parsed != "" or not text.strip() else text
 
     def message(self, question: Question, key: str, **values: Any) -> str:
         """The message `key`: the author's own words if they gave them, else

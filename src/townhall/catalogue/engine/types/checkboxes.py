@@ -28,6 +28,7 @@ def _ticked(data: FormData, key: str) -> list[Any]:
 @register
 class CheckboxesType(QuestionType):
     name = "checkboxes"
+    api_datatype = "multivaluelist"
     fieldset = True
     properties = {"options": OPTIONS}
     messages = {"required": gettext_lazy("Select at least one option")}
@@ -37,6 +38,10 @@ class CheckboxesType(QuestionType):
 
     def parse(self, question: Question, data: FormData, files: FormData) -> Any:
         return [v for v in _ticked(data, question.id) if isinstance(v, str) and v]
+
+    def api_answer(self, question: Question, raw: str | list[str]) -> Any:
+        values = [raw] if isinstance(raw, str) else raw
+        return [value.strip() for value in values if value.strip()]
 
     def check(self, question: Question, value: Any) -> str | None:
         allowed = {o.value for o in question.options}

@@ -42,6 +42,7 @@ def _day(value: Any) -> dt.date | None:
 @register
 class DateType(QuestionType):
     name = "date"
+    api_datatype = "datetime"
     fieldset = True
     grouped_inputs = True
     in_groups = True
@@ -54,6 +55,28 @@ class DateType(QuestionType):
         "too_late": gettext_lazy("The date must be today or in the past"),
         "too_early": gettext_lazy("The date must be today or in the future"),
     }
+
+    def api_answer(self, question: Question, raw: str | list[str]) -> Any:
+        """A W3C date or date and time: its date ("2026-03-27T10:00:00Z" is 27 March)."""
+        text = (raw if isinstance(raw, str) else (raw[0] if raw else "")).strip()
+        day = text[:10]
+        if len(day) == 10 and day[4] == "-" and day[7] == "-":
+            year, month, mday = day.split("-")
+            return self._from_parts(question, mday, month, year, fallback=text)
+        return text
+
+    def _from_parts(
+        self, question: Question, day: str, month: str, year: str, *, fallback: str
+    ) -> Any:
+        data = {
+            f"{question.id}-day": day,
+            f"{question.id}-month": month,
+            f"{question.id}-year": year,
+        }
+        try:
+            return self.parse(question, data, {})
+        except AnswerError:
+            return fallback
 
     def parse(self, question: Question, data: FormData, files: FormData) -> Any:
         parts = {part: single(data, f"{question.id}-{part}") for part, _label, _w in DATE_PARTS}

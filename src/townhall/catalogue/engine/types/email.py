@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 @register
 class EmailType(QuestionType):
     name = "email"
+    api_datatype = "string"
     in_groups = True
     messages = {
         "required": gettext_lazy("Enter an email address"),

@@ -29,6 +29,7 @@ def _is_number(value: Any) -> bool:
 @register
 class NumberType(QuestionType):
     name = "number"
+    api_datatype = "number"
     in_groups = True
     properties = {"min": {"type": "number"}, "max": {"type": "number"}}
     own_messages = ("required", "invalid", "too_small", "too_large")

@@ -70,6 +70,7 @@ def uk_phone_number(text: str) -> str | None:
 @register
 class PhoneType(QuestionType):
     name = "phone"
+    api_datatype = "string"
     in_groups = True
     messages = {
         "required": gettext_lazy("Enter a phone number"),

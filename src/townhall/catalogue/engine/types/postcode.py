@@ -33,6 +33,7 @@ def is_postcode(value: Any) -> bool:
 @register
 class PostcodeType(QuestionType):
     name = "postcode"
+    api_datatype = "string"
     is_place = True
     in_groups = True
     messages = {"required": gettext_lazy("Enter a postcode"), "invalid": NOT_A_POSTCODE}

@@ -35,6 +35,7 @@ def option_problems(question: Mapping[str, Any], where: str) -> list[str]:
 @register
 class RadiosType(QuestionType):
     name = "radios"
+    api_datatype = "singlevaluelist"
     fieldset = True
     in_groups = True
     properties = {"options": OPTIONS}

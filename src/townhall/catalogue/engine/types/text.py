@@ -32,6 +32,7 @@ TEXT_PROPERTIES: dict[str, Schema] = {
 @register
 class TextType(QuestionType):
     name = "text"
+    api_datatype = "string"
     in_groups = True
     default_max_length: ClassVar[int] = 500
     properties = TEXT_PROPERTIES

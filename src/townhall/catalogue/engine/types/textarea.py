@@ -9,4 +9,5 @@ from townhall.catalogue.engine.types.text import TextType
 @register
 class TextareaType(TextType):
     name = "textarea"
+    api_datatype = "text"
     default_max_length = 5000

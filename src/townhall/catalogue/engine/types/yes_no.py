@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 @register
 class YesNoType(QuestionType):
     name = "yes_no"
+    api_datatype = "singlevaluelist"
     fieldset = True
     in_groups = True
     messages = {"required": gettext_lazy("Select yes or no")}
@@ -27,6 +28,13 @@ class YesNoType(QuestionType):
 
     def check(self, question: Question, value: Any) -> str | None:
         return None if isinstance(value, bool) else self.required_message(question)
+
+    def api_values(self, question: Question) -> list[tuple[str, str]]:
+        return [("true", _("Yes")), ("false", _("No"))]
+
+    def api_answer(self, question: Question, raw: str | list[str]) -> Any:
+        text = (raw if isinstance(raw, str) else (raw[0] if raw else "")).strip().lower()
+        return {"true": True, "false": False, "yes": True, "no": False}.get(text, text)
 
     def display(self, question: Question, value: Any) -> str:
         return _("Yes") if value else _("No")

@@ -1,0 +1,319 @@
+"""Benchmark Open311 over HTTP, served by `townhall serve` with production
+settings, beside two baselines served the same way in the same run: a view
+that does nothing and a view that does one INSERT.
+
+Builds a fresh database (a temporary SQLite file, or the one
+BENCH_DATABASE_URL names, emptied first: its name must contain "bench"),
+a council with the standard fly-tipping service, an API key and --cases
+generated cases (1,000,000 by default), starts the server, and drives it
+with --concurrency clients on keep-alive connections. Prints a Markdown
+table; nothing passes or fails on time.
+
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/townhall_bench \\
+        nice .venv/bin/python bench/open311.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+if str(PROJECT_DIR) not in sys.path:
+    sys.path.insert(0, str(PROJECT_DIR))  # so `bench.*` imports when run as a script
+
+from bench.run import cpu_count, cpu_model, database_url  # noqa: E402
+from bench.timing import percentile  # noqa: E402
+
+POST_FORM = {
+    "jurisdiction_id": "example",
+    "service_code": "report-fly-tipping",
+    "lat": "51.5",
+    "long": "-0.12",
+    "address_string": "Behind the shops on Castle Street",
+    "attribute[waste_type]": "furniture",
+    "attribute[size]": "small_van",
+    "attribute[seen_on]": "2026-01-05T10:00:00Z",
+    "email": "resident@example.com",
+    "description": "A sofa and two mattresses",
+}
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=1_000_000, help="cases generated first")
+    parser.add_argument("--posts", type=int, default=2_000, help="timed POSTs per scenario")
+    parser.add_argument("--gets", type=int, default=2_000, help="timed GETs per scenario")
+    parser.add_argument("--warmup", type=int, default=50, help="untimed requests before those")
+    parser.add_argument("--concurrency", type=int, default=8, help="clients at once")
+    parser.add_argument("--threads", type=int, default=8, help="the server's threads")
+    parser.add_argument("--json", metavar="PATH", type=Path, help="also write raw numbers here")
+    args = parser.parse_args(argv)
+    if min(args.posts, args.gets, args.concurrency, args.threads) < 1 or args.cases < 0:
+        parser.error("counts must be at least 1 (--cases at least 0)")
+    return args
+
+
+def environment(workdir: Path, port: int) -> dict[str, str]:
+    """Production settings, but plain HTTP on the loopback interface."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        {
+            "TOWNHALL_ENV": "production",
+            "DJANGO_SETTINGS_MODULE": "bench.http_settings",
+            "SECRET_KEY": secrets.token_urlsafe(40),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "HTTPS": "false",
+            "DATABASE_URL": database_url(workdir),
+            "TOWNHALL_VAR_DIR": str(workdir),
+            "MEDIA_ROOT": str(workdir / "media"),
+            "API_RATE_LIMIT": "100000000",  # measured, not limited
+            "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": os.pathsep.join([str(PROJECT_DIR), env.get("PYTHONPATH", "")]),
+            "PORT": str(port),
+        }
+    )
+    return env
+
+
+def prepare(cases: int) -> dict[str, Any]:
+    """The database: migrated, emptied, the baseline's table, a council, its
+    service, a write key and the generated cases. Returns what clients need."""
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    from django.db import connection
+
+    from bench.http_urls import INSERT_TABLE
+    from bench.open311_cases import cases_generate
+    from townhall.catalogue.services import service_import
+    from townhall.catalogue.standard import STANDARD_DIR, load_definition_file
+    from townhall.integrations.keys import api_key_create
+    from townhall.tenancy.models import Organisation
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {INSERT_TABLE}")
+        key = "BIGSERIAL" if connection.vendor == "postgresql" else "INTEGER"
+        cursor.execute(
+            f"CREATE TABLE {INSERT_TABLE} (id {key} PRIMARY KEY, created_at TIMESTAMP, body TEXT)"
+        )
+    organisation = Organisation.objects.create(
+        slug="example", name="Example Council", reference_prefix="EXA"
+    )
+    definition = load_definition_file(STANDARD_DIR / "report-fly-tipping.yaml")
+    service = service_import(organisation=organisation, definition=definition).service
+    key_made = api_key_create(organisation=organisation, name="Benchmark", scope="write")
+    started = time.monotonic()
+    total = cases_generate(service=service, count=cases) if cases else 0
+    print(f"  {total:,} cases in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    vendor = connection.vendor
+    connection.close()
+    return {"key": key_made.key, "cases": total, "database": vendor}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve(env: dict[str, str], threads: int) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "townhall.cli", "serve", "--host", "127.0.0.1"]
+    command += ["--port", env["PORT"], "--threads", str(threads)]
+    server = subprocess.Popen(command, env=env, cwd=PROJECT_DIR)  # noqa: S603
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", int(env["PORT"]), timeout=5)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.3)
+    server.terminate()
+    raise SystemExit("the server did not answer /healthz within 60 s")
+
+
+@dataclass
+class Load:
+    name: str
+    method: str
+    path: str
+    body: str = ""
+    expect: int = 200
+    samples_ns: list[int] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return len(self.samples_ns) / self.seconds if self.seconds else 0.0
+
+    def ms(self, pct: float) -> float:
+        return percentile(self.samples_ns, pct) / 1e6
+
+
+def drive(load: Load, *, port: int, count: int, warmup: int, concurrency: int) -> Load:
+    """`count` requests from `concurrency` clients, each on its own
+    keep-alive connection; every answer's status is checked."""
+    headers = {"Content-Type": "application/x-www-form-urlencoded"} if load.body else {}
+    lock = threading.Lock()
+    remaining = [warmup + count]
+    failures: list[str] = []
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while True:
+            with lock:
+                if remaining[0] <= 0 or failures:
+                    return
+                remaining[0] -= 1
+                timed = remaining[0] < count
+            start = time.perf_counter_ns()
+            connection.request(load.method, load.path, body=load.body or None, headers=headers)
+            response = connection.getresponse()
+            content = response.read()
+            elapsed = time.perf_counter_ns() - start
+            if response.status != load.expect:
+                failures.append(f"{load.name}: {response.status} {content[:300]!r}")
+            elif timed:
+                with lock:
+                    load.samples_ns.append(elapsed)
+
+    workers = [threading.Thread(target=client) for _n in range(concurrency)]
+    started = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    load.seconds = time.perf_counter() - started
+    if failures:
+        raise SystemExit(failures[0])
+    # The warm-up is inside the wall time: take its share out of the rate.
+    load.seconds *= count / (count + warmup)
+    return load
+
+
+def loads(key: str) -> tuple[list[Load], list[Load]]:
+    form = urlencode({**POST_FORM, "api_key": key})
+    gets = [
+        Load("GET bare view (no database)", "GET", "/bench/bare/"),
+        Load(
+            "GET Open311 requests.json (last 90 days, 100 a page)",
+            "GET",
+            "/open311/v2/requests.json?jurisdiction_id=example",
+        ),
+        Load(
+            "GET Open311 requests.json?status=open&page_size=20",
+            "GET",
+            "/open311/v2/requests.json?jurisdiction_id=example&status=open&page_size=20",
+        ),
+        Load(
+            "GET Open311 requests/{id}.json",
+            "GET",
+            "/open311/v2/requests/GEN-0000000042.json?jurisdiction_id=example",
+        ),
+        Load(
+            "GET Open311 services.json", "GET", "/open311/v2/services.json?jurisdiction_id=example"
+        ),
+    ]
+    posts = [
+        Load("POST bare view, one INSERT", "POST", "/bench/insert/", body=form, expect=201),
+        Load("POST Open311 requests.json (a case)", "POST", "/open311/v2/requests.json", body=form),
+    ]
+    return gets, posts
+
+
+def table(results: list[Load], baseline: dict[str, Load]) -> str:
+    lines = [
+        "| request | requests | per second | median ms | p95 ms | rate vs its baseline |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for load in results:
+        base = baseline[load.method]
+        lines.append(
+            f"| {load.name} | {len(load.samples_ns):,} | {load.rate:,.0f} | {load.ms(50):.1f} "
+            f"| {load.ms(95):.1f} | {load.rate / base.rate:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="townhall-bench-open311-") as tmp:
+        port = free_port()
+        env = environment(Path(tmp), port)
+        os.environ.update(env)
+        print("Preparing the database ...", file=sys.stderr, flush=True)
+        world = prepare(args.cases)
+        server = serve(env, args.threads)
+        results: list[Load] = []
+        try:
+            gets, posts = loads(world["key"])
+            load_before = os.getloadavg()[0]
+            for load in gets:
+                print(f"  {load.name} ...", file=sys.stderr, flush=True)
+                results.append(
+                    drive(
+                        load,
+                        port=port,
+                        count=args.gets,
+                        warmup=args.warmup,
+                        concurrency=args.concurrency,
+                    )
+                )
+            for load in posts:
+                print(f"  {load.name} ...", file=sys.stderr, flush=True)
+                results.append(
+                    drive(
+                        load,
+                        port=port,
+                        count=args.posts,
+                        warmup=args.warmup,
+                        concurrency=args.concurrency,
+                    )
+                )
+            load_after = os.getloadavg()[0]
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    baseline = {"GET": results[0], "POST": results[len(gets)]}
+    print(
+        f"## Open311 over HTTP, {time.strftime('%Y-%m-%d')}\n\n"
+        f"`townhall serve` (waitress, {args.threads} threads), production settings over plain "
+        f"HTTP; {world['database']}; {world['cases']:,} cases; {args.concurrency} clients on "
+        f"keep-alive connections on the same machine; {cpu_count()} CPUs ({cpu_model()}); "
+        f"load average {load_before:.2f} before, {load_after:.2f} after.\n\n"
+        f"{table(results, baseline)}\n"
+    )
+    if args.json:
+        payload = [
+            {
+                "name": r.name,
+                "requests": len(r.samples_ns),
+                "per_second": r.rate,
+                "median_ms": r.ms(50),
+                "p95_ms": r.ms(95),
+            }
+            for r in results
+        ]
+        args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
