@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "townhall.notifications",
     "townhall.web",
     "townhall.integrations",
+    "ninja",  # the REST API's docs page and its Swagger UI files, served locally
     "townhall.backoffice",
 ]
 

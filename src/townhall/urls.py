@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from townhall.core import views as core_views
+from townhall.integrations.api.main import api as rest_api
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -11,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switcher
     path("staff/assisted/", include("townhall.backoffice.assisted")),
     path("staff/", include("townhall.backoffice.urls")),
+    path("api/v1/", rest_api.urls),
     path("", include("townhall.web.urls")),
 ]
 

@@ -1,0 +1,35 @@
+"""The REST API's one NinjaAPI: its routers, its authentication and its
+error handlers. `townhall.urls` serves it at /api/v1/."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI, Swagger
+
+from townhall.integrations.api import areas, cases, contacts, services
+from townhall.integrations.api.auth import API_AUTH
+from townhall.integrations.api.errors import install_error_handlers
+
+DESCRIPTION = """\
+Read and create a council's cases, and read its services, contacts and areas.
+
+Every request sends an API key, as `Authorization: Bearer <key>` or in the
+`X-Api-Key` header; the key decides the council and what may be done (scope
+`read`, `write` or `admin`). Lists come a page at a time: pass a page's
+`next_cursor` as `cursor` to get the next. Errors are `{"errors": [{"code",
+"message", "path"}]}`. A POST sent with an `Idempotency-Key` header is done
+once, however often it is retried.
+"""
+
+api = NinjaAPI(
+    title="Townhall REST API",
+    version="1",
+    description=DESCRIPTION,
+    auth=API_AUTH,
+    urls_namespace="api-v1",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    docs=Swagger(settings={"persistAuthorization": False, "tryItOutEnabled": False}),
+)
+install_error_handlers(api)
+for module in (services, cases, contacts, areas):
+    api.add_router("", module.router)
