@@ -144,7 +144,7 @@ def case_create_view(request: HttpRequest, response: HttpResponse, payload: Case
     refuse_nul(payload.answers, "answers")
 
     def create() -> Outcome:
-        return Outcome(201, _created(api_key, payload))
+        return Outcome(201, CaseOut(**_created(api_key, payload)).model_dump(mode="json"))
 
     return run_once(request, response, api_key=api_key, operation=create)
 

@@ -3,6 +3,10 @@ error handlers. `townhall.urls` serves it at /api/v1/."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 from ninja import NinjaAPI, Swagger
 
 from townhall.integrations.api import areas, cases, contacts, services
@@ -20,7 +24,17 @@ Every request sends an API key, as `Authorization: Bearer <key>` or in the
 once, however often it is retried.
 """
 
-api = NinjaAPI(
+
+class TownhallAPI(NinjaAPI):
+    def create_response(self, request: HttpRequest, data: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Every answer is about one council's cases and residents: never kept
+        in a browser's or proxy's cache."""
+        response = super().create_response(request, data, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+
+api = TownhallAPI(
     title="Townhall REST API",
     version="1",
     description=DESCRIPTION,
