@@ -84,10 +84,8 @@ def area_at(request: HttpRequest, point: Query[Point]) -> dict[str, Any]:
     return {"results": [area_out(a) for a in found], "next_cursor": None}
 
 
-@router.get(
-    "/areas/{type}/{code}", response={200: AreaDetailOut, 404: ErrorOut, **COMMON_ERRORS}
-)
-def area_detail(request: HttpRequest, type: Slug, code: AreaCode) -> dict[str, Any]:  # noqa: A002
+@router.get("/areas/{type}/{code}", response={200: AreaDetailOut, 404: ErrorOut, **COMMON_ERRORS})
+def area_detail(request: HttpRequest, type: Slug, code: AreaCode) -> dict[str, Any]:
     """One of the council's areas, with its boundary."""
     area = _areas(council(request)).filter(type=type, code=code).first()
     if area is None:

@@ -122,7 +122,7 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, An
             .values_list("pk", flat=True)
             .first()
         )
-        cases = cases.filter(service_id=service_id)  # None matches nothing
+        cases = cases.filter(service_id=service_id) if service_id else cases.none()
     if filters.status is not None:
         cases = cases.filter(status=filters.status)
     if filters.open is not None:

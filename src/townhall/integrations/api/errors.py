@@ -76,7 +76,9 @@ def _path(location: Iterable[Any]) -> str | None:
     return ".".join(parts) or None
 
 
-def _response(api: NinjaAPI, request: HttpRequest, status: int, problems: list[Problem]) -> Any:
+def _response(
+    api: NinjaAPI, request: HttpRequest, status: int, problems: list[Problem]
+) -> HttpResponse:
     body = ErrorOut(errors=problems).model_dump()
     return api.create_response(request, body, status=status)
 
@@ -84,13 +86,13 @@ def _response(api: NinjaAPI, request: HttpRequest, status: int, problems: list[P
 def install_error_handlers(api: NinjaAPI) -> None:
     """Answer every failure in the one shape; a bad request never becomes a 500."""
 
-    def api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
-        response: HttpResponse = _response(api, request, exc.status, exc.problems)
+    def api_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        response = _response(api, request, exc.status, exc.problems)
         for name, value in exc.headers.items():
             response[name] = value
         return response
 
-    def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    def validation_error(request: HttpRequest, exc: Any) -> HttpResponse:
         problems = [
             Problem(
                 code=str(error.get("type", "invalid")),
@@ -99,29 +101,23 @@ def install_error_handlers(api: NinjaAPI) -> None:
             )
             for error in exc.errors
         ]
-        return _response(api, request, 422, problems)  # type: ignore[no-any-return]
+        return _response(api, request, 422, problems)
 
-    def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    def authentication_error(request: HttpRequest, exc: Any) -> HttpResponse:
         message = _(
             "Send a valid API key, as “Authorization: Bearer <key>” or in the X-Api-Key header."
         )
-        response: HttpResponse = _response(
-            api, request, 401, [Problem(code="unauthorized", message=message)]
-        )
+        response = _response(api, request, 401, [Problem(code="unauthorized", message=message)])
         response["WWW-Authenticate"] = 'Bearer realm="townhall"'
         return response
 
-    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    def http_error(request: HttpRequest, exc: Any) -> HttpResponse:
         code = "bad_request" if exc.status_code == 400 else "error"
-        return _response(  # type: ignore[no-any-return]
-            api, request, exc.status_code, [Problem(code=code, message=str(exc))]
-        )
+        return _response(api, request, exc.status_code, [Problem(code=code, message=str(exc))])
 
-    def page_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    def page_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
         message = _("There is nothing at this address.")
-        return _response(  # type: ignore[no-any-return]
-            api, request, 404, [Problem(code="not_found", message=message)]
-        )
+        return _response(api, request, 404, [Problem(code="not_found", message=message)])
 
     api.add_exception_handler(ApiError, api_error)
     api.add_exception_handler(ValidationError, validation_error)

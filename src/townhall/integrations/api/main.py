@@ -26,7 +26,9 @@ once, however often it is retried.
 
 
 class TownhallAPI(NinjaAPI):
-    def create_response(self, request: HttpRequest, data: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+    def create_response(
+        self, request: HttpRequest, data: Any, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
         """Every answer is about one council's cases and residents: never kept
         in a browser's or proxy's cache."""
         response = super().create_response(request, data, *args, **kwargs)

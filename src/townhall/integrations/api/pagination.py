@@ -53,7 +53,9 @@ def _decode(cursor: str) -> tuple[datetime, int]:
         ) from error
 
 
-def newest_first(queryset: QuerySet[M], *, cursor: str | None, limit: int) -> tuple[list[M], str | None]:
+def newest_first(
+    queryset: QuerySet[M], *, cursor: str | None, limit: int
+) -> tuple[list[M], str | None]:
     """One page of `queryset`, newest first by `created_at` then id, after
     `cursor`, and the cursor for the next page (None on the last). The
     redundant `created_at <= …` lets the database start its index scan at

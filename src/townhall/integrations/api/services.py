@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from townhall.catalogue.engine.definition import Question, ServiceDefinition
-from townhall.catalogue.models import Service
+from townhall.catalogue.models import Service, ServiceVersion
 from townhall.integrations.api.auth import council
 from townhall.integrations.api.errors import COMMON_ERRORS, ErrorOut, not_found
 from townhall.integrations.models import ApiKey
@@ -74,14 +74,14 @@ def _question(question: Question) -> QuestionOut:
 
 
 def _summary(service: Service) -> dict[str, Any]:
-    assert service.published_version is not None  # only published services are listed
+    version = service.published_version  # only published services are listed
     return {
         "slug": service.slug,
         "name": service.name,
         "summary": service.summary,
         "category": service.category,
         "audience": service.audience,
-        "version": service.published_version.number,
+        "version": version.number if version else 0,
     }
 
 
@@ -105,18 +105,20 @@ def _detail(service: Service, definition: ServiceDefinition) -> ServiceDetailOut
     )
 
 
-def published_service(request: HttpRequest, slug: str, scope: str = ApiKey.Scope.READ) -> Service:
-    """The key's council's published service `slug` (404 otherwise)."""
+def published_version(
+    request: HttpRequest, slug: str, scope: str = ApiKey.Scope.READ
+) -> ServiceVersion:
+    """The published version of the key's council's service `slug` (404 otherwise)."""
     service = (
         Service.objects.for_organisation(council(request, scope))
         .published()
         .filter(slug=slug)
-        .select_related("published_version", "organisation")
+        .select_related("published_version__service")
         .first()
     )
-    if service is None:
+    if service is None or service.published_version is None:
         raise not_found("service")
-    return service
+    return service.published_version
 
 
 @router.get("/services", response={200: ServiceList, **COMMON_ERRORS})
@@ -135,9 +137,8 @@ def service_list(request: HttpRequest) -> dict[str, Any]:
 def service_detail(request: HttpRequest, slug: str) -> ServiceDetailOut:
     """A service with the questions a case's `answers` answer (by `id`) and the
     statuses of its workflow, each with the statuses it can move to."""
-    service = published_service(request, slug)
-    assert service.published_version is not None
-    return _detail(service, service.published_version.parsed)
+    version = published_version(request, slug)
+    return _detail(version.service, version.parsed)
 
 
 @router.get(
@@ -146,6 +147,5 @@ def service_detail(request: HttpRequest, slug: str) -> ServiceDetailOut:
 )
 def service_definition(request: HttpRequest, slug: str) -> dict[str, Any]:
     """The published definition as Townhall stores and exports it (admin scope)."""
-    service = published_service(request, slug, ApiKey.Scope.ADMIN)
-    assert service.published_version is not None
-    return dict(service.published_version.definition)
+    version = published_version(request, slug, ApiKey.Scope.ADMIN)
+    return dict(version.definition)

@@ -15,8 +15,14 @@ pytestmark = pytest.mark.django_db
 
 def test_either_header_carries_the_key(client, key_for, street):
     key = key_for("read")
-    assert client.get("/api/v1/services", headers={"Authorization": f"Bearer {key}"}).status_code == 200
-    assert client.get("/api/v1/services", headers={"Authorization": f"bearer {key}"}).status_code == 200
+    assert (
+        client.get("/api/v1/services", headers={"Authorization": f"Bearer {key}"}).status_code
+        == 200
+    )
+    assert (
+        client.get("/api/v1/services", headers={"Authorization": f"bearer {key}"}).status_code
+        == 200
+    )
     assert client.get("/api/v1/services", headers={"X-Api-Key": key}).status_code == 200
 
 

@@ -49,7 +49,10 @@ def test_every_problem_with_the_answers_is_named_by_its_path(writer, street):
         ({"service": "report-street-problem"}, "answers"),
         ({"service": "report-street-problem", "answers": []}, "answers"),
         ({"service": "no such/thing", "answers": POTHOLE}, "service"),
-        ({"service": "report-street-problem", "answers": POTHOLE, "declaration": "yes"}, "declaration"),
+        (
+            {"service": "report-street-problem", "answers": POTHOLE, "declaration": "yes"},
+            "declaration",
+        ),
         ({"service": "report-street-problem", "answers": {"details": "a\x00b"}}, "answers.details"),
     ],
 )

@@ -3,6 +3,7 @@ new, even when the copies arrive at the same moment."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import timedelta
 
@@ -110,10 +111,8 @@ def test_two_copies_at_once_make_one_case(street, key_for):
     original = journey.case_create
 
     def slow_create(**kwargs):
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             barrier.wait()  # the second copy only gets here if the key let it through
-        except threading.BrokenBarrierError:
-            pass
         return original(**kwargs)
 
     journey_patch = pytest.MonkeyPatch()

@@ -60,9 +60,9 @@ def test_contacts_list_every_channel_newest_first(writer, street, staff_user, co
         ("api", reference),
     ]
     assert body["results"][0]["duration_minutes"] == 4
-    assert [c["channel"] for c in writer.get("/contacts", {"channel": "api"}).json()["results"]] == [
-        "api"
-    ]
+    assert [
+        c["channel"] for c in writer.get("/contacts", {"channel": "api"}).json()["results"]
+    ] == ["api"]
     one = body["results"][1]
     assert writer.get(f"/contacts/{one['id']}").json() == one
 
@@ -114,6 +114,9 @@ def test_an_area_has_its_boundary(reader, wards):
 
 def test_areas_at_a_point(reader, wards):
     found = reader.get("/areas/at", {"lon": -2.5, "lat": 51.5}).json()["results"]
-    assert [(a["type"], a["code"]) for a in found] == [("parish", "E04000001"), ("ward", "E05000001")]
+    assert [(a["type"], a["code"]) for a in found] == [
+        ("parish", "E04000001"),
+        ("ward", "E05000001"),
+    ]
     assert reader.get("/areas/at", {"lon": -0.5, "lat": 51.5}).json()["results"] == []
     assert reader.get("/areas/at", {"lon": 200, "lat": 51.5}).status_code == 422
