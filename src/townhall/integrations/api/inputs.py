@@ -4,17 +4,28 @@ right: a slug of letters, digits and hyphens, text without NUL characters
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import AwareDatetime, BeforeValidator, Field, StringConstraints
 
 from townhall.integrations.api.errors import ApiError
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+$", max_length=80)]
 StatusId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+$", max_length=60)]
-Time = AwareDatetime
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _iso_only(value: Any) -> Any:
+    # Pydantic would also take a number of seconds; the schema promises ISO 8601.
+    if isinstance(value, str) and not ISO_DATETIME.match(value):
+        raise ValueError("Give a date and time with a time zone, as 2026-03-27T09:30:00Z")
+    return value
+
+
+Time = Annotated[AwareDatetime, BeforeValidator(_iso_only)]
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
