@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from townhall.core.views import bad_request
 
-
 # Paths that answer in JSON: the REST API's error shape (docs/api.md), not a page.
 JSON_PATHS = ("/api/",)
 
