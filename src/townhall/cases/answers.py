@@ -47,10 +47,13 @@ def answers_check(
     answers: object,
     declaration: object,
     context: ConditionContext | None = None,
+    uploaded: frozenset[str] = frozenset(),
 ) -> CheckedAnswers:
     """Check a whole answers document (question id -> answer, as JSON) against
     `definition`: the route and conditions it leads to, required answers, each
-    type's checks, exit pages, the declaration, and anything unexpected."""
+    type's checks, exit pages, the declaration, and anything unexpected. The
+    answers to the file questions in `uploaded` are records of files sent
+    beside the document (`uploads.provisional_records`), already read."""
     if not isinstance(answers, Mapping) or not all(isinstance(key, str) for key in answers):
         message = _("Send the answers as an object whose keys are the questions' ids")
         return CheckedAnswers(answers={}, problems={"answers": message})
@@ -64,7 +67,7 @@ def answers_check(
         else:
             problems[key] = message  # an exit page, named by its id
     for key, value in given.items():
-        if asked[key].type == "file" and not is_empty(value):
+        if asked[key].type == "file" and not is_empty(value) and key not in uploaded:
             problems[key] = _("Files cannot be sent with the answers yet; use the online form")
         elif key not in on_route and not is_empty(value):
             problems[key] = _("This question is not asked when the other answers are these")

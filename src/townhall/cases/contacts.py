@@ -21,10 +21,11 @@ class ContactRefused(Exception):
     caller: forms check these first)."""
 
 
-def contact_for_case(*, case: Case, actor: User | None) -> Contact:
+def contact_for_case(*, case: Case, actor: User | None, client: str = "") -> Contact:
     """The contact that opened `case`: a new request, by the case's channel,
     recorded by `actor` (staff recording it; None for the resident online or a
-    machine front end). Call it inside the transaction that opens the case."""
+    machine front end), sent by the integration `client` (its API key's name)
+    if one did. Call it inside the transaction that opens the case."""
     return Contact.objects.create(
         organisation_id=case.organisation_id,
         channel=case.channel,
@@ -32,6 +33,7 @@ def contact_for_case(*, case: Case, actor: User | None) -> Contact:
         case=case,
         reason=Contact.Reason.NEW_REQUEST,
         outcome=Contact.Outcome.CASE_OPENED,
+        client=client,
         recorded_by=actor,
     )
 

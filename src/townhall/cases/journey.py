@@ -1,6 +1,6 @@
 """The journey service: someone going through a service's pages, whichever
 front end carries them (the resident front door, staff recording a contact,
-later an API), and the one-shot `case_create` for machine front ends.
+the APIs), and the one-shot `case_create` for machine front ends.
 
 Which version and channel a journey runs on, reading and checking one page's
 input, where to go next, the check-answers rows and submission all live here,
@@ -12,7 +12,7 @@ result; nothing here takes a request."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -21,10 +21,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from townhall.accounts.models import User
-from townhall.cases import services
+from townhall.cases import services, uploads
 from townhall.cases.answers import answers_check
 from townhall.cases.conditions import condition_context
-from townhall.cases.models import STAFF_CHANNELS, Case, Channel, Draft
+from townhall.cases.models import STAFF_CHANNELS, Attachment, Case, Channel, Draft
 from townhall.catalogue.engine import flow
 from townhall.catalogue.engine.conditions import ConditionContext, condition_holds
 from townhall.catalogue.engine.definition import (
@@ -33,7 +33,7 @@ from townhall.catalogue.engine.definition import (
     ServiceDefinition,
     with_optional_contact,
 )
-from townhall.catalogue.engine.inputs import AnswerError, AnswerPending, parse_input
+from townhall.catalogue.engine.inputs import AnswerError, AnswerPending, NewFiles, parse_input
 from townhall.catalogue.engine.questions import check_answer
 from townhall.catalogue.models import Audience, Service, ServiceVersion
 from townhall.tenancy.models import Organisation
@@ -311,18 +311,25 @@ def case_create(
     actor: User | None = None,
     declaration: object = None,
     contact_required: bool = True,
+    client: str = "",
+    files: uploads.Uploads | None = None,
+    media_urls: Sequence[object] = (),
 ) -> Case:
     """Make a case in one go from a whole answers document, for machine front ends.
 
     `answers` maps question ids to answers as JSON (an address is an object of
     its parts, a group a list of objects, a yes or no a boolean, a date
     "YYYY-MM-DD"); `declaration` must be `True` when the service has one.
+    `files` maps file questions' ids to uploads, read exactly as the web form
+    reads them; `media_urls` are links to files held elsewhere, recorded on
+    the "submitted" event. `client` names the integration that sent it (its
+    API key's name): it goes on the contact and the "submitted" event.
     Everything the web journey checks page by page is checked at once, and
-    AnswersRefused names every problem by its field path. Files cannot be sent
-    this way yet. An accepted document makes its case exactly as a submitted
-    draft does (reference, team, due date, timeline, acknowledgement), without
-    a draft. Raises JourneyUnavailable unless the version is the published one
-    of an active service, and open to anyone or sent by a member of staff."""
+    AnswersRefused names every problem by its field path. An accepted document
+    makes its case exactly as a submitted draft does (reference, team, due
+    date, timeline, acknowledgement), without a draft. Raises
+    JourneyUnavailable unless the version is the published one of an active
+    service, and open to anyone or sent by a member of staff."""
     if channel not in Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
     published = Service.objects.published().filter(published_version=service_version)
@@ -333,17 +340,66 @@ def case_create(
         raise JourneyUnavailable(service_version.service_id)
     if not contact_required:
         definition = with_optional_contact(definition)
+    new_files, problems = uploads.files_read(definition=definition, files=files or {})
+    links, link_problems = uploads.media_urls_read(list(media_urls))
+    if new_files and isinstance(answers, Mapping):
+        records = {key: uploads.provisional_records(new) for key, new in new_files.items()}
+        answers = {**answers, **records}
     context = condition_context(organisation=service_version.service.organisation)
     checked = answers_check(
-        definition=definition, answers=answers, declaration=declaration, context=context
+        definition=definition,
+        answers=answers,
+        declaration=declaration,
+        context=context,
+        uploaded=frozenset(new_files),
     )
-    if checked.problems:
-        raise AnswersRefused(checked.problems)
-    with transaction.atomic():
-        return services.case_open(
+    problems = {**checked.problems, **problems, **link_problems}
+    if problems:
+        raise AnswersRefused(problems)
+    stored: list[str] = []
+    try:
+        return _case_create(
             service_version=service_version,
             channel=channel,
             definition=definition,
             answers=checked.answers,
             actor=actor,
+            client=client,
+            new_files={key: new for key, new in new_files.items() if key in checked.answers},
+            links=links,
+            stored=stored,
         )
+    except BaseException:
+        services.files_delete(storage=Attachment._meta.get_field("file").storage, names=stored)
+        raise
+
+
+@transaction.atomic
+def _case_create(
+    *,
+    service_version: ServiceVersion,
+    channel: str,
+    definition: ServiceDefinition,
+    answers: dict[str, Any],
+    actor: User | None,
+    client: str,
+    new_files: Mapping[str, NewFiles],
+    links: list[str],
+    stored: list[str],
+) -> Case:
+    case = services.case_open(
+        service_version=service_version,
+        channel=channel,
+        definition=definition,
+        answers=answers,
+        actor=actor,
+        client=client,
+        payload={"media_urls": links} if links else None,
+    )
+    if new_files:
+        case.answers = {
+            **case.answers,
+            **uploads.files_store(case=case, new=new_files, stored=stored),
+        }
+        case.save(update_fields=["answers"])
+    return case

@@ -126,6 +126,7 @@ class CaseEvent(models.Model):
         STATUS_CHANGED = "status_changed", _("Status changed")
         NOTE = "note", _("Note")
         CONTACT_LOGGED = "contact_logged", _("Contact logged")
+        PUBLIC_UPDATE = "public_update", _("Update")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -229,6 +230,11 @@ class Contact(models.Model):
         null=True, blank=True, help_text=_("Phone and face to face only.")
     )
     note = models.CharField(max_length=500, blank=True)
+    client = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=_("The integration that sent it (its API key's name), for the API channel."),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -242,3 +248,36 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.get_reason_display()}"
+
+
+class ExternalUpdate(models.Model):
+    """An update another system sent about a case (mySociety's Open311 updates
+    extension): kept whether it was applied or refused, so a refusal can be
+    looked into and a repeated `update_id` changes nothing twice."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="external_updates")
+    update_id = models.CharField(max_length=100)
+    client = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=40)
+    external_status_code = models.CharField(max_length=100, blank=True)
+    description = models.TextField(blank=True)
+    updated_at = models.DateTimeField(null=True, blank=True, help_text=_("As the sender gave it."))
+    accepted = models.BooleanField()
+    refusal = models.CharField(max_length=300, blank=True)
+    event = models.ForeignKey(
+        CaseEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "update_id"],
+                condition=models.Q(accepted=True),
+                name="cases_external_update_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.update_id}"

@@ -33,6 +33,8 @@ def resident_email(event: CaseEvent) -> list[Outgoing]:
     definition = case.service_version.parsed_in(language)
     if event.kind == CaseEvent.Kind.SUBMITTED:
         own, default = definition.workflow.submitted_message, "case_submitted"
+    elif event.kind == CaseEvent.Kind.PUBLIC_UPDATE:  # news, the status unchanged
+        own, default = definition.workflow.update_message, "case_updated"
     else:
         state = definition.workflow.state(event.to_status)
         own, default = state.message or definition.workflow.update_message, "case_updated"
@@ -71,6 +73,6 @@ def _render(own: Message | None, default: str, values: dict[str, str], language:
 
 subscriber_register(
     name="cases.resident_email",
-    kinds=[CaseEvent.Kind.SUBMITTED, CaseEvent.Kind.STATUS_CHANGED],
+    kinds=[CaseEvent.Kind.SUBMITTED, CaseEvent.Kind.STATUS_CHANGED, CaseEvent.Kind.PUBLIC_UPDATE],
     func=resident_email,
 )

@@ -35,9 +35,13 @@ def case_for_tracking(*, reference: str, email: str) -> Case | None:
 
 
 def public_timeline(case: Case) -> QuerySet[CaseEvent]:
-    """What the resident may see: submission and status changes, never notes."""
+    """What the resident may see: submission, status changes and public updates, never notes."""
     return case.events.filter(
-        kind__in=[CaseEvent.Kind.SUBMITTED, CaseEvent.Kind.STATUS_CHANGED]
+        kind__in=[
+            CaseEvent.Kind.SUBMITTED,
+            CaseEvent.Kind.STATUS_CHANGED,
+            CaseEvent.Kind.PUBLIC_UPDATE,
+        ]
     ).only("kind", "to_status", "public_message", "created_at")
 
 

@@ -73,7 +73,10 @@ def _draft_answers_save(*, draft: Draft, answers: Mapping[str, Any], stored: lis
     merged = dict(draft.answers)
     for question_id, value in answers.items():
         if isinstance(value, NewFiles):
-            value = [_attachment_store(draft, upload, stored) for upload in value.files]
+            value = [
+                attachment_store(upload=upload, stored=stored, draft=draft)
+                for upload in value.files
+            ]
         merged[question_id] = value
     context = condition_context(organisation=draft.service_version.service.organisation)
     draft.answers = relevant_answers(draft.service_version.parsed, merged, context=context)
@@ -81,9 +84,15 @@ def _draft_answers_save(*, draft: Draft, answers: Mapping[str, Any], stored: lis
     return draft
 
 
-def _attachment_store(draft: Draft, upload: Any, stored: list[str]) -> dict[str, Any]:
+def attachment_store(
+    *, upload: Any, stored: list[str], draft: Draft | None = None, case: Case | None = None
+) -> dict[str, Any]:
+    """Store an upload already checked by its question as an attachment of a
+    draft or a case; its stored name goes on `stored` (to delete if what
+    records it is not saved). Returns the record the answer keeps."""
     attachment = Attachment(
         draft=draft,
+        case=case,
         filename=re.sub(r"[\x00-\x1f\x7f]", "", upload.name or "")[-255:] or "upload",
         content_type=sniff_content_type(upload) or "application/octet-stream",
         size=upload.size,
@@ -173,14 +182,17 @@ def case_open(
     answers: dict[str, Any],
     actor: User | None,
     language: str | None = None,
+    client: str = "",
+    payload: Mapping[str, Any] | None = None,
 ) -> Case:
     """Open a case from answers already checked in full (`case_submit` and
     `journey.case_create` check them): a new reference, the workflow's first
     status, the team and due date from the definition, the "submitted"
     event (whose subscribers acknowledge it to the resident, after commit) and
-    the contact that opened it (recorded by `actor`, if staff), in
-    `language` (the draft's; by default the active one). Call it inside a
-    transaction."""
+    the contact that opened it (recorded by `actor`, if staff, or sent by the
+    integration `client`), in `language` (the draft's; by default the active
+    one). `payload` goes on the "submitted" event, with the client. Call it
+    inside a transaction."""
     version = service_version
     organisation = version.service.organisation
     contact = definition.contact_question
@@ -211,11 +223,17 @@ def case_open(
                 )
         except IntegrityError:
             continue  # the random reference is taken: draw another
-        event_record(case=case, kind=CaseEvent.Kind.SUBMITTED, actor=actor, to_status=case.status)
+        event_record(
+            case=case,
+            kind=CaseEvent.Kind.SUBMITTED,
+            actor=actor,
+            to_status=case.status,
+            payload={**(payload or {}), **({"client": client} if client else {})},
+        )
         # Written here, not by a "submitted" subscriber: a subscriber runs in
         # the worker after commit, and a case must never exist without the
         # contact that opened it. One INSERT in the same transaction.
-        contact_for_case(case=case, actor=actor)
+        contact_for_case(case=case, actor=actor, client=client)
         return case
     raise RuntimeError("could not find a free case reference in 10 draws")
 
@@ -224,12 +242,18 @@ def case_transition(
     *,
     case: Case,
     to_status: str,
-    actor: User,
+    actor: User | None,
     public_message: str = "",
     internal_note: str = "",
+    client: str = "",
+    payload: Mapping[str, Any] | None = None,
 ) -> Case:
     """Move a case to `to_status` if its workflow allows and record the event
-    (whose subscribers tell the resident, after commit)."""
+    (whose subscribers tell the resident, after commit). A member of staff
+    (`actor`) or another system (`client`, its API key's name, with no actor)
+    makes the change; `payload` adds to what the event records."""
+    if actor is None and not client:
+        raise ValueError("a status change needs a member of staff or a named client")
     with transaction.atomic():
         case = (
             Case.objects.select_for_update()
@@ -252,6 +276,7 @@ def case_transition(
             to_status=to_status,
             public_message=public_message,
             internal_note=internal_note,
+            payload={**(payload or {}), **({"client": client} if client else {})},
         )
         now = timezone.now()
         case.status = to_status

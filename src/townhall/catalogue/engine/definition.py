@@ -110,6 +110,25 @@ class State:
     closed: bool = False
     message: Message | None = None
     sla_days: int | None = None
+    external_statuses: tuple[str, ...] = ()  # as the definition gave them; see Workflow
+
+
+# The statuses other systems speak (Open311 and mySociety's updates extension).
+# "Closed, not fixed" and "not the council's responsibility" stay distinct.
+EXTERNAL_STATUSES = (
+    "OPEN",
+    "CLOSED",
+    "FIXED",
+    "IN_PROGRESS",
+    "ACTION_SCHEDULED",
+    "INVESTIGATING",
+    "DUPLICATE",
+    "NOT_COUNCILS_RESPONSIBILITY",
+    "NO_FURTHER_ACTION",
+    "INTERNAL_REFERRAL",
+    "CANCELLED",
+    "REOPEN",
+)
 
 
 @dataclass(frozen=True)
@@ -128,6 +147,23 @@ class Workflow:
 
     def next_states(self, state_id: str) -> tuple[State, ...]:
         return tuple(self.state(s) for s in self.transitions.get(state_id, ()))
+
+    def external_statuses(self, state: State) -> tuple[str, ...]:
+        """The external statuses `state` stands for: those the definition gives,
+        or by default the one its id names (a state `fixed` is FIXED), else
+        OPEN for the initial state, CLOSED for a closed one and IN_PROGRESS
+        for any other. The first is the one reported to other systems."""
+        if state.external_statuses:
+            return state.external_statuses
+        if state.id.upper() in EXTERNAL_STATUSES and state.id.upper() != "REOPEN":
+            return (state.id.upper(),)
+        if state.id == self.initial:
+            return ("OPEN",)
+        return ("CLOSED",) if state.closed else ("IN_PROGRESS",)
+
+    def external_status(self, state_id: str) -> str:
+        """The external status reported for a case in `state_id`."""
+        return self.external_statuses(self.state(state_id))[0]
 
 
 @dataclass(frozen=True)
@@ -254,6 +290,7 @@ def _build(data: Mapping[str, Any], *, raw: Mapping[str, Any], language: str) ->
                     closed=s.get("closed", False),
                     message=_message(s.get("message")),
                     sla_days=s.get("sla_days"),
+                    external_statuses=tuple(s.get("external_statuses", ())),
                 )
                 for s in workflow["states"]
             ),
