@@ -171,6 +171,7 @@ def _created(api_key: ApiKey, payload: CaseIn) -> dict[str, Any]:
             answers=payload.answers,
             declaration=payload.declaration,
             channel=Channel.API,
+            client=api_key.name,
         )
     except JourneyUnavailable as error:
         raise unavailable from error

@@ -30,6 +30,7 @@ class ContactOut(Schema):
     avoidable: bool | None
     duration_minutes: int | None
     note: str
+    client: str = Field(description="The integration that sent it, for the API channel.")
     created_at: datetime
 
 
@@ -57,6 +58,7 @@ def contact_out(contact: Contact) -> dict[str, Any]:
         "avoidable": contact.avoidable,
         "duration_minutes": contact.duration_minutes,
         "note": contact.note,
+        "client": contact.client,
         "created_at": contact.created_at,
     }
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 from ninja import NinjaAPI, Swagger
 
-from townhall.integrations.api import areas, cases, contacts, services
+from townhall.integrations.api import areas, case_timeline, cases, contacts, services
 from townhall.integrations.api.auth import API_AUTH
 from townhall.integrations.api.errors import install_error_handlers
 
@@ -47,5 +47,5 @@ api = TownhallAPI(
     docs=Swagger(settings={"persistAuthorization": False, "tryItOutEnabled": False}),
 )
 install_error_handlers(api)
-for module in (services, cases, contacts, areas):
+for module in (services, cases, case_timeline, contacts, areas):
     api.add_router("", module.router)
