@@ -109,7 +109,18 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["organisation", "is_open", "-created_at"])]
+        indexes = [
+            models.Index(fields=["organisation", "is_open", "-created_at"]),
+            # The REST API's case list, newest first, by council, service or status.
+            models.Index(fields=["organisation", "-created_at", "-id"], name="cases_case_newest"),
+            models.Index(
+                fields=["service", "-created_at", "-id"], name="cases_case_service_newest"
+            ),
+            models.Index(
+                fields=["organisation", "status", "-created_at", "-id"],
+                name="cases_case_status_newest",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -244,7 +255,13 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["organisation", "-created_at", "-id"])]
+        indexes = [
+            models.Index(fields=["organisation", "-created_at", "-id"]),
+            models.Index(
+                fields=["organisation", "channel", "-created_at", "-id"],
+                name="cases_contact_channel_newest",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.get_reason_display()}"

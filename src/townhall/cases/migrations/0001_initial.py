@@ -475,4 +475,30 @@ class Migration(migrations.Migration):
                 name="cases_external_update_once",
             ),
         ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
+                fields=["organisation", "-created_at", "-id"], name="cases_case_newest"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
+                fields=["service", "-created_at", "-id"], name="cases_case_service_newest"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
+                fields=["organisation", "status", "-created_at", "-id"],
+                name="cases_case_status_newest",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="contact",
+            index=models.Index(
+                fields=["organisation", "channel", "-created_at", "-id"],
+                name="cases_contact_channel_newest",
+            ),
+        ),
     ]
