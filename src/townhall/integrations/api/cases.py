@@ -183,7 +183,7 @@ def _created(api_key: ApiKey, payload: CaseIn) -> dict[str, Any]:
                 for path, message in refusal.errors.items()
             ),
         ) from refusal
-    return case_out(_cases(api_key.organisation).get(pk=case.pk))
+    return case_out(case)  # made with its service, version and team: no query to read them
 
 
 def _answer_path(path: str) -> str:
