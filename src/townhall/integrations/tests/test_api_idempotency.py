@@ -4,10 +4,12 @@ new, even when the copies arrive at the same moment."""
 from __future__ import annotations
 
 import contextlib
+import io
 import threading
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -84,6 +86,9 @@ def test_old_answers_are_purged(writer, street):
     )
     assert idempotent_requests_purge() == 1
     assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["new"]
+    IdempotentRequest.objects.update(created_at=timezone.now() - timedelta(hours=2))
+    call_command("api_idempotency_purge", "--hours", "1", stdout=io.StringIO())
+    assert not IdempotentRequest.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
