@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import StringConstraints
 
@@ -89,5 +90,5 @@ def area_detail(request: HttpRequest, type: Slug, code: AreaCode) -> dict[str, A
     """One of the council's areas, with its boundary."""
     area = _areas(council(request)).filter(type=type, code=code).first()
     if area is None:
-        raise not_found("area")
+        raise not_found(_("This council has no such area."))
     return {**area_out(area), "geometry": json.loads(area.geometry)}

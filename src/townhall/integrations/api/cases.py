@@ -105,7 +105,7 @@ def case_for(organisation: Organisation, reference: str) -> Case:
     parsed = parse_reference(reference)
     case = _cases(organisation).filter(reference=parsed).first() if parsed else None
     if case is None:
-        raise not_found("case")
+        raise not_found(_("This council has no such case."))
     return case
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
 from townhall.cases.models import Channel, Contact
@@ -94,5 +95,5 @@ def contact_detail(request: HttpRequest, contact_id: Path[Id]) -> dict[str, Any]
     """One of the council's contacts."""
     contact = _contacts(council(request)).filter(pk=contact_id).first()
     if contact is None:
-        raise not_found("contact")
+        raise not_found(_("This council has no such contact."))
     return contact_out(contact)

@@ -51,8 +51,9 @@ class ApiError(Exception):
         return error
 
 
-def not_found(what: str) -> ApiError:
-    return ApiError(404, "not_found", _("There is no %(what)s with that name.") % {"what": what})
+def not_found(message: str) -> ApiError:
+    """404: the key's council has no such thing (whether or not another council has)."""
+    return ApiError(404, "not_found", message)
 
 
 # Every operation lists these, so clients and the schema know what can come back.

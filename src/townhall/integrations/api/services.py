@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from townhall.catalogue.engine.definition import Question, ServiceDefinition
@@ -117,7 +118,7 @@ def published_version(
         .first()
     )
     if service is None or service.published_version is None:
-        raise not_found("service")
+        raise not_found(_("This council has no such service."))
     return service.published_version
 
 
