@@ -50,6 +50,11 @@ class ApiKey(models.Model):
         return f"{self.name} ({self.prefix})"
 
     @property
+    def shown_prefix(self) -> str:
+        """How staff tell keys apart: the start of the key, as it is written."""
+        return f"th_{self.prefix}_"
+
+    @property
     def is_active(self) -> bool:
         return self.revoked_at is None
 
