@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 from ninja import NinjaAPI, Swagger
+from ninja.operation import Operation
 
 from townhall.integrations.api import areas, case_timeline, cases, contacts, services
 from townhall.integrations.api.auth import API_AUTH
@@ -34,6 +35,10 @@ class TownhallAPI(NinjaAPI):
         response = super().create_response(request, data, *args, **kwargs)
         add_never_cache_headers(response)
         return response
+
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        """`case_create`, not the module path: what generated clients name methods."""
+        return operation.view_func.__name__.removesuffix("_view")
 
 
 api = TownhallAPI(
