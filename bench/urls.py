@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.urls import include, path
+import uuid
 
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import include, path
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from townhall.core.models import Throttle
 from townhall.urls import handler400, handler403, handler404, handler500
 
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
@@ -15,7 +20,18 @@ def bare(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok")
 
 
+@csrf_exempt
+def insert(request: HttpRequest) -> HttpResponse:
+    """One INSERT and nothing else: the floor for a request that writes a row.
+    (A throttle row, because every Townhall database has the table.)"""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    Throttle.objects.create(key=f"bench:{uuid.uuid4().hex}", window_started_at=timezone.now())
+    return HttpResponse("ok", status=201)
+
+
 urlpatterns = [
     path("bench/bare/", bare, name="bench-bare"),
+    path("bench/insert/", insert, name="bench-insert"),
     path("", include("townhall.urls")),
 ]

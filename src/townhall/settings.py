@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "townhall.connectors",
     "townhall.web",
     "townhall.integrations",
+    "ninja",  # the REST API's docs page and its Swagger UI files, served locally
     "townhall.backoffice",
 ]
 

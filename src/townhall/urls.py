@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from townhall.core import views as core_views
+from townhall.integrations.api.main import api as rest_api
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("staff/assisted/", include("townhall.backoffice.assisted")),
     path("staff/", include("townhall.backoffice.urls")),
     path("open311/", include("townhall.integrations.open311.urls")),
+    path("api/v1/", rest_api.urls),
     path("", include("townhall.web.urls")),
 ]
 

@@ -111,9 +111,15 @@ class Case(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["organisation", "is_open", "-created_at"]),
-            # Lists newest first across open and closed (Open311 requests).
+            # Lists newest first (the REST API's and Open311's), by council,
+            # service or status.
+            models.Index(fields=["organisation", "-created_at", "-id"], name="cases_case_newest"),
             models.Index(
-                fields=["organisation", "-created_at", "-id"], name="cases_case_org_newest"
+                fields=["service", "-created_at", "-id"], name="cases_case_service_newest"
+            ),
+            models.Index(
+                fields=["organisation", "status", "-created_at", "-id"],
+                name="cases_case_status_newest",
             ),
         ]
 
@@ -251,7 +257,13 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["organisation", "-created_at", "-id"])]
+        indexes = [
+            models.Index(fields=["organisation", "-created_at", "-id"]),
+            models.Index(
+                fields=["organisation", "channel", "-created_at", "-id"],
+                name="cases_contact_channel_newest",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.get_reason_display()}"

@@ -11,9 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 
 from townhall.core.views import bad_request
+
+# Paths that answer in JSON: the REST API's error shape (docs/api.md), not a page.
+JSON_PATHS = ("/api/",)
 
 
 def has_nul(request: HttpRequest) -> bool:
@@ -29,5 +33,9 @@ class RefuseNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if has_nul(request):
+            if request.path.startswith(JSON_PATHS):
+                message = _("The address cannot contain NUL characters.")
+                problem = {"code": "bad_request", "message": message, "path": None}
+                return JsonResponse({"errors": [problem]}, status=400)
             return bad_request(request)
         return self.get_response(request)

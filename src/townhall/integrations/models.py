@@ -57,3 +57,27 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class IdempotentRequest(models.Model):
+    """A POST sent with an `Idempotency-Key`, and the answer it got: a retry
+    with the same key gets that answer again instead of doing it twice. The
+    unique constraint is what makes two copies arriving at once do it once
+    (see `idempotency.py`)."""
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # A hash of the method, path and body: the same key with another request is refused.
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["api_key", "key"], name="idempotent_request_per_key")
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotent_request_created")]
+
+    def __str__(self) -> str:
+        return f"{self.api_key_id}:{self.key}"
