@@ -37,6 +37,8 @@ class StatusForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea,
     )
+    # The case's version the member of staff saw (optimistic locking).
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
 
     def __init__(self, *args: object, next_states: tuple[State, ...], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

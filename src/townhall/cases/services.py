@@ -10,16 +10,19 @@ from typing import Any
 
 from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from townhall.accounts.models import User
 from townhall.cases.answers import DECLARATION, declaration_problem
+from townhall.cases.casework import CaseChanged
 from townhall.cases.conditions import case_area_codes, condition_context
 from townhall.cases.contacts import contact_for_case
 from townhall.cases.events import event_record
 from townhall.cases.models import Attachment, Case, CaseEvent, Channel, Draft
 from townhall.cases.references import new_reference
 from townhall.cases.routing import due_at, team_for
+from townhall.cases.search import search_keys
 from townhall.catalogue.engine.definition import ServiceDefinition, with_optional_contact
 from townhall.catalogue.engine.flow import case_summary_line, relevant_answers, validate_answers
 from townhall.catalogue.engine.inputs import NewFiles, sniff_content_type
@@ -186,6 +189,8 @@ def case_open(
     contact = definition.contact_question
     initial = definition.workflow.state(definition.workflow.initial)
     now = timezone.now()
+    summary = case_summary_line(definition, answers)
+    keys = search_keys(definition=definition, answers=answers, summary=summary)
     for _attempt in range(10):
         try:
             with transaction.atomic():
@@ -205,9 +210,10 @@ def case_open(
                     language=language or active_language(),
                     answers=answers,
                     area_codes=case_area_codes(definition=definition, answers=answers),
-                    summary=case_summary_line(definition, answers),
+                    summary=summary,
                     contact_email=answers.get(contact.id, "") if contact else "",
                     created_by=actor,
+                    **keys,
                 )
         except IntegrityError:
             continue  # the random reference is taken: draw another
@@ -227,15 +233,20 @@ def case_transition(
     actor: User,
     public_message: str = "",
     internal_note: str = "",
+    expected_version: int | None = None,
 ) -> Case:
     """Move a case to `to_status` if its workflow allows and record the event
-    (whose subscribers tell the resident, after commit)."""
+    (whose subscribers tell the resident, after commit). With
+    `expected_version`, raises CaseChanged if the case changed since the
+    member of staff saw that version."""
     with transaction.atomic():
         case = (
             Case.objects.select_for_update()
             .select_related("organisation", "service_version")
             .get(pk=case.pk)
         )
+        if expected_version is not None and case.version != expected_version:
+            raise CaseChanged(case.reference)
         definition = case.service_version.parsed
         allowed = {state.id for state in definition.workflow.next_states(case.status)}
         if to_status not in allowed:
@@ -259,7 +270,11 @@ def case_transition(
         case.closed_at = now if target.closed else None
         if target.closed or target.sla_days:
             case.due_at = due_at(definition=definition, state=target, since=now)
-        case.save(update_fields=["status", "is_open", "closed_at", "due_at", "updated_at"])
+        case.version = F("version") + 1
+        case.save(
+            update_fields=["status", "is_open", "closed_at", "due_at", "updated_at", "version"]
+        )
+        case.refresh_from_db(fields=["version"])
     return case
 
 

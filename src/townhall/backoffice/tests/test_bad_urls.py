@@ -48,6 +48,7 @@ def _values(pattern: URLPattern, case) -> dict[str, object]:
         "slug": case.service.slug,
         "number": 1,
         "page_id": "what",
+        "pk": 1,
     }
     return {name: real[name] for name in pattern.pattern.converters}
 

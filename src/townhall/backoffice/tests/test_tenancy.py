@@ -22,7 +22,17 @@ PUBLIC = {"login", "logout"}
 CASE_URLS = [p for p in staff_urls.urlpatterns if "reference" in p.pattern.converters]
 SERVICE_URLS = [p for p in staff_urls.urlpatterns if "slug" in p.pattern.converters]
 # Staff URLs naming no case or service: each shows or writes only the council's own.
-COUNCIL_URLS = {"queue", "services", "service-import", "contacts", "contact-new"}
+COUNCIL_URLS = {
+    "queue",
+    "services",
+    "service-import",
+    "contacts",
+    "contact-new",
+    "saved-filter-create",
+    "saved-filter-delete",
+    "bulk",
+}
+COUNCIL_POST_ONLY = {"saved-filter-create", "saved-filter-delete", "bulk"}
 # Staff URLs that only accept POST (sign-out aside).
 POST_ONLY = {"case-status", "case-note", "service-version-publish"}
 
@@ -215,7 +225,9 @@ def test_a_manager_of_another_council_is_not_a_manager_here(client, council, oth
 
 @pytest.mark.parametrize("name", sorted(COUNCIL_URLS - {"queue"}))
 def test_signed_out_people_are_sent_to_sign_in_from_service_pages(client, name):
-    response = client.get(reverse(f"backoffice:{name}"))
+    kwargs = {"pk": 1} if name == "saved-filter-delete" else {}
+    method = client.post if name in COUNCIL_POST_ONLY else client.get
+    response = method(reverse(f"backoffice:{name}", kwargs=kwargs))
     assert response.status_code == 302
     assert response["Location"].startswith("/staff/login/")
 

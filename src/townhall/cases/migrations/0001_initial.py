@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import townhall.cases.models
 import uuid
+import django.contrib.postgres.search
 from django.conf import settings
 from django.db import migrations, models
 
@@ -413,5 +414,231 @@ class Migration(migrations.Migration):
                     )
                 ],
             },
+        ),
+        migrations.CreateModel(
+            name="CaseFollower",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+            ],
+        ),
+        migrations.CreateModel(
+            name="SavedFilter",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80)),
+                ("query", models.CharField(help_text="The queue's query string.", max_length=1000)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+            ],
+            options={
+                "ordering": ["name", "pk"],
+            },
+        ),
+        migrations.AddField(
+            model_name="case",
+            name="assignee",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="assigned_cases",
+                to=settings.AUTH_USER_MODEL,
+            ),
+        ),
+        migrations.AddField(
+            model_name="case",
+            name="merged_into",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="duplicates",
+                to="cases.case",
+            ),
+        ),
+        migrations.AddField(
+            model_name="case",
+            name="priority",
+            field=models.CharField(
+                choices=[
+                    ("low", "Low"),
+                    ("normal", "Normal"),
+                    ("high", "High"),
+                    ("urgent", "Urgent"),
+                ],
+                default="normal",
+                max_length=10,
+            ),
+        ),
+        migrations.AddField(
+            model_name="case",
+            name="search_email",
+            field=models.CharField(blank=True, max_length=254),
+        ),
+        migrations.AddField(
+            model_name="case",
+            name="search_name",
+            field=models.CharField(blank=True, max_length=200),
+        ),
+        migrations.AddField(
+            model_name="case",
+            name="search_phone",
+            field=models.CharField(blank=True, max_length=20),
+        ),
+        migrations.AddField(
+            model_name="case",
+            name="search_postcode",
+            field=models.CharField(blank=True, max_length=10),
+        ),
+        migrations.AddField(
+            model_name="case",
+            name="search_text",
+            field=models.TextField(blank=True),
+        ),
+        migrations.AddField(
+            model_name="case",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1, help_text="Goes up with every change staff make: two never overwrite."
+            ),
+        ),
+        migrations.AlterField(
+            model_name="caseevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "Submitted"),
+                    ("status_changed", "Status changed"),
+                    ("note", "Note"),
+                    ("contact_logged", "Contact logged"),
+                    ("assigned", "Assigned"),
+                    ("priority_changed", "Priority changed"),
+                    ("reopened", "Reopened"),
+                    ("merged", "Merged as a duplicate"),
+                    ("transferred", "Transferred"),
+                ],
+                max_length=20,
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
+                fields=["organisation", "is_open", "created_at", "id"], name="case_open_created"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
+                fields=["organisation", "team", "is_open", "created_at", "id"],
+                name="case_team_created",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
+                fields=["organisation", "assignee", "is_open", "created_at", "id"],
+                name="case_assignee_created",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("is_open", True)),
+                fields=["organisation", "due_at", "id"],
+                name="case_open_due",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("is_open", False)),
+                fields=["organisation", "-closed_at", "-id"],
+                name="case_closed",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(fields=["organisation", "-updated_at", "-id"], name="case_updated"),
+        ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(fields=["organisation", "search_email"], name="case_search_email"),
+        ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(fields=["organisation", "search_phone"], name="case_search_phone"),
+        ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
+                fields=["organisation", "search_postcode"], name="case_search_postcode"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(fields=["organisation", "status"], name="case_status"),
+        ),
+        migrations.AddIndex(
+            model_name="case",
+            index=townhall.cases.models.PostgresOnlyGinIndex(
+                django.contrib.postgres.search.SearchVector("search_text", config="simple"),
+                name="case_search_text",
+            ),
+        ),
+        migrations.AddField(
+            model_name="casefollower",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="followers",
+                to="cases.case",
+            ),
+        ),
+        migrations.AddField(
+            model_name="casefollower",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
+        ),
+        migrations.AddField(
+            model_name="savedfilter",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="saved_filters",
+                to="tenancy.organisation",
+            ),
+        ),
+        migrations.AddField(
+            model_name="savedfilter",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="saved_filters",
+                to=settings.AUTH_USER_MODEL,
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="casefollower",
+            constraint=models.UniqueConstraint(fields=("case", "user"), name="one_follow_per_case"),
+        ),
+        migrations.AddConstraint(
+            model_name="savedfilter",
+            constraint=models.UniqueConstraint(
+                fields=("user", "organisation", "name"), name="saved_filter_name_per_user"
+            ),
         ),
     ]

@@ -203,4 +203,15 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.AddField(
+            model_name="membership",
+            name="teams",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="The teams whose cases are this person's team's queue.",
+                related_name="members",
+                to="tenancy.team",
+                verbose_name="teams",
+            ),
+        ),
     ]

@@ -1,0 +1,170 @@
+"""Queues of cases for staff: which cases, in what order, a page at a time.
+
+A queue is a scoped queryset (`Case.objects.for_organisation(...)`) with
+filters, ordered by one column and the id. Pages are found by keyset (the
+next page starts after the last case shown), so the thousandth page costs what
+the first does; the count stops at `COUNT_CAP` ("10,000+"), so counting never
+reads a million rows. Each ordering has an index (`Case.Meta.indexes`)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from townhall.accounts.models import User
+from townhall.cases import search as case_search
+from townhall.cases.models import Case, CaseQuerySet
+from townhall.catalogue.models import Service
+from townhall.tenancy.models import Organisation, Team
+
+COUNT_CAP = 10_000
+PAGE_SIZE = 50
+
+
+class QueueName(enum.StrEnum):
+    OPEN = "open"
+    MINE = "mine"
+    TEAM = "team"
+    UNASSIGNED = "unassigned"
+    OVERDUE = "overdue"
+    UPDATED = "updated"
+    CLOSED = "closed"
+
+
+# The column each queue is ordered by, and whether newest first.
+ORDERING: dict[QueueName, tuple[str, bool]] = {
+    QueueName.OPEN: ("created_at", False),
+    QueueName.MINE: ("created_at", False),
+    QueueName.TEAM: ("created_at", False),
+    QueueName.UNASSIGNED: ("created_at", False),
+    QueueName.OVERDUE: ("due_at", False),
+    QueueName.UPDATED: ("updated_at", True),
+    QueueName.CLOSED: ("closed_at", True),
+}
+
+
+@dataclass
+class Filters:
+    """What staff narrowed a queue to; every field optional."""
+
+    service: Service | None = None
+    status: str = ""
+    team: Team | None = None
+    assignee: User | None = None
+    area: str = ""
+    channel: str = ""
+    priority: str = ""
+    created_from: date | None = None
+    created_to: date | None = None
+    updated_from: date | None = None
+    updated_to: date | None = None
+    search: case_search.Search | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Page:
+    cases: list[Case]
+    count: int  # capped at COUNT_CAP + 1
+    next_after: int | None  # the id the next page starts after
+
+    @property
+    def count_capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def queue_cases(
+    *,
+    organisation: Organisation,
+    queue: QueueName,
+    user: User,
+    user_teams: list[Team],
+    filters: Filters,
+    now: datetime | None = None,
+) -> CaseQuerySet:
+    """The organisation's cases in `queue` that pass `filters`, unordered."""
+    cases = Case.objects.for_organisation(organisation)
+    now = now or timezone.now()
+    if queue == QueueName.CLOSED:
+        cases = cases.closed()
+    elif queue != QueueName.UPDATED:
+        cases = cases.open()
+    if queue == QueueName.MINE:
+        cases = cases.assigned_to(user)
+    elif queue == QueueName.TEAM:
+        cases = cases.for_teams(user_teams)
+    elif queue == QueueName.UNASSIGNED:
+        cases = cases.unassigned()
+    elif queue == QueueName.OVERDUE:
+        cases = cases.overdue(now)
+    return _filtered(cases, filters)
+
+
+def _filtered(cases: CaseQuerySet, filters: Filters) -> CaseQuerySet:
+    exact = {
+        "service": filters.service,
+        "status": filters.status,
+        "team": filters.team,
+        "assignee": filters.assignee,
+        "channel": filters.channel,
+        "priority": filters.priority,
+    }
+    cases = cases.filter(**{key: value for key, value in exact.items() if value})
+    if filters.area:
+        if connection.vendor == "postgresql":
+            cases = cases.filter(area_codes__contains=[filters.area])
+        else:  # SQLite's JSON has no containment: the code, quoted, in the list's text
+            cases = cases.filter(area_codes__icontains=f'"{filters.area}"')
+    ranges = [
+        ("created_at__gte", filters.created_from, 0),
+        ("created_at__lt", filters.created_to, 1),
+        ("updated_at__gte", filters.updated_from, 0),
+        ("updated_at__lt", filters.updated_to, 1),
+    ]
+    for lookup, day, days_after in ranges:
+        if day is not None:
+            cases = cases.filter(**{lookup: _day_start(day + timedelta(days=days_after))})
+    if filters.search is not None:
+        cases = case_search.apply(cases, filters.search)
+    return cases
+
+
+def queue_page(
+    cases: CaseQuerySet,
+    *,
+    queue: QueueName,
+    after: int | None = None,
+    size: int = PAGE_SIZE,
+) -> Page:
+    """One page of `cases` in the queue's order, starting after the case with
+    id `after` (one of `cases`; any other id starts from the top). A constant
+    number of queries, whatever the page: the cursor's row, the count, the page."""
+    column, newest_first = ORDERING[queue]
+    ordered = cases.order_by(*((f"-{column}", "-pk") if newest_first else (column, "pk")))
+    count = cases.order_by()[: COUNT_CAP + 1].count()
+    if after is not None:
+        cursor = cases.filter(pk=after).values_list(column, flat=True).first()
+        if cursor is not None:
+            if newest_first:
+                keyset = Q(**{f"{column}__lt": cursor}) | Q(**{column: cursor, "pk__lt": after})
+            else:
+                keyset = Q(**{f"{column}__gt": cursor}) | Q(**{column: cursor, "pk__gt": after})
+            ordered = ordered.filter(keyset)
+    rows = list(
+        ordered.select_related("service", "team", "assignee")
+        .prefetch_related("service_version")
+        .defer("answers", "search_text")[: size + 1]
+    )
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page(cases=rows, count=count, next_after=rows[-1].pk if more else None)
