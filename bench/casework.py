@@ -75,7 +75,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     from townhall.tenancy.models import Membership, Organisation, Site, Team
 
     definition = load_definition_file(STANDARD_DIR / "report-fly-tipping.yaml")
-    councils = []
+    councils: list[Any] = []
     for slug, prefix, count in (("big", "BIG", args.cases), ("other", "OTH", args.other_cases)):
         with transaction.atomic():
             organisation = Organisation.objects.create(

@@ -29,6 +29,7 @@ SEARCH_TEXT_LENGTH = 4000
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 PHONE_SEPARATORS = re.compile(r"[\s().-]")
 PHONE = re.compile(r"^(?:\+44|0044|0)\d{9,10}$")
+POSTCODE_IN_TEXT = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b")
 
 
 def normalise_email(text: str) -> str:
@@ -38,7 +39,7 @@ def normalise_email(text: str) -> str:
 def normalise_phone(text: str) -> str:
     """A UK number as the phone question stores it (national digits, 07700900982),
     or "" if `text` is not shaped like one."""
-    raw = PHONE_SEPARATORS.sub("", text.strip()).replace("(0)", "")
+    raw = PHONE_SEPARATORS.sub("", text.strip().replace("(0)", ""))
     if not PHONE.match(raw):
         return ""
     if raw.startswith("+44"):
@@ -49,10 +50,15 @@ def normalise_phone(text: str) -> str:
 
 
 def _postcode_of(value: Any) -> str:
+    """The postcode an answer gives: an address's or a found place's, or one
+    written in a description ("Behind the shops, OX1 1AA")."""
     if isinstance(value, Mapping):
-        value = value.get("postcode") or ""
+        value = value.get("postcode") or value.get("text") or ""
     text = normalise_postcode(str(value or ""))
-    return text if is_postcode(text) else ""
+    if is_postcode(text):
+        return text
+    written = POSTCODE_IN_TEXT.search(str(value or "").upper())
+    return normalise_postcode(written.group(0)) if written else ""
 
 
 def _text_of(value: Any) -> str:
