@@ -224,7 +224,7 @@ def scenarios(world: dict[str, Any]) -> list[Scenario]:
             return cursor.fetchall()
 
     def check_rows(rows: object) -> None:
-        if not isinstance(rows, list) or len(rows) != 51:
+        if not isinstance(rows, list) or not 1 <= len(rows) <= 51:
             raise BenchError(f"the raw queue page returned {rows!r:.80}")
 
     case_path = f"/staff/cases/{sample['reference']}/"
