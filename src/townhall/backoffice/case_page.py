@@ -12,9 +12,16 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
 from townhall.backoffice import staff_lists, thumbnails
-from townhall.backoffice.queue_forms import AssignForm, MergeForm, PriorityForm, ReopenForm
+from townhall.backoffice.queue_forms import (
+    AssignForm,
+    MergeForm,
+    PriorityForm,
+    ReopenForm,
+    TransferForm,
+)
 from townhall.cases.models import Case, CaseFollower
 from townhall.places.models import Area
+from townhall.tenancy.models import Organisation
 
 RELATED_LIMIT = 10
 CHANGED = gettext_lazy(
@@ -68,6 +75,14 @@ def extras(request: HttpRequest, case: Case, forms: dict[str, Any]) -> dict[str,
         or PriorityForm(initial={**initial, "priority": case.priority}),
         "reopen_form": forms.get("reopen") or ReopenForm(initial=initial),
         "merge_form": forms.get("merge") or MergeForm(initial=initial),
+        "transfer_form": forms.get("transfer")
+        or TransferForm(
+            initial=initial,
+            councils=[
+                (c.slug, c.name)
+                for c in Organisation.objects.exclude(pk=case.organisation_id).order_by("name")
+            ],
+        ),
         "areas": list(
             Area.objects.filter(code__in=case.area_codes)
             .order_by("type", "name")

@@ -18,10 +18,17 @@ from django.views.decorators.http import require_GET, require_POST
 from townhall.backoffice import staff_lists, thumbnails
 from townhall.backoffice.access import permission_required
 from townhall.backoffice.case_page import CHANGED
-from townhall.backoffice.queue_forms import AssignForm, MergeForm, PriorityForm, ReopenForm
+from townhall.backoffice.queue_forms import (
+    AssignForm,
+    MergeForm,
+    PriorityForm,
+    ReopenForm,
+    TransferForm,
+)
 from townhall.backoffice.views import _case, _render_case
 from townhall.cases import casework, selectors
 from townhall.cases.models import Case
+from townhall.tenancy.models import Organisation
 from townhall.tenancy.permissions import Permission
 
 
@@ -124,6 +131,44 @@ def case_merge(request: HttpRequest, reference: str) -> HttpResponse:
         )
 
     return _act(request, case, form, merge, _("Case merged as a duplicate."), "merge")
+
+
+def other_councils(organisation: Organisation) -> list[Organisation]:
+    """The councils on this installation a case may be passed to."""
+    return list(Organisation.objects.exclude(pk=organisation.pk).order_by("name"))
+
+
+@require_POST
+@permission_required(Permission.CHANGE_CASES)
+def case_transfer(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference)
+    councils = {c.slug: c for c in other_councils(case.organisation)}
+    form = TransferForm(request.POST, councils=[(s, c.name) for s, c in councils.items()])
+    if not form.is_valid():
+        return _render_case(request, case, forms={"transfer": form}, status=400)
+    target = councils[form.cleaned_data["organisation"]]
+    told = form.cleaned_data["public_message"] or _(
+        "Your request has been passed to %(council)s, who will deal with it from now on."
+    ) % {"council": target.name}
+    try:
+        casework.case_transfer(
+            case=case,
+            actor=request.user,  # type: ignore[arg-type]
+            organisation=target,
+            public_message=told,
+            expected_version=form.cleaned_data["version"],
+        )
+    except casework.CaseChanged:
+        return _render_case(request, case, changed_message=str(CHANGED), status=409)
+    except casework.ActionRefused as refusal:
+        form.add_error("organisation", str(refusal))
+        return _render_case(request, case, forms={"transfer": form}, status=409)
+    messages.success(
+        request,
+        _("%(reference)s was passed to %(council)s. It is no longer in your queues.")
+        % {"reference": case.reference, "council": target.name},
+    )
+    return redirect("backoffice:queue")
 
 
 @require_POST

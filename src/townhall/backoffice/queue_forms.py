@@ -128,6 +128,27 @@ class MergeForm(VersionedForm):
     )
 
 
+class TransferForm(VersionedForm):
+    organisation = forms.ChoiceField(
+        label=_("Council to pass it to"),
+        error_messages={
+            "required": _("Select the council to pass the case to"),
+            "invalid_choice": _("Select one of the councils listed"),
+        },
+    )
+    public_message = forms.CharField(
+        label=_("What to tell the resident (optional)"),
+        help_text=_("Said with the name of the council it now is with."),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea,
+    )
+
+    def __init__(self, *args: Any, councils: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [("", _("Choose a council")), *councils]  # type: ignore[attr-defined]
+
+
 class BulkForm(forms.Form):
     """An action on the cases ticked in the queue."""
 

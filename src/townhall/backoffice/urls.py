@@ -40,6 +40,11 @@ urlpatterns = [
     path("cases/<reference:reference>/merge/", casework_views.case_merge, name="case-merge"),
     path("cases/<reference:reference>/follow/", casework_views.case_follow, name="case-follow"),
     path(
+        "cases/<reference:reference>/transfer/",
+        casework_views.case_transfer,
+        name="case-transfer",
+    ),
+    path(
         "cases/<reference:reference>/attachments/<uuid:attachment_id>/thumbnail/",
         casework_views.case_thumbnail,
         name="case-thumbnail",

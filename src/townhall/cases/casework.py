@@ -14,8 +14,9 @@ from django.utils import timezone
 from townhall.accounts.models import User
 from townhall.cases.events import event_record
 from townhall.cases.models import Case, CaseEvent, CaseFollower, Priority
-from townhall.cases.routing import due_at
-from townhall.tenancy.models import Membership, Team
+from townhall.cases.routing import due_at, team_for
+from townhall.catalogue.models import Service
+from townhall.tenancy.models import Membership, Organisation, Team
 
 
 class CaseChanged(Exception):
@@ -35,7 +36,7 @@ def staff_name(user: User | None) -> str:
 def _locked(case: Case, expected_version: int | None) -> Case:
     locked = (
         Case.objects.select_for_update(of=("self",))
-        .select_related("service_version", "organisation")
+        .select_related("service_version", "organisation", "service", "team")
         .get(pk=case.pk)
     )
     if expected_version is not None and locked.version != expected_version:
@@ -168,6 +169,52 @@ def case_merge(*, case: Case, into: Case, actor: User, expected_version: int | N
         case.closed_at = timezone.now()
         _save(case, "merged_into", "is_open", "closed_at")
         _save(target)
+    return case
+
+
+def case_transfer(
+    *,
+    case: Case,
+    actor: User,
+    organisation: Organisation,
+    public_message: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """Pass an open case to another council on this installation: the one
+    whose published service has the same slug. The case keeps its reference,
+    answers (as submitted, in their version) and timeline; it is routed to
+    the new council's team, nobody's yet, and the resident is told (the
+    "transferred" event's subscriber, after commit)."""
+    if organisation.pk == case.organisation_id:
+        raise ActionRefused("The case is this council's already")
+    with transaction.atomic():
+        case = _locked(case, expected_version)
+        if not case.is_open:
+            raise ActionRefused("Only an open case can be transferred")
+        service = (
+            Service.objects.for_organisation(organisation)
+            .published()
+            .filter(slug=case.service.slug)
+            .first()
+        )
+        if service is None:
+            raise ActionRefused(
+                f"{organisation.name} has no published service {case.service.name!r}"
+            )
+        definition = case.service_version.parsed
+        event_record(
+            case=case,
+            kind=CaseEvent.Kind.TRANSFERRED,
+            actor=actor,
+            to_status=case.status,
+            public_message=public_message,
+            payload={"from": case.organisation.name, "to": organisation.name},
+        )
+        case.organisation = organisation
+        case.service = service
+        case.team = team_for(organisation=organisation, definition=definition, answers=case.answers)
+        case.assignee = None
+        _save(case, "organisation", "service", "team", "assignee")
     return case
 
 

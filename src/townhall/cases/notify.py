@@ -1,5 +1,6 @@
-"""What residents are told about their case: an email when it is submitted and
-each time its status changes, if they gave an address.
+"""What residents are told about their case: an email when it is submitted,
+each time its status changes and when it passes to another council, if they
+gave an address.
 
 The words come from the service definition (its `submitted_message`, the new
 state's `message`, or its `update_message`, with ((placeholders))), or else
@@ -33,6 +34,8 @@ def resident_email(event: CaseEvent) -> list[Outgoing]:
     definition = case.service_version.parsed_in(language)
     if event.kind == CaseEvent.Kind.SUBMITTED:
         own, default = definition.workflow.submitted_message, "case_submitted"
+    elif event.kind == CaseEvent.Kind.TRANSFERRED:  # now with another council
+        own, default = definition.workflow.update_message, "case_updated"
     else:
         state = definition.workflow.state(event.to_status)
         own, default = state.message or definition.workflow.update_message, "case_updated"
@@ -71,6 +74,6 @@ def _render(own: Message | None, default: str, values: dict[str, str], language:
 
 subscriber_register(
     name="cases.resident_email",
-    kinds=[CaseEvent.Kind.SUBMITTED, CaseEvent.Kind.STATUS_CHANGED],
+    kinds=[CaseEvent.Kind.SUBMITTED, CaseEvent.Kind.STATUS_CHANGED, CaseEvent.Kind.TRANSFERRED],
     func=resident_email,
 )

@@ -195,3 +195,44 @@ def test_finding_the_caller_never_shows_another_councils_cases(
     theirs = submitted_case(other_fly_tipping)
     page = staff_client.get("/staff/contacts/new/", {"caller": "resident@example.com"})
     assert theirs.reference not in page.content.decode()
+
+
+def test_a_case_passed_to_another_council_keeps_its_timeline_and_the_resident_is_told(
+    staff_client, staff_user, case, other_fly_tipping, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    _post(staff_client, case, "notes", {"note": "Their side of the boundary"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(
+            staff_client,
+            case,
+            "transfer",
+            {"organisation": other_fly_tipping.organisation.slug, "version": case.version},
+        )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.organisation == other_fly_tipping.organisation
+    assert case.service == other_fly_tipping and case.assignee is None
+    assert case.events.filter(kind=CaseEvent.Kind.NOTE).exists()  # the timeline is kept
+    transferred = case.events.get(kind=CaseEvent.Kind.TRANSFERRED)
+    assert transferred.public_message.startswith("Your request has been passed to Other Council")
+    told = [m for m in mail.outbox if case.reference in m.subject + m.body]
+    assert told[-1].to == ["resident@example.com"]
+    assert "passed to Other Council" in told[-1].body
+    # No longer ours; theirs now.
+    assert staff_client.get(f"/staff/cases/{case.reference}/").status_code == 404
+    theirs = MembershipFactory(organisation=other_fly_tipping.organisation, user__password="!")
+    staff_client.force_login(theirs.user)
+    page = staff_client.get(f"/staff/cases/{case.reference}/").content.decode()
+    assert "Passed from Example Council to Other Council" in page
+
+
+def test_a_council_without_the_service_cannot_take_the_case(staff_client, case, other_council):
+    response = _post(
+        staff_client, case, "transfer", {"organisation": other_council.slug, "version": 1}
+    )
+    assert response.status_code == 409
+    assert "has no published service" in response.content.decode()
+    case.refresh_from_db()
+    assert case.organisation.slug == "example"

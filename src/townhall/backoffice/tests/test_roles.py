@@ -36,6 +36,7 @@ EXPECTED: dict[str, tuple[Permission, set[str]]] = {
     "backoffice:case-reopen": (P.CHANGE_CASES, POST),
     "backoffice:case-merge": (P.CHANGE_CASES, POST),
     "backoffice:case-follow": (P.VIEW_CASES, POST),
+    "backoffice:case-transfer": (P.CHANGE_CASES, POST),
     "backoffice:case-thumbnail": (P.VIEW_CASES, GET),
     "backoffice:bulk": (P.CHANGE_CASES, POST),
     "backoffice:saved-filter-create": (P.VIEW_CASES, POST),
