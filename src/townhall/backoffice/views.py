@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from townhall.backoffice import case_page
 from townhall.backoffice.access import can, home_url, permission_required
 from townhall.backoffice.forms import NoteForm, StatusForm
-from townhall.cases import selectors, services
+from townhall.cases import casework, selectors, services
 from townhall.cases.conditions import condition_context
 from townhall.cases.models import Case, CaseEvent, Channel, Contact
 from townhall.catalogue.engine import flow
@@ -72,6 +72,7 @@ def _render_case(
 ) -> HttpResponse:
     definition = case.service_version.parsed
     next_states = definition.workflow.next_states(case.status)
+    templates = casework.response_templates(case=case)
     events = [
         (
             event,
@@ -93,7 +94,10 @@ def _render_case(
         "events": events,
         "emails": selectors.case_emails(case),
         "messages_held_up": selectors.case_messages_held_up(case),
-        "status_form": status_form or StatusForm(next_states=next_states),
+        "status_form": status_form or StatusForm(next_states=next_states, templates=templates),
+        "responses": [
+            (t, casework.response_fill(template=t, case=case, to_state=t.state)) for t in templates
+        ],
         "note_form": note_form or NoteForm(),
         "next_states": next_states,
         "can_change": can(request, Permission.CHANGE_CASES),
@@ -114,15 +118,24 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 def case_status(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     next_states = case.service_version.parsed.workflow.next_states(case.status)
-    form = StatusForm(request.POST, next_states=next_states)
+    form = StatusForm(
+        request.POST, next_states=next_states, templates=casework.response_templates(case=case)
+    )
     if not form.is_valid():
         return _render_case(request, case, status_form=form, status=400)
+    public_message = form.cleaned_data["public_message"]
+    if not public_message and form.cleaned_data["response_template"] is not None:
+        public_message = casework.response_fill(
+            template=form.cleaned_data["response_template"],
+            case=case,
+            to_state=form.cleaned_data["status"],
+        )
     try:
         services.case_transition(
             case=case,
             to_status=form.cleaned_data["status"],
             actor=request.user,  # type: ignore[arg-type]
-            public_message=form.cleaned_data["public_message"],
+            public_message=public_message,
             internal_note=form.cleaned_data["internal_note"],
             expected_version=form.cleaned_data.get("version"),
         )

@@ -1,6 +1,7 @@
 """Writes staff make while working a case: assign, priority, reopen, merge as
-a duplicate, follow. Each locks the case, checks the version the member of
-staff saw (optimistic locking: `CaseChanged` if someone else changed it since),
+a duplicate, transfer, follow; and response templates filled in for a case.
+Each action locks the case, checks the version the member of staff saw
+(optimistic locking: `CaseChanged` if someone else changed it since),
 makes the change, bumps the version and writes a case event, in one
 transaction. Who may call them is checked by the views
 (`backoffice.access`, `tenancy.permissions.Permission.CHANGE_CASES`)."""
@@ -8,13 +9,14 @@ transaction. Who may call them is checked by the views
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from townhall.accounts.models import User
 from townhall.cases.events import event_record
-from townhall.cases.models import Case, CaseEvent, CaseFollower, Priority
+from townhall.cases.models import Case, CaseEvent, CaseFollower, Priority, ResponseTemplate
 from townhall.cases.routing import due_at, team_for
+from townhall.catalogue.engine.definition import Message, render_message
 from townhall.catalogue.models import Service
 from townhall.tenancy.models import Membership, Organisation, Team
 
@@ -224,3 +226,32 @@ def case_follow(*, case: Case, user: User, follow: bool = True) -> None:
         CaseFollower.objects.get_or_create(case=case, user=user)
     else:
         CaseFollower.objects.filter(case=case, user=user).delete()
+
+
+PLACEHOLDERS = ("reference", "council_name", "service_name", "status")
+
+
+def response_templates(*, case: Case, to_state: str = "") -> list[ResponseTemplate]:
+    """The council's response templates for this case's service (or any
+    service) and, if given, a change to `to_state` (or any state)."""
+    templates = ResponseTemplate.objects.filter(organisation_id=case.organisation_id).filter(
+        Q(service_id=case.service_id) | Q(service__isnull=True)
+    )
+    if to_state:
+        templates = templates.filter(Q(state=to_state) | Q(state=""))
+    return list(templates)
+
+
+def response_fill(*, template: ResponseTemplate, case: Case, to_state: str) -> str:
+    """The template's text with its placeholders filled in for this case, as
+    the resident will read it once it moves to `to_state`. A council's text is
+    data: it is filled in, never run as a template."""
+    definition = case.service_version.parsed
+    state = definition.workflow.state(to_state or case.status)
+    values = {
+        "reference": case.reference,
+        "council_name": case.organisation.name,
+        "service_name": definition.name,
+        "status": str(state.public_label),
+    }
+    return render_message(Message(subject="", body=template.text), values).body

@@ -382,3 +382,32 @@ class CaseFollower(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} follows {self.case}"
+
+
+class ResponseTemplate(models.Model):
+    """Words staff reuse when they tell a resident about their case, for one
+    service (or any) and a status change to one state (or any), with
+    ((placeholders)): reference, council_name, service_name, status."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="response_templates"
+    )
+    service = models.ForeignKey(
+        Service,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="response_templates",
+        help_text=_("Empty: for every service."),
+    )
+    state = models.CharField(
+        max_length=60, blank=True, help_text=_("The status it is for; empty: any status.")
+    )
+    name = models.CharField(max_length=80)
+    text = models.TextField(max_length=2000)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

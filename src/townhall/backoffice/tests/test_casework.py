@@ -236,3 +236,39 @@ def test_a_council_without_the_service_cannot_take_the_case(staff_client, case, 
     assert "has no published service" in response.content.decode()
     case.refresh_from_db()
     assert case.organisation.slug == "example"
+
+
+def test_a_response_template_fills_in_the_update(
+    staff_client, case, fly_tipping, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from townhall.cases.models import ResponseTemplate
+
+    template = ResponseTemplate.objects.create(
+        organisation=fly_tipping.organisation,
+        service=fly_tipping,
+        state="cleared",
+        name="Cleared, thanks",
+        text="We have cleared it. Quote ((reference)) if it comes back. ((council_name))",
+    )
+    page = staff_client.get(f"/staff/cases/{case.reference}/").content.decode()
+    assert f"Quote {case.reference} if it comes back. Example Council" in page
+    wrong = _post(
+        staff_client,
+        case,
+        "status",
+        {"status": "inspecting", "template": template.pk, "version": case.version},
+    )
+    assert wrong.status_code == 400
+    assert "for another status" in wrong.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(
+            staff_client,
+            case,
+            "status",
+            {"status": "cleared", "template": template.pk, "version": case.version},
+        )
+    event = case.events.get(kind=CaseEvent.Kind.STATUS_CHANGED)
+    assert event.public_message.startswith("We have cleared it. Quote EXA-")
+    assert any("We have cleared it" in m.body for m in mail.outbox)

@@ -641,4 +641,47 @@ class Migration(migrations.Migration):
                 fields=("user", "organisation", "name"), name="saved_filter_name_per_user"
             ),
         ),
+        migrations.CreateModel(
+            name="ResponseTemplate",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        blank=True,
+                        help_text="The status it is for; empty: any status.",
+                        max_length=60,
+                    ),
+                ),
+                ("name", models.CharField(max_length=80)),
+                ("text", models.TextField(max_length=2000)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="response_templates",
+                        to="tenancy.organisation",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty: for every service.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="response_templates",
+                        to="catalogue.service",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["name", "pk"],
+            },
+        ),
     ]
