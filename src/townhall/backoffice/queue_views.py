@@ -32,7 +32,14 @@ from townhall.backoffice.queue_forms import (
 from townhall.cases import casework, selectors
 from townhall.cases import search as case_search
 from townhall.cases.models import Case, SavedFilter
-from townhall.cases.queues import COUNT_CAP, Filters, QueueName, queue_cases, queue_page
+from townhall.cases.queues import (
+    COUNT_CAP,
+    ORDERING,
+    Filters,
+    QueueName,
+    queue_cases,
+    queue_page,
+)
 from townhall.cases.references import parse_reference
 from townhall.catalogue.engine.validation import CONTROL_CHARACTERS
 from townhall.tenancy.permissions import Permission
@@ -148,9 +155,15 @@ def queue(request: HttpRequest) -> HttpResponse:
         user_teams=lists.my_teams,
         filters=filters,
     )
+    column = ORDERING[name][0]
+    dated = {
+        "created_at": filters.created_from or filters.created_to,
+        "updated_at": filters.updated_from or filters.updated_to,
+    }
     page = queue_page(
         cases,
         queue=name,
+        by_sort=any(day for other, day in dated.items() if other != column),
         after=int(after) if after.isascii() and after.isdigit() and len(after) < 19 else None,
     )
     rows = queue_rows(page.cases, closed=name == QueueName.CLOSED)

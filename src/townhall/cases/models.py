@@ -202,6 +202,14 @@ class Case(models.Model):
             models.Index(fields=["organisation", "search_phone"], name="case_search_phone"),
             models.Index(fields=["organisation", "search_postcode"], name="case_search_postcode"),
             models.Index(fields=["organisation", "status"], name="case_status"),
+            models.Index(
+                fields=["organisation", "channel", "is_open", "created_at", "id"],
+                name="case_channel_created",
+            ),
+            models.Index(
+                fields=["organisation", "priority", "is_open", "created_at", "id"],
+                name="case_priority_created",
+            ),
             PostgresOnlyGinIndex(
                 SearchVector("search_text", config="simple"), name="case_search_text"
             ),

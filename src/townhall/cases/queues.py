@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import DateTimeField, ExpressionWrapper, F, Q, Value
 from django.utils import timezone
 
 from townhall.accounts.models import User
@@ -145,20 +145,34 @@ def queue_page(
     queue: QueueName,
     after: int | None = None,
     size: int = PAGE_SIZE,
+    by_sort: bool = False,
 ) -> Page:
     """One page of `cases` in the queue's order, starting after the case with
     id `after` (one of `cases`; any other id starts from the top). A constant
-    number of queries, whatever the page: the cursor's row, the count, the page."""
+    number of queries, whatever the page: the cursor's row, the count, the page.
+    `by_sort`: the cases are narrowed by a date other than the one they are
+    ordered by (see below)."""
     column, newest_first = ORDERING[queue]
-    ordered = cases.order_by(*((f"-{column}", "-pk") if newest_first else (column, "pk")))
+    key: Any = F(column)
+    if by_sort and connection.vendor == "postgresql":
+        # Narrowed by another date: PostgreSQL would walk the ordering's index
+        # hoping to meet matches early, which dates far back make slow. An
+        # expression no index gives makes it find the matches, then sort them.
+        key = ExpressionWrapper(F(column) + Value(timedelta(0)), output_field=DateTimeField())
+    ordered = cases.order_by(*((key.desc(), "-pk") if newest_first else (key.asc(), "pk")))
     count = cases.order_by()[: COUNT_CAP + 1].count()
     if after is not None:
         cursor = cases.filter(pk=after).values_list(column, flat=True).first()
         if cursor is not None:
+            # The first condition bounds the index scan; the second breaks ties.
             if newest_first:
-                keyset = Q(**{f"{column}__lt": cursor}) | Q(**{column: cursor, "pk__lt": after})
+                keyset = Q(**{f"{column}__lte": cursor}) & (
+                    Q(**{f"{column}__lt": cursor}) | Q(pk__lt=after)
+                )
             else:
-                keyset = Q(**{f"{column}__gt": cursor}) | Q(**{column: cursor, "pk__gt": after})
+                keyset = Q(**{f"{column}__gte": cursor}) & (
+                    Q(**{f"{column}__gt": cursor}) | Q(pk__gt=after)
+                )
             ordered = ordered.filter(keyset)
     rows = list(
         ordered.select_related("service", "team", "assignee")

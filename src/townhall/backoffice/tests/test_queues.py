@@ -255,3 +255,21 @@ def test_bulk_assign_and_priority(staff_client, staff_user, fly_tipping, other_f
 def test_bulk_without_cases_says_so(staff_client, fly_tipping):
     response = staff_client.post("/staff/cases/bulk/", {"action": "assign"}, follow=True)
     assert "Select at least one case" in response.content.decode()
+
+
+def test_closed_cases_received_in_a_range_page_by_keyset(
+    staff_client, staff_user, fly_tipping, monkeypatch
+):
+    from townhall.cases import queues
+
+    monkeypatch.setitem(queues.queue_page.__kwdefaults__, "size", 1)
+    closed = [
+        case_transition(case=submitted_case(fly_tipping), to_status="cleared", actor=staff_user)
+        for _ in range(2)
+    ]
+    today = timezone.localdate().isoformat()
+    query = f"queue=closed&created_from={today}&created_to={today}"
+    first = _body(staff_client, query)
+    assert closed[1].reference in first and closed[0].reference not in first
+    second = _body(staff_client, f"{query}&after={Case.objects.get(pk=closed[1].pk).pk}")
+    assert closed[0].reference in second and closed[1].reference not in second

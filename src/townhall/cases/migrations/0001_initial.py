@@ -684,4 +684,18 @@ class Migration(migrations.Migration):
                 "ordering": ["name", "pk"],
             },
         ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
+                fields=["organisation", "channel", "is_open", "created_at", "id"],
+                name="case_channel_created",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
+                fields=["organisation", "priority", "is_open", "created_at", "id"],
+                name="case_priority_created",
+            ),
+        ),
     ]
