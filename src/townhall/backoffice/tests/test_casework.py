@@ -272,3 +272,25 @@ def test_a_response_template_fills_in_the_update(
     event = case.events.get(kind=CaseEvent.Kind.STATUS_CHANGED)
     assert event.public_message.startswith("We have cleared it. Quote EXA-")
     assert any("We have cleared it" in m.body for m in mail.outbox)
+
+
+def test_the_case_page_costs_the_same_queries_however_long_its_history(
+    staff_client, staff_user, fly_tipping, case
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from townhall.cases import casework
+    from townhall.cases.services import case_add_note
+
+    url = f"/staff/cases/{case.reference}/"
+    with CaptureQueriesContext(connection) as short:
+        assert staff_client.get(url).status_code == 200
+    for n in range(4):
+        case_add_note(case=case, actor=staff_user, note=f"Note {n}")
+        casework.case_follow(case=case, user=staff_user)
+        submitted_case(fly_tipping)  # the same resident again: related cases
+    casework.case_set_priority(case=case, actor=staff_user, priority="high")
+    with CaptureQueriesContext(connection) as long:
+        staff_client.get(url)
+    assert len(long) == len(short)
