@@ -35,6 +35,7 @@ from townhall.cases.models import Case, SavedFilter
 from townhall.cases.queues import (
     COUNT_CAP,
     ORDERING,
+    TEXT_COUNT_CAP,
     Filters,
     QueueName,
     queue_cases,
@@ -164,6 +165,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         cases,
         queue=name,
         by_sort=any(day for other, day in dated.items() if other != column),
+        count_cap=TEXT_COUNT_CAP
+        if filters.search is not None and filters.search.kind == "text"
+        else COUNT_CAP,
         after=int(after) if after.isascii() and after.isdigit() and len(after) < 19 else None,
     )
     rows = queue_rows(page.cases, closed=name == QueueName.CLOSED)
@@ -179,7 +183,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "form": form,
             "rows": rows,
             "page": page,
-            "count_cap": COUNT_CAP,
+            "count_cap": page.cap,
             "next_query": _query(request.GET, after=str(page.next_after or "")),
             "first_query": _query(request.GET),
             "paged": bool(after),

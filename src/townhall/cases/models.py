@@ -201,7 +201,9 @@ class Case(models.Model):
             models.Index(fields=["organisation", "search_email"], name="case_search_email"),
             models.Index(fields=["organisation", "search_phone"], name="case_search_phone"),
             models.Index(fields=["organisation", "search_postcode"], name="case_search_postcode"),
-            models.Index(fields=["organisation", "status"], name="case_status"),
+            models.Index(
+                fields=["organisation", "status", "is_open", "service"], name="case_status"
+            ),
             models.Index(
                 fields=["organisation", "channel", "is_open", "created_at", "id"],
                 name="case_channel_created",

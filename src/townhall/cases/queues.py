@@ -24,6 +24,10 @@ from townhall.catalogue.models import Service
 from townhall.tenancy.models import Organisation, Team
 
 COUNT_CAP = 10_000
+# Words match far more cases than an email does: their count stops sooner,
+# as PostgreSQL checks each match's text again to count it.
+TEXT_COUNT_CAP = 1_000
+DEFERRED = ("answers", "search_text")
 PAGE_SIZE = 50
 
 
@@ -71,12 +75,13 @@ class Filters:
 @dataclass(frozen=True)
 class Page:
     cases: list[Case]
-    count: int  # capped at COUNT_CAP + 1
+    count: int  # capped at cap + 1
     next_after: int | None  # the id the next page starts after
+    cap: int = COUNT_CAP
 
     @property
     def count_capped(self) -> bool:
-        return self.count > COUNT_CAP
+        return self.count > self.cap
 
 
 def _day_start(day: date) -> datetime:
@@ -146,6 +151,7 @@ def queue_page(
     after: int | None = None,
     size: int = PAGE_SIZE,
     by_sort: bool = False,
+    count_cap: int = COUNT_CAP,
 ) -> Page:
     """One page of `cases` in the queue's order, starting after the case with
     id `after` (one of `cases`; any other id starts from the top). A constant
@@ -160,7 +166,7 @@ def queue_page(
         # expression no index gives makes it find the matches, then sort them.
         key = ExpressionWrapper(F(column) + Value(timedelta(0)), output_field=DateTimeField())
     ordered = cases.order_by(*((key.desc(), "-pk") if newest_first else (key.asc(), "pk")))
-    count = cases.order_by()[: COUNT_CAP + 1].count()
+    count = cases.order_by()[: count_cap + 1].count()
     if after is not None:
         cursor = cases.filter(pk=after).values_list(column, flat=True).first()
         if cursor is not None:
@@ -174,11 +180,17 @@ def queue_page(
                     Q(**{f"{column}__gt": cursor}) | Q(pk__gt=after)
                 )
             ordered = ordered.filter(keyset)
-    rows = list(
-        ordered.select_related("service", "team", "assignee")
-        .prefetch_related("service_version")
-        .defer("answers", "search_text")[: size + 1]
+    wanted = ordered.select_related("service", "team", "assignee").prefetch_related(
+        "service_version"
     )
+    if by_sort:
+        # Sort the matching ids alone, then read the page's rows: sorting
+        # thousands of narrow rows is quick, thousands of joined ones is not.
+        ids = list(ordered.values_list("pk", flat=True)[: size + 1])
+        found = {case.pk: case for case in wanted.order_by().filter(pk__in=ids).defer(*DEFERRED)}
+        rows = [found[pk] for pk in ids if pk in found]
+    else:
+        rows = list(wanted.defer(*DEFERRED)[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
-    return Page(cases=rows, count=count, next_after=rows[-1].pk if more else None)
+    return Page(cases=rows, count=count, next_after=rows[-1].pk if more else None, cap=count_cap)

@@ -586,7 +586,9 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="case",
-            index=models.Index(fields=["organisation", "status"], name="case_status"),
+            index=models.Index(
+                fields=["organisation", "status", "is_open", "service"], name="case_status"
+            ),
         ),
         migrations.AddIndex(
             model_name="case",
