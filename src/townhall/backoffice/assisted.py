@@ -11,6 +11,7 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from townhall.backoffice.access import permission_required
+from townhall.backoffice.caller import caller_context
 from townhall.backoffice.forms import ChannelForm
 from townhall.catalogue import selectors as catalogue_selectors
 from townhall.tenancy.permissions import Permission
@@ -25,7 +26,9 @@ recording = permission_required(Permission.RECORD_CONTACTS)
 def service_index(request: HttpRequest) -> HttpResponse:
     services = catalogue_selectors.staff_services(request.organisation)  # type: ignore[attr-defined]
     groups = catalogue_selectors.services_by_category(services)
-    return render(request, "backoffice/assisted/index.html", {"groups": groups})
+    return render(
+        request, "backoffice/assisted/index.html", {"groups": groups, **caller_context(request)}
+    )
 
 
 @require_http_methods(["GET", "POST"])

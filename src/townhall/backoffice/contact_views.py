@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from townhall.backoffice.access import permission_required
+from townhall.backoffice.caller import caller_context
 from townhall.backoffice.forms import ContactForm
 from townhall.cases import contacts, selectors
 from townhall.tenancy.permissions import Permission
@@ -62,6 +63,11 @@ def contact_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "backoffice/contacts/new.html",
-        {"form": form, "has_errors": bool(form.errors), "assisted_url": reverse("assisted:index")},
+        {
+            "form": form,
+            "has_errors": bool(form.errors),
+            "assisted_url": reverse("assisted:index"),
+            **caller_context(request),
+        },
         status=400 if form.errors else 200,
     )

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from townhall.cases import selectors
-from townhall.cases.models import STAFF_CHANNELS, Case, Channel, Contact
+from townhall.cases.models import STAFF_CHANNELS, Case, Channel, Contact, ResponseTemplate
 from townhall.catalogue.engine.definition import State
 from townhall.catalogue.engine.validation import CONTROL_CHARACTERS
 from townhall.catalogue.models import Service
@@ -39,10 +39,39 @@ class StatusForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea,
     )
+    # The case's version the member of staff saw (optimistic locking).
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    template = forms.ChoiceField(
+        label=_("Or use a response template"),
+        help_text=_("Used when the update above is left empty."),
+        required=False,
+        error_messages={"invalid_choice": _("Select one of the response templates listed")},
+    )
 
-    def __init__(self, *args: object, next_states: tuple[State, ...], **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        next_states: tuple[State, ...],
+        templates: list[ResponseTemplate] | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["status"].choices = [(s.id, s.label) for s in next_states]  # type: ignore[attr-defined]
+        self.templates = {str(t.pk): t for t in templates or []}
+        self.fields["template"].choices = [  # type: ignore[attr-defined]
+            ("", _("None")),
+            *((pk, t.name) for pk, t in self.templates.items()),
+        ]
+        if not self.templates:
+            del self.fields["template"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = self.templates.get(data.get("template") or "")
+        data["response_template"] = chosen
+        if chosen is not None and chosen.state and chosen.state != data.get("status"):
+            self.add_error("template", _("That response template is for another status"))
+        return data
 
 
 class NoteForm(forms.Form):

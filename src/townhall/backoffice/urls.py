@@ -2,8 +2,10 @@ from django.urls import path, register_converter
 
 from townhall.backoffice import (
     api_key_views,
+    casework_views,
     contact_views,
     insight_views,
+    queue_views,
     service_views,
     views,
     webhook_views,
@@ -31,7 +33,31 @@ app_name = "backoffice"
 urlpatterns = [
     path("login/", views.StaffLoginView.as_view(), name="login"),
     path("logout/", views.StaffLogoutView.as_view(), name="logout"),
-    path("", views.queue, name="queue"),
+    path("", queue_views.queue, name="queue"),
+    path("saved-filters/", queue_views.saved_filter_create, name="saved-filter-create"),
+    path(
+        "saved-filters/<int:pk>/delete/",
+        queue_views.saved_filter_delete,
+        name="saved-filter-delete",
+    ),
+    path("cases/bulk/", queue_views.bulk_action, name="bulk"),
+    path("cases/<reference:reference>/assign/", casework_views.case_assign, name="case-assign"),
+    path(
+        "cases/<reference:reference>/priority/", casework_views.case_priority, name="case-priority"
+    ),
+    path("cases/<reference:reference>/reopen/", casework_views.case_reopen, name="case-reopen"),
+    path("cases/<reference:reference>/merge/", casework_views.case_merge, name="case-merge"),
+    path("cases/<reference:reference>/follow/", casework_views.case_follow, name="case-follow"),
+    path(
+        "cases/<reference:reference>/transfer/",
+        casework_views.case_transfer,
+        name="case-transfer",
+    ),
+    path(
+        "cases/<reference:reference>/attachments/<uuid:attachment_id>/thumbnail/",
+        casework_views.case_thumbnail,
+        name="case-thumbnail",
+    ),
     path("cases/<reference:reference>/", views.case_detail, name="case"),
     path("cases/<reference:reference>/status/", views.case_status, name="case-status"),
     path("cases/<reference:reference>/notes/", views.case_note, name="case-note"),

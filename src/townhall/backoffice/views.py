@@ -2,33 +2,27 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from townhall.backoffice import case_page
 from townhall.backoffice.access import can, home_url, permission_required
 from townhall.backoffice.forms import NoteForm, StatusForm
-from townhall.cases import selectors, services
+from townhall.cases import casework, selectors, services
 from townhall.cases.conditions import condition_context
 from townhall.cases.models import Case, CaseEvent, Channel, Contact
 from townhall.catalogue.engine import flow
-from townhall.catalogue.engine.validation import CONTROL_CHARACTERS
 from townhall.connectors import selectors as connector_selectors
 from townhall.connectors import services as connector_services
-from townhall.tenancy.models import Team
 from townhall.tenancy.permissions import Permission, role_permissions
 from townhall.tenancy.selectors import staff_membership
-
-# Longer than any reference typed with spaces; a longer search is cut to this.
-SEARCH_LENGTH = 100
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -57,49 +51,6 @@ def _case(request: HttpRequest, reference: str) -> Case:
     return case
 
 
-@require_GET
-@permission_required(Permission.VIEW_CASES)
-def queue(request: HttpRequest) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
-    # Shown back in the search box if no case has it: without control characters.
-    wanted = CONTROL_CHARACTERS.sub("", request.GET.get("reference", ""))[:SEARCH_LENGTH].strip()
-    if wanted:
-        found = selectors.staff_case(organisation=organisation, reference=wanted)
-        if found is not None:
-            return redirect("backoffice:case", reference=found.reference)
-    teams = list(Team.objects.for_organisation(organisation))
-    team = next((t for t in teams if t.slug == request.GET.get("team")), None)
-    closed = request.GET.get("show") == "closed"
-    cases = selectors.staff_queue(organisation=organisation, team=team, closed=closed)
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
-    filters = urlencode(
-        {
-            key: value
-            for key, value in [("team", team and team.slug), ("show", closed and "closed")]
-            if value
-        }
-    )
-    now = timezone.now()
-    rows = [
-        (case, selectors.status_label(case, public=False), bool(case.due_at and case.due_at < now))
-        for case in page
-    ]
-    return render(
-        request,
-        "backoffice/queue.html",
-        {
-            "page": page,
-            "rows": rows,
-            "teams": teams,
-            "team": team,
-            "closed": closed,
-            "filters": filters,
-            "not_found": wanted,
-            "has_errors": bool(wanted),
-        },
-    )
-
-
 def _contact_labels(event: CaseEvent) -> tuple[str, str] | None:
     """A logged contact's channel and reason, as staff read them."""
     if event.kind != CaseEvent.Kind.CONTACT_LOGGED:
@@ -117,10 +68,13 @@ def _render_case(
     *,
     status_form: StatusForm | None = None,
     note_form: NoteForm | None = None,
+    forms: dict[str, Any] | None = None,
+    changed_message: str = "",
     status: int = 200,
 ) -> HttpResponse:
     definition = case.service_version.parsed
     next_states = definition.workflow.next_states(case.status)
+    templates = casework.response_templates(case=case)
     events = [
         (
             event,
@@ -130,29 +84,30 @@ def _render_case(
         )
         for event in case.events.select_related("actor")
     ]
-    return render(
-        request,
-        "backoffice/case.html",
-        {
-            "case": case,
-            "definition": definition,
-            "status_label": definition.workflow.state(case.status).label,
-            "rows": flow.summary(
-                definition,
-                case.answers,
-                context=condition_context(organisation=case.organisation),
-            ),
-            "events": events,
-            "emails": selectors.case_emails(case),
-            "destinations": connector_selectors.case_destinations(case),
-            "messages_held_up": selectors.case_messages_held_up(case),
-            "status_form": status_form or StatusForm(next_states=next_states),
-            "note_form": note_form or NoteForm(),
-            "next_states": next_states,
-            "can_change": can(request, Permission.CHANGE_CASES),
-        },
-        status=status,
-    )
+    context: dict[str, Any] = {
+        "case": case,
+        "definition": definition,
+        "status_label": definition.workflow.state(case.status).label,
+        "rows": flow.summary(
+            definition,
+            case.answers,
+            context=condition_context(organisation=case.organisation),
+        ),
+        "events": events,
+        "emails": selectors.case_emails(case),
+        "destinations": connector_selectors.case_destinations(case),
+        "messages_held_up": selectors.case_messages_held_up(case),
+        "status_form": status_form or StatusForm(next_states=next_states, templates=templates),
+        "responses": [
+            (t, casework.response_fill(template=t, case=case, to_state=t.state)) for t in templates
+        ],
+        "note_form": note_form or NoteForm(),
+        "next_states": next_states,
+        "can_change": can(request, Permission.CHANGE_CASES),
+        "changed_message": changed_message,
+    }
+    context.update(case_page.extras(request, case, forms or {}))
+    return render(request, "backoffice/case.html", context, status=status)
 
 
 @require_GET
@@ -166,17 +121,29 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 def case_status(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     next_states = case.service_version.parsed.workflow.next_states(case.status)
-    form = StatusForm(request.POST, next_states=next_states)
+    form = StatusForm(
+        request.POST, next_states=next_states, templates=casework.response_templates(case=case)
+    )
     if not form.is_valid():
         return _render_case(request, case, status_form=form, status=400)
+    public_message = form.cleaned_data["public_message"]
+    if not public_message and form.cleaned_data["response_template"] is not None:
+        public_message = casework.response_fill(
+            template=form.cleaned_data["response_template"],
+            case=case,
+            to_state=form.cleaned_data["status"],
+        )
     try:
         services.case_transition(
             case=case,
             to_status=form.cleaned_data["status"],
             actor=request.user,  # type: ignore[arg-type]
-            public_message=form.cleaned_data["public_message"],
+            public_message=public_message,
             internal_note=form.cleaned_data["internal_note"],
+            expected_version=form.cleaned_data.get("version"),
         )
+    except services.CaseChanged:
+        return _render_case(request, case, changed_message=str(case_page.CHANGED), status=409)
     except services.TransitionRefused as refusal:
         form.add_error("status", str(refusal))
         return _render_case(request, case, status_form=form, status=409)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from townhall.cases.models import Case, CaseEvent, Contact
+from townhall.cases.models import Case, CaseEvent, Contact, ResponseTemplate
 
 EVENT_FIELDS = (
     "created_at",
@@ -51,3 +51,9 @@ class ContactAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ResponseTemplate)
+class ResponseTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "service", "state"]
+    list_filter = ["organisation"]

@@ -27,3 +27,14 @@ def submitted_case(
     draft = services.draft_start(service_version=version, channel=channel)
     services.draft_save_answers(draft=draft, answers=answers or FLY_TIPPING_ANSWERS)
     return services.case_submit(draft=draft)
+
+
+def tiny_png(width: int = 2, height: int = 2) -> bytes:
+    """A real PNG image, for tests of photos and their thumbnails."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -57,15 +60,53 @@ class Draft(models.Model):
         return f"Draft {self.id}"
 
 
+class PostgresOnlyGinIndex(GinIndex):
+    """A GIN index on PostgreSQL; nothing on SQLite, which has no GIN (search
+    there reads the column, see `cases.search`)."""
+
+    def create_sql(self, model: Any, schema_editor: Any, using: str = "", **kwargs: Any) -> Any:
+        if schema_editor.connection.vendor != "postgresql":
+            return "SELECT 1"
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
+
+    def remove_sql(self, model: Any, schema_editor: Any, **kwargs: Any) -> Any:
+        if schema_editor.connection.vendor != "postgresql":
+            return "SELECT 1"
+        return super().remove_sql(model, schema_editor, **kwargs)
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
+    """The vocabulary of queues: `Case.objects.for_organisation(org).open()
+    .for_team(team).overdue(now)`. Every staff read starts with
+    `for_organisation`; `cases.queues` builds the queues from these."""
+
     def for_organisation(self, organisation: Organisation) -> CaseQuerySet:
         return self.filter(organisation=organisation)
 
     def open(self) -> CaseQuerySet:
         return self.filter(is_open=True)
 
+    def closed(self) -> CaseQuerySet:
+        return self.filter(is_open=False)
+
     def overdue(self, now: datetime) -> CaseQuerySet:
         return self.open().filter(due_at__lt=now)
+
+    def assigned_to(self, user: object) -> CaseQuerySet:
+        return self.filter(assignee=user)
+
+    def unassigned(self) -> CaseQuerySet:
+        return self.filter(assignee__isnull=True)
+
+    def for_teams(self, teams: list[Team]) -> CaseQuerySet:
+        return self.filter(team__in=teams)
 
 
 class Case(models.Model):
@@ -104,6 +145,29 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Caseworking (see cases.casework): who has it, how urgent, a version for
+    # optimistic locking, the case it duplicates.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    version = models.PositiveIntegerField(
+        default=1, help_text=_("Goes up with every change staff make: two never overwrite.")
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    # How staff find the resident again (see cases.search): normalised copies
+    # of what the answers hold, and the free text that full-text search reads.
+    search_email = models.CharField(max_length=254, blank=True)
+    search_phone = models.CharField(max_length=20, blank=True)
+    search_postcode = models.CharField(max_length=10, blank=True)
+    search_name = models.CharField(max_length=200, blank=True)
+    search_text = models.TextField(blank=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -120,6 +184,46 @@ class Case(models.Model):
             models.Index(
                 fields=["organisation", "status", "-created_at", "-id"],
                 name="cases_case_status_newest",
+            ),
+            # Keyset pagination: every queue is ordered by one column and the id.
+            models.Index(
+                fields=["organisation", "is_open", "created_at", "id"], name="case_open_created"
+            ),
+            models.Index(
+                fields=["organisation", "team", "is_open", "created_at", "id"],
+                name="case_team_created",
+            ),
+            models.Index(
+                fields=["organisation", "assignee", "is_open", "created_at", "id"],
+                name="case_assignee_created",
+            ),
+            models.Index(
+                fields=["organisation", "due_at", "id"],
+                condition=models.Q(is_open=True),
+                name="case_open_due",
+            ),
+            models.Index(
+                fields=["organisation", "-closed_at", "-id"],
+                condition=models.Q(is_open=False),
+                name="case_closed",
+            ),
+            models.Index(fields=["organisation", "-updated_at", "-id"], name="case_updated"),
+            models.Index(fields=["organisation", "search_email"], name="case_search_email"),
+            models.Index(fields=["organisation", "search_phone"], name="case_search_phone"),
+            models.Index(fields=["organisation", "search_postcode"], name="case_search_postcode"),
+            models.Index(
+                fields=["organisation", "status", "is_open", "service"], name="case_status"
+            ),
+            models.Index(
+                fields=["organisation", "channel", "is_open", "created_at", "id"],
+                name="case_channel_created",
+            ),
+            models.Index(
+                fields=["organisation", "priority", "is_open", "created_at", "id"],
+                name="case_priority_created",
+            ),
+            PostgresOnlyGinIndex(
+                SearchVector("search_text", config="simple"), name="case_search_text"
             ),
         ]
 
@@ -138,8 +242,12 @@ class CaseEvent(models.Model):
         STATUS_CHANGED = "status_changed", _("Status changed")
         NOTE = "note", _("Note")
         CONTACT_LOGGED = "contact_logged", _("Contact logged")
-        ASSIGNED = "assigned", _("Given to a team")
+        ASSIGNED = "assigned", _("Assigned")
         PUBLIC_UPDATE = "public_update", _("Update")
+        PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+        REOPENED = "reopened", _("Reopened")
+        MERGED = "merged", _("Merged as a duplicate")
+        TRANSFERRED = "transferred", _("Transferred")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -300,3 +408,71 @@ class ExternalUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.update_id}"
+
+
+class SavedFilter(models.Model):
+    """A queue with its filters, saved by a member of staff under a name."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="saved_filters"
+    )
+    name = models.CharField(max_length=80)
+    query = models.CharField(max_length=1000, help_text=_("The queue's query string."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "name"], name="saved_filter_name_per_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseFollower(models.Model):
+    """A member of staff who follows a case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="one_follow_per_case")]
+
+    def __str__(self) -> str:
+        return f"{self.user} follows {self.case}"
+
+
+class ResponseTemplate(models.Model):
+    """Words staff reuse when they tell a resident about their case, for one
+    service (or any) and a status change to one state (or any), with
+    ((placeholders)): reference, council_name, service_name, status."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="response_templates"
+    )
+    service = models.ForeignKey(
+        Service,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="response_templates",
+        help_text=_("Empty: for every service."),
+    )
+    state = models.CharField(
+        max_length=60, blank=True, help_text=_("The status it is for; empty: any status.")
+    )
+    name = models.CharField(max_length=80)
+    text = models.TextField(max_length=2000)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,5 +1,6 @@
-"""What residents are told about their case: an email when it is submitted and
-each time its status changes, if they gave an address.
+"""What residents are told about their case: an email when it is submitted,
+each time its status changes and when it passes to another council, if they
+gave an address.
 
 The words come from the service definition (its `submitted_message`, the new
 state's `message`, or its `update_message`, with ((placeholders))), or else
@@ -33,7 +34,8 @@ def resident_email(event: CaseEvent) -> list[Outgoing]:
     definition = case.service_version.parsed_in(language)
     if event.kind == CaseEvent.Kind.SUBMITTED:
         own, default = definition.workflow.submitted_message, "case_submitted"
-    elif event.kind == CaseEvent.Kind.PUBLIC_UPDATE:  # news, the status unchanged
+    elif event.kind in {CaseEvent.Kind.PUBLIC_UPDATE, CaseEvent.Kind.TRANSFERRED}:
+        # News with the status unchanged, or the case now with another council.
         own, default = definition.workflow.update_message, "case_updated"
     else:
         state = definition.workflow.state(event.to_status)
@@ -73,6 +75,11 @@ def _render(own: Message | None, default: str, values: dict[str, str], language:
 
 subscriber_register(
     name="cases.resident_email",
-    kinds=[CaseEvent.Kind.SUBMITTED, CaseEvent.Kind.STATUS_CHANGED, CaseEvent.Kind.PUBLIC_UPDATE],
+    kinds=[
+        CaseEvent.Kind.SUBMITTED,
+        CaseEvent.Kind.STATUS_CHANGED,
+        CaseEvent.Kind.PUBLIC_UPDATE,
+        CaseEvent.Kind.TRANSFERRED,
+    ],
     func=resident_email,
 )

@@ -54,7 +54,15 @@ def case_redact(*, case: Case) -> None:
         Draft.objects.filter(case=case).update(answers={})
         Contact.objects.filter(case=case).update(note="")
         Case.objects.filter(pk=case.pk).update(
-            answers={}, summary="", contact_email="", redacted_at=timezone.now()
+            answers={},
+            summary="",
+            contact_email="",
+            redacted_at=timezone.now(),
+            search_email="",
+            search_phone="",
+            search_name="",
+            search_postcode="",
+            search_text="",
         )
 
 

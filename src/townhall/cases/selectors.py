@@ -6,6 +6,7 @@ import hmac
 
 from django.db.models import Q, QuerySet
 
+from townhall.cases import search as case_search
 from townhall.cases.models import Case, CaseEvent, Contact
 from townhall.cases.references import parse_reference
 from townhall.notifications.models import Delivery
@@ -70,7 +71,15 @@ def staff_case(*, organisation: Organisation, reference: str) -> Case | None:
     return (
         Case.objects.for_organisation(organisation)
         .filter(reference=parsed)
-        .select_related("service", "service_version", "organisation", "created_by", "team")
+        .select_related(
+            "service",
+            "service_version",
+            "organisation",
+            "created_by",
+            "team",
+            "assignee",
+            "merged_into",
+        )
         .first()
     )
 
@@ -117,3 +126,35 @@ def staff_contacts(
                 Q(created_at__lt=cursor) | Q(created_at=cursor, pk__lt=before)
             )
     return list(contacts.order_by("-created_at", "-pk")[:limit])
+
+
+CALLER_LIMIT = 20
+
+
+def caller_history(
+    *, organisation: Organisation, typed: str
+) -> tuple[case_search.Search | None, list[Case], list[Contact]]:
+    """Find the caller first: the council's cases whose resident matches what
+    an adviser typed (an email, phone number, postcode, name or words), newest
+    first, and the contacts about those cases. Three queries at most."""
+    search = case_search.understand(typed)
+    if search is None:
+        return None, [], []
+    cases = list(
+        case_search.apply(Case.objects.for_organisation(organisation), search)
+        .select_related("service", "team")
+        .prefetch_related("service_version")
+        .defer("answers", "search_text")
+        .order_by("-created_at", "-pk")[:CALLER_LIMIT]
+    )
+    contacts = (
+        list(
+            Contact.objects.for_organisation(organisation)
+            .filter(case__in=cases)
+            .select_related("case")
+            .order_by("-created_at", "-pk")[: CALLER_LIMIT * 3]
+        )
+        if cases
+        else []
+    )
+    return search, cases, contacts

@@ -10,22 +10,24 @@ from typing import Any
 
 from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from townhall.accounts.models import User
 from townhall.cases.answers import DECLARATION, declaration_problem
+from townhall.cases.casework import CaseChanged
 from townhall.cases.conditions import case_area_codes, condition_context
 from townhall.cases.contacts import contact_for_case
 from townhall.cases.events import event_record
 from townhall.cases.models import Attachment, Case, CaseEvent, Channel, Draft
 from townhall.cases.references import new_reference
 from townhall.cases.routing import due_at, team_for
+from townhall.cases.search import search_keys
 from townhall.catalogue.engine.definition import ServiceDefinition, with_optional_contact
 from townhall.catalogue.engine.flow import case_summary_line, relevant_answers, validate_answers
 from townhall.catalogue.engine.inputs import NewFiles, sniff_content_type
 from townhall.catalogue.engine.languages import active_language
 from townhall.catalogue.models import ServiceVersion
-from townhall.tenancy.models import Team
 
 logger = logging.getLogger(__name__)
 
@@ -199,6 +201,8 @@ def case_open(
     contact = definition.contact_question
     initial = definition.workflow.state(definition.workflow.initial)
     now = timezone.now()
+    summary = case_summary_line(definition, answers)
+    keys = search_keys(definition=definition, answers=answers, summary=summary)
     for _attempt in range(10):
         try:
             with transaction.atomic():
@@ -218,9 +222,10 @@ def case_open(
                     language=language or active_language(),
                     answers=answers,
                     area_codes=case_area_codes(definition=definition, answers=answers),
-                    summary=case_summary_line(definition, answers),
+                    summary=summary,
                     contact_email=answers.get(contact.id, "") if contact else "",
                     created_by=actor,
+                    **keys,
                 )
         except IntegrityError:
             continue  # the random reference is taken: draw another
@@ -248,11 +253,14 @@ def case_transition(
     internal_note: str = "",
     client: str = "",
     payload: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
 ) -> Case:
     """Move a case to `to_status` if its workflow allows and record the event
     (whose subscribers tell the resident, after commit). A member of staff
     (`actor`) or another system (`client`, its API key's name, with no actor)
-    makes the change; `payload` adds to what the event records."""
+    makes the change; `payload` adds to what the event records. With
+    `expected_version`, raises CaseChanged if the case changed since the
+    member of staff saw that version."""
     if actor is None and not client:
         raise ValueError("a status change needs a member of staff or a named client")
     with transaction.atomic():
@@ -261,6 +269,8 @@ def case_transition(
             .select_related("organisation", "service_version")
             .get(pk=case.pk)
         )
+        if expected_version is not None and case.version != expected_version:
+            raise CaseChanged(case.reference)
         definition = case.service_version.parsed
         allowed = {state.id for state in definition.workflow.next_states(case.status)}
         if to_status not in allowed:
@@ -285,7 +295,11 @@ def case_transition(
         case.closed_at = now if target.closed else None
         if target.closed or target.sla_days:
             case.due_at = due_at(definition=definition, state=target, since=now)
-        case.save(update_fields=["status", "is_open", "closed_at", "due_at", "updated_at"])
+        case.version = F("version") + 1
+        case.save(
+            update_fields=["status", "is_open", "closed_at", "due_at", "updated_at", "version"]
+        )
+        case.refresh_from_db(fields=["version"])
     return case
 
 
@@ -293,34 +307,6 @@ def case_add_note(*, case: Case, actor: User, note: str) -> CaseEvent:
     """An internal note on the timeline: staff only, never shown to the resident."""
     with transaction.atomic():
         return event_record(case=case, kind=CaseEvent.Kind.NOTE, actor=actor, internal_note=note)
-
-
-class AssignRefused(Exception):
-    """The case cannot be given to that team; the message says why."""
-
-
-def case_assign(*, case: Case, team: Team | None, actor: User | None) -> Case:
-    """Give a case to `team` (or to no team) and record the event, whose
-    subscribers (webhooks) hear of it after commit. Nothing is recorded when
-    the case is with that team already."""
-    if team is not None and team.organisation_id != case.organisation_id:
-        raise AssignRefused("the team belongs to another council")
-    with transaction.atomic():
-        case = Case.objects.select_for_update(of=("self",)).select_related("team").get(pk=case.pk)
-        if case.team_id == (team.pk if team else None):
-            return case
-        event_record(
-            case=case,
-            kind=CaseEvent.Kind.ASSIGNED,
-            actor=actor,
-            payload={
-                "from_team": case.team.slug if case.team else None,
-                "team": team.slug if team else None,
-            },
-        )
-        case.team = team
-        case.save(update_fields=["team", "updated_at"])
-    return case
 
 
 PURGE_BATCH = 500  # drafts deleted in one transaction

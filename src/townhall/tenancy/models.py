@@ -199,6 +199,13 @@ class Membership(models.Model):
         verbose_name=_("council"),
     )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices, default=Role.CASEWORKER)
+    teams = models.ManyToManyField(
+        Team,
+        blank=True,
+        related_name="members",
+        verbose_name=_("teams"),
+        help_text=_("The teams whose cases are this person's team's queue."),
+    )
 
     class Meta:
         verbose_name = _("staff membership")

@@ -110,7 +110,10 @@ def change_body(event: CaseEvent) -> dict[str, Any]:
     if event.kind == CaseEvent.Kind.SUBMITTED:
         return {"to_status": event.to_status}
     if event.kind == CaseEvent.Kind.ASSIGNED:
-        return {"team": event.payload.get("team"), "from_team": event.payload.get("from_team")}
+        return {
+            "team": event.payload.get("team_slug"),
+            "from_team": event.payload.get("from_team_slug"),
+        }
     return {key: value for key, value in event.payload.items() if isinstance(key, str)}
 
 

@@ -46,8 +46,9 @@ def test_the_queue_query_count_does_not_grow_with_cases(staff_client, fly_tippin
         submitted_case(fly_tipping)
     with CaptureQueriesContext(connection) as many:
         staff_client.get("/staff/")
-    # session, user, membership, teams, count, cases, their service versions, site
-    assert len(few) == len(many) == 8
+    # session, user, membership; the filters' services, teams, staff, own teams,
+    # areas, saved filters; count, cases, their service versions; site
+    assert len(few) == len(many) == 13
 
 
 def test_a_case_shows_answers_timeline_and_next_statuses(staff_client, fly_tipping):

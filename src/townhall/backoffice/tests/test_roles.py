@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from townhall.backoffice import assisted
 from townhall.backoffice import urls as staff_urls
-from townhall.cases.factories import submitted_case
+from townhall.cases.factories import submitted_case, tiny_png
 from townhall.cases.models import Attachment, Case, CaseEvent, Contact
 from townhall.catalogue.factories import branching_definition
 from townhall.catalogue.services import service_import
@@ -35,6 +35,16 @@ EXPECTED: dict[str, tuple[Permission, set[str]]] = {
     "backoffice:case-status": (P.CHANGE_CASES, POST),
     "backoffice:case-note": (P.CHANGE_CASES, POST),
     "backoffice:case-resend": (P.CHANGE_CASES, POST),
+    "backoffice:case-assign": (P.CHANGE_CASES, POST),
+    "backoffice:case-priority": (P.CHANGE_CASES, POST),
+    "backoffice:case-reopen": (P.CHANGE_CASES, POST),
+    "backoffice:case-merge": (P.CHANGE_CASES, POST),
+    "backoffice:case-follow": (P.VIEW_CASES, POST),
+    "backoffice:case-transfer": (P.CHANGE_CASES, POST),
+    "backoffice:case-thumbnail": (P.VIEW_CASES, GET),
+    "backoffice:bulk": (P.CHANGE_CASES, POST),
+    "backoffice:saved-filter-create": (P.VIEW_CASES, POST),
+    "backoffice:saved-filter-delete": (P.VIEW_CASES, POST),
     "backoffice:contacts": (P.RECORD_CONTACTS, GET),
     "backoffice:contact-new": (P.RECORD_CONTACTS, BOTH),
     "backoffice:services": (P.VIEW_SERVICES, GET),
@@ -112,7 +122,7 @@ def world(fly_tipping):
     attachment = Attachment(
         case=case, filename="x.png", content_type="image/png", size=1, created_at=case.created_at
     )
-    attachment.file.save("x", ContentFile(b"\x89PNG\r\n\x1a\n"), save=False)
+    attachment.file.save("x", ContentFile(tiny_png()), save=False)
     attachment.save()
     service_import(organisation=fly_tipping.organisation, definition=branching_definition())
     changed = branching_definition(description="A draft to publish.")

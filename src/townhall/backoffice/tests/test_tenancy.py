@@ -39,8 +39,11 @@ COUNCIL_URLS = {
     "webhook-disable",
     "webhook-enable",
     "webhook-delete",
+    "saved-filter-create",
+    "saved-filter-delete",
+    "bulk",
 }
-ENDPOINT_URLS = {"webhook-disable", "webhook-enable", "webhook-delete"}
+ENDPOINT_URLS = {"webhook-disable", "webhook-enable", "webhook-delete", "saved-filter-delete"}
 # Staff URLs naming another kind of the council's things: tested in their own
 # modules (an API key: test_api_keys; an insight table: test_insight).
 OTHER_URLS = {"api-key-revoke", "insight-download"}

@@ -66,3 +66,30 @@ def test_the_delivery_benchmark_runs_once_and_loses_nothing():
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
     assert "30 of 30 events received, 0 missing" in result.stdout
+
+
+def test_every_casework_benchmark_scenario_runs_once():
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TOWNHALL_ENV"}}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "bench/casework.py",
+            "--cases",
+            "300",
+            "--other-cases",
+            "30",
+            "--repeat",
+            "1",
+            "--warmup",
+            "0",
+        ],
+        cwd=PROJECT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    assert "| Queue: recently closed" in result.stdout
+    assert "| Find the caller first" in result.stdout

@@ -70,9 +70,11 @@ class Command(BaseCommand):
         )
         user.set_password(password)
         user.save()
-        Membership.objects.get_or_create(
+        membership, _created = Membership.objects.get_or_create(
             user=user, organisation=council, defaults={"role": Membership.Role.ORGANISATION_ADMIN}
         )
+        # In every team, so the "My teams" queue shows the demo's cases.
+        membership.teams.add(*Team.objects.for_organisation(council))
         postcodes = demo_place_load(organisation=council)
         services = council.services.count()
         self.stdout.write(

@@ -1,0 +1,103 @@
+"""What the case page shows beyond the answers and the status form: its
+location's areas, photos, contacts, every message sent, related cases (the
+same resident, the same postcode), followers, and the caseworking forms
+(assign, priority, reopen, merge). A fixed number of queries per page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
+
+from townhall.backoffice import staff_lists, thumbnails
+from townhall.backoffice.queue_forms import (
+    AssignForm,
+    MergeForm,
+    PriorityForm,
+    ReopenForm,
+    TransferForm,
+)
+from townhall.cases.models import Case, CaseFollower
+from townhall.places.models import Area
+from townhall.tenancy.models import Organisation
+
+RELATED_LIMIT = 10
+CHANGED = gettext_lazy(
+    "Someone else changed this case while you were looking at it. Nothing was saved: "
+    "check what changed below, then make your change again."
+)
+
+
+def related_cases(case: Case) -> tuple[list[Case], list[Case]]:
+    """Other cases of the same resident (same email or phone) and open cases
+    at the same postcode (possible duplicates), newest first."""
+    others = (
+        Case.objects.for_organisation(case.organisation)
+        .exclude(pk=case.pk)
+        .select_related("service")
+        .only("reference", "summary", "status", "is_open", "created_at", "service__name")
+        .order_by("-created_at", "-pk")
+    )
+    same = Q()
+    if case.search_email:
+        same |= Q(search_email=case.search_email)
+    if case.search_phone:
+        same |= Q(search_phone=case.search_phone)
+    resident = list(others.filter(same)[:RELATED_LIMIT]) if same else []
+    nearby = (
+        list(others.open().filter(search_postcode=case.search_postcode)[:RELATED_LIMIT])
+        if case.search_postcode
+        else []
+    )
+    return resident, [c for c in nearby if c not in resident]
+
+
+def extras(request: HttpRequest, case: Case, forms: dict[str, Any]) -> dict[str, Any]:
+    lists = staff_lists.load(organisation=case.organisation, user=request.user)
+    choices = lists.assign_choices()
+    initial = {"version": case.version}
+    resident, nearby = related_cases(case)
+    followers = list(CaseFollower.objects.filter(case=case).select_related("user"))
+    attachments = list(case.attachments.all())
+    return {
+        "assign_form": forms.get("assign")
+        or AssignForm(
+            initial={
+                **initial,
+                "team": case.team.slug if case.team else "",
+                "assignee": str(case.assignee_id or ""),
+            },
+            **choices,
+        ),
+        "priority_form": forms.get("priority")
+        or PriorityForm(initial={**initial, "priority": case.priority}),
+        "reopen_form": forms.get("reopen") or ReopenForm(initial=initial),
+        "merge_form": forms.get("merge") or MergeForm(initial=initial),
+        "transfer_form": forms.get("transfer")
+        or TransferForm(
+            initial=initial,
+            councils=[
+                (c.slug, c.name)
+                for c in Organisation.objects.exclude(pk=case.organisation_id).order_by("name")
+            ],
+        ),
+        "areas": list(
+            Area.objects.filter(code__in=case.area_codes)
+            .order_by("type", "name")
+            .values("code", "name", "type")
+        )
+        if case.area_codes
+        else [],
+        "photos": {str(a.pk) for a in attachments if thumbnails.is_image(a.content_type)},
+        "contacts": list(case.contacts.select_related("recorded_by").order_by("created_at", "pk")),
+        "deliveries": list(case.deliveries.order_by("created_at", "pk")),
+        "resident_cases": resident,
+        "nearby_cases": nearby,
+        "followers": followers,
+        "following": any(f.user_id == request.user.pk for f in followers),
+        "duplicates": list(case.duplicates.only("reference")),
+        "merged_into": case.merged_into,
+        "action_forms_with_errors": [form for form in forms.values() if form.errors],
+    }
