@@ -242,7 +242,7 @@ def _page_answers(
         if question.type == "file" and value == "" and stored.get(question.id):
             value = stored[question.id]  # no new file: keep the one already uploaded
         checkable = question.type != "file" or value == ""  # new files were checked on parse
-        if checkable and (message := check_answer(question, value)) is not None:
+        if checkable and (message := check_answer(question, value, context)) is not None:
             errors[question.id] = message
             continue
         new_answers[question.id] = value

@@ -144,7 +144,7 @@ def test_a_photo_is_stored_against_the_case(client, fly_tipping):
 def test_a_file_that_is_not_an_image_is_refused(client, fly_tipping):
     fake = SimpleUploadedFile("photo.png", b"MZ this is a program", "image/png")
     response = client.post(page("photo"), {"photos": fake})
-    assert "photo.png must be a JPG, PNG" in response.content.decode()
+    assert "The file photo.png must be a JPG or PNG" in response.content.decode()
     assert not Attachment.objects.exists()
 
 

@@ -110,7 +110,7 @@ def test_going_back_to_a_confirmed_postcode_needs_no_second_confirmation(journey
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("ZX1 1A", "Enter a real postcode, like SW1A 2AA."),
+        ("ZX1 1A", "Enter a real postcode, like SW1A 2AA"),
         (
             "ZX1 9ZZ",
             "We cannot find the postcode ZX1 9ZZ. Check it, or describe the place instead.",
@@ -140,7 +140,7 @@ def test_a_description_alone_is_accepted_without_a_point_and_a_single_letter_is_
     client, start = journey
     answer_before_where(client, start)
     short = client.post(f"{start}questions/where/", {"location": "A"}).content.decode()
-    assert "Describe the place in more detail (10 characters or more)" in short
+    assert "Describe where you saw the fly-tipping in more detail (10 characters or more)" in short
     response = client.post(f"{start}questions/where/", {"location": "Layby on the A40"})
     assert response.status_code == 302
     answer_after_where(client, start)

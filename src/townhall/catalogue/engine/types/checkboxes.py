@@ -31,6 +31,7 @@ class CheckboxesType(QuestionType):
     fieldset = True
     properties = {"options": OPTIONS}
     messages = {"required": gettext_lazy("Select at least one option")}
+    named_messages = {"required": gettext_lazy("Select %(what)s")}
 
     def definition_problems(self, question: Mapping[str, Any], where: str) -> list[str]:
         return option_problems(question, where)

@@ -31,12 +31,17 @@ class NumberType(QuestionType):
     name = "number"
     in_groups = True
     properties = {"min": {"type": "number"}, "max": {"type": "number"}}
-    own_messages = ("required", "invalid", "too_small", "too_large")
     messages = {
         "required": gettext_lazy("Enter a number"),
         "invalid": gettext_lazy("The answer must be a number"),
         "too_small": gettext_lazy("The number must be %(min)s or more"),
         "too_large": gettext_lazy("The number must be %(max)s or less"),
+    }
+    named_messages = {
+        "required": gettext_lazy("Enter %(what)s"),
+        "invalid": gettext_lazy("%(What)s must be a number"),
+        "too_small": gettext_lazy("%(What)s must be %(min)s or more"),
+        "too_large": gettext_lazy("%(What)s must be %(max)s or less"),
     }
 
     def definition_problems(self, question: Mapping[str, Any], where: str) -> list[str]:
@@ -64,6 +69,16 @@ class NumberType(QuestionType):
         if question.max is not None and value > question.max:
             return self.message(question, "too_large", max=plain_number(question.max))
         return None
+
+    def possible_errors(self, question: Question) -> tuple[str, ...]:
+        unreachable = {"too_small": question.min is None, "too_large": question.max is None}
+        return tuple(k for k in super().possible_errors(question) if not unreachable.get(k))
+
+    def example_values(self, question: Question, key: str) -> dict[str, Any]:
+        return {
+            "min": plain_number(question.min) if question.min is not None else 0,
+            "max": plain_number(question.max) if question.max is not None else 0,
+        }
 
     def display(self, question: Question, value: Any) -> str:
         return plain_number(value) if _is_number(value) else str(value)

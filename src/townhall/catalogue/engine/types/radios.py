@@ -39,6 +39,7 @@ class RadiosType(QuestionType):
     in_groups = True
     properties = {"options": OPTIONS}
     messages = {"required": gettext_lazy("Select an option")}
+    named_messages = {"required": gettext_lazy("Select %(what)s")}
 
     def definition_problems(self, question: Mapping[str, Any], where: str) -> list[str]:
         return option_problems(question, where)
