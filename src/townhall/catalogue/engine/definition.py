@@ -25,6 +25,7 @@ class Option:
     value: str
     label: str
     hint: str = ""
+    exclusive: bool = False  # checkboxes: chosen on its own ("None of these")
 
 
 @dataclass(frozen=True)

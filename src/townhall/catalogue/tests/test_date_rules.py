@@ -5,7 +5,6 @@ message, in the council's region."""
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
 import pytest
 
@@ -13,6 +12,7 @@ from townhall.catalogue.engine.conditions import ConditionContext
 from townhall.catalogue.engine.definition import DefinitionError, Question, parse_definition
 from townhall.catalogue.engine.questions import check_answer
 from townhall.catalogue.factories import definition_data, page_data, question_data
+from townhall.tenancy.models import Organisation
 
 FRIDAY = dt.date(2026, 11, 27)
 
@@ -24,7 +24,7 @@ def date_question(**settings) -> Question:
 
 
 def check(question: Question, day: dt.date, *, today=FRIDAY, gss_code="") -> str | None:
-    context = ConditionContext(today=today, organisation=SimpleNamespace(gss_code=gss_code))
+    context = ConditionContext(today=today, organisation=Organisation(gss_code=gss_code))
     return check_answer(question, day.isoformat(), context)
 
 

@@ -1,0 +1,104 @@
+"""GOV.UK patterns through the resident front door: errors that name the
+answer, date rules, and an exclusive "None of these" checkbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from townhall.catalogue.services import service_import
+
+START = "/services/patterns/"
+
+DEFINITION: dict[str, Any] = {
+    "schema": "townhall/service/1",
+    "slug": "patterns",
+    "name": "Apply for help",
+    "summary": "Help for households.",
+    "pages": [
+        {
+            "id": "benefits",
+            "questions": [
+                {
+                    "id": "benefits",
+                    "type": "checkboxes",
+                    "label": "Do you get any of these?",
+                    "error_name": "the benefits you get",
+                    "options": [
+                        {"value": "pip", "label": "Personal Independence Payment"},
+                        {"value": "uc", "label": "Universal Credit"},
+                        {"value": "none", "label": "None of these", "exclusive": True},
+                    ],
+                }
+            ],
+        },
+        {
+            "id": "when",
+            "questions": [
+                {
+                    "id": "collection",
+                    "type": "date",
+                    "label": "When should we collect?",
+                    "error_name": "the collection date",
+                    "earliest": {"days": 1},
+                    "weekdays_only": True,
+                    "no_bank_holidays": True,
+                }
+            ],
+        },
+        {
+            "id": "contact",
+            "questions": [
+                {"id": "email", "type": "email", "label": "Email address", "contact": "email",
+                 "error_name": "your email address"},
+            ],
+        },
+    ],
+    "workflow": {
+        "initial": "received",
+        "states": [{"id": "received", "label": "Received"}],
+        "transitions": {},
+    },
+}  # fmt: skip
+
+
+@pytest.fixture
+def service(council):
+    return service_import(organisation=council, definition=DEFINITION).service
+
+
+def page(name: str) -> str:
+    return f"{START}questions/{name}/"
+
+
+def test_none_of_these_is_exclusive_in_the_browser_and_on_the_server(client, service):
+    body = client.get(page("benefits")).content.decode()
+    assert 'value="none" data-behaviour="exclusive"' in body
+    assert 'class="govuk-checkboxes__divider"' in body
+    response = client.post(page("benefits"), {"benefits": ["pip", "none"]})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Select the benefits you get, or select \u2018None of these\u2019, not both" in body
+    response = client.post(page("benefits"), {"benefits": ["none"]})
+    assert response["Location"] == page("when")
+
+
+def test_an_empty_page_names_the_answer_in_its_error(client, service):
+    body = client.post(page("benefits"), {}).content.decode()
+    assert "Select the benefits you get, or select \u2018None of these\u2019" in body
+    client.post(page("benefits"), {"benefits": ["uc"]})
+    body = client.post(page("when"), {"collection-day": "3"}).content.decode()
+    assert "The collection date must include a month and year" in body
+
+
+def test_date_rules_refuse_a_sunday_and_christmas_day(client, service, settings):
+    client.post(page("benefits"), {"benefits": ["uc"]})
+    sunday = {"collection-day": "5", "collection-month": "12", "collection-year": "2100"}
+    body = client.post(page("when"), sunday).content.decode()
+    assert "The collection date must be a weekday, Monday to Friday" in body
+    christmas = {"collection-day": "25", "collection-month": "12", "collection-year": "2098"}
+    body = client.post(page("when"), christmas).content.decode()
+    assert "The collection date must not be a bank holiday" in body
+    monday = {"collection-day": "6", "collection-month": "12", "collection-year": "2100"}
+    assert client.post(page("when"), monday)["Location"] == page("contact")
