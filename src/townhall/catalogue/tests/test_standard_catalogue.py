@@ -309,9 +309,9 @@ def sample_answers() -> dict[str, dict[str, Any]]:
             "household_members": household(2),
             "benefits": ["universal_credit"],
             "working": True,
-            "monthly_earnings": 1250.5,
+            "monthly_earnings": 125050,
             "other_income": "",
-            "savings": 7500,
+            "savings": 750000,
             "income_evidence": LETTER,
             "savings_evidence": LETTER,
             "anything_else": "",
@@ -670,9 +670,9 @@ def test_council_tax_reduction_with_guarantee_credit_skips_income_and_savings():
 
 def test_council_tax_reduction_asks_for_savings_statements_only_above_6000_pounds():
     service = definition("apply-for-council-tax-reduction")
-    above = answers_for("apply-for-council-tax-reduction", savings=6000.01)
+    above = answers_for("apply-for-council-tax-reduction", savings=600001)
     assert "savings_evidence" in asked(service, "evidence", above)
-    at_limit = answers_for("apply-for-council-tax-reduction", savings=6000)
+    at_limit = answers_for("apply-for-council-tax-reduction", savings=600000)
     assert "savings_evidence" not in asked(service, "evidence", at_limit)
     assert validate_answers(service, at_limit) == {}
 

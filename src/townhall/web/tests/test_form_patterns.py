@@ -102,3 +102,48 @@ def test_date_rules_refuse_a_sunday_and_christmas_day(client, service, settings)
     assert "The collection date must not be a bank holiday" in body
     monday = {"collection-day": "6", "collection-month": "12", "collection-year": "2100"}
     assert client.post(page("when"), monday)["Location"] == page("contact")
+
+
+def test_long_text_has_a_character_count_whose_limit_holds_without_javascript(client, council):
+    definition = {
+        **DEFINITION,
+        "slug": "long-text",
+        "pages": [
+            {"id": "details", "questions": [
+                {"id": "details", "type": "textarea", "label": "Tell us more",
+                 "error_name": "the details", "max_length": 20},
+            ]},
+            DEFINITION["pages"][2],
+        ],
+    }  # fmt: skip
+    service_import(organisation=council, definition=definition)
+    url = "/services/long-text/questions/details/"
+    body = client.get(url).content.decode()
+    assert 'data-module="govuk-character-count" data-maxlength="20"' in body
+    assert "You can enter up to 20 characters" in body
+    body = client.post(url, {"details": "x" * 21}).content.decode()
+    assert "The details must be 20 characters or less" in body
+    assert client.post(url, {"details": "x" * 20})["Location"].endswith("/contact/")
+
+
+def test_money_is_typed_with_a_pound_sign_and_shown_in_pounds(client, council):
+    definition = {
+        **DEFINITION,
+        "slug": "money",
+        "pages": [
+            {"id": "savings", "questions": [
+                {"id": "savings", "type": "money", "label": "How much do you have in savings?",
+                 "error_name": "your savings"},
+            ]},
+            DEFINITION["pages"][2],
+        ],
+    }  # fmt: skip
+    service_import(organisation=council, definition=definition)
+    url = "/services/money/questions/savings/"
+    assert 'class="govuk-input__prefix" aria-hidden="true">£<' in client.get(url).content.decode()
+    body = client.post(url, {"savings": "£1,200.5.0"}).content.decode()
+    assert "Your savings must be in pounds and pence, like 150 or 150.50" in body
+    client.post(url, {"savings": "£1,200.50"})
+    client.post("/services/money/questions/contact/", {"email": "ada@example.com"})
+    assert "£1,200.50" in client.get("/services/money/check/").content.decode()
+    assert 'value="1200.50"' in client.get(url).content.decode()
