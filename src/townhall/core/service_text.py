@@ -162,7 +162,8 @@ def render_text(text: str) -> str:
             else:
                 lines.append(words)
                 lines.append("")
-    return "\n".join(lines).strip() + ("\n" if lines else "")
+    plain = "\n".join(lines).strip()
+    return plain + "\n" if plain and (text or "").endswith("\n") else plain
 
 
 def _plain_inline(children: list[Token]) -> str:

@@ -17,4 +17,4 @@ def test_the_sign_in_page_is_titled_with_the_site_s_council(client, db):
     council = OrganisationFactory(slug="exa", name="Exampleshire Council", reference_prefix="EXS")
     SiteFactory(host="testserver", name="testserver", organisations=[council])
     body = client.get("/staff/login/").content.decode()
-    assert title(body) == "Sign in to the back office – Exampleshire Council"
+    assert title(body) == "Sign in to the back office \u2013 Exampleshire Council"

@@ -152,6 +152,7 @@ class ServiceDefinition:
     workflow: Workflow
     description: str = ""
     category: str = "Other services"
+    keywords: tuple[str, ...] = ()
     kind: str = "report"
     lgsl: int | None = None
     confirmation_title: str = "Submission complete"
@@ -226,6 +227,7 @@ def _build(data: Mapping[str, Any], *, raw: Mapping[str, Any], language: str) ->
         summary=data["summary"],
         description=data.get("description", ""),
         category=data.get("category", "Other services"),
+        keywords=tuple(data.get("keywords", ())),
         kind=data.get("kind", "report"),
         lgsl=data.get("lgsl"),
         confirmation_title=confirmation.get("title", "Submission complete"),

@@ -26,6 +26,7 @@ class Migration(migrations.Migration):
                 ("name", models.CharField(max_length=120)),
                 ("summary", models.CharField(max_length=500)),
                 ("category", models.CharField(default="Other services", max_length=120)),
+                ("keywords", models.CharField(blank=True, default="", max_length=2500)),
                 (
                     "audience",
                     models.CharField(

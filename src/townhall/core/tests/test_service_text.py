@@ -54,7 +54,7 @@ def test_emails_get_plain_text():
     assert "Read our waste policy (https://example.gov.uk/waste) first." in text
     assert "If anyone is in danger, call 999." in text
     assert "**" not in text and "##" not in text and "> " not in text
-    assert render_text("1. first\n2. second") == "1. first\n2. second\n"
+    assert render_text("1. first\n2. second") == "1. first\n2. second"
 
 
 @given(st.text(max_size=300))

@@ -147,3 +147,10 @@ def test_money_is_typed_with_a_pound_sign_and_shown_in_pounds(client, council):
     client.post("/services/money/questions/contact/", {"email": "ada@example.com"})
     assert "£1,200.50" in client.get("/services/money/check/").content.decode()
     assert 'value="1200.50"' in client.get(url).content.decode()
+
+
+def test_keywords_find_a_service_by_other_words_and_misspellings(client, fly_tipping):
+    for words in ("flytipping", "dumping", "Fly tipping"):
+        body = client.get(f"/services/?q={words}").content.decode()
+        assert "Report fly-tipping" in body, words
+    assert "Report fly-tipping" not in client.get("/services/?q=pothole").content.decode()
