@@ -262,6 +262,19 @@ def page_save(*, journey: Journey, reading: PageReading) -> Journey:
     return replace(journey, draft=draft)
 
 
+def page_keep(*, journey: Journey, reading: PageReading) -> Journey:
+    """Keep what can be kept of a page someone is leaving to come back later
+    ("Save and come back later"): the answers that were acceptable, whatever
+    else on the page was missing or wrong. The page is asked again when they
+    return, since it is not complete."""
+    draft = journey.draft or services.draft_start(
+        service_version=journey.version, channel=journey.channel
+    )
+    if reading.answers:
+        draft = services.draft_save_answers(draft=draft, answers=reading.answers)
+    return replace(journey, draft=draft)
+
+
 # ---- check answers and sending ------------------------------------------------
 
 

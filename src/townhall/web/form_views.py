@@ -122,6 +122,13 @@ def question_page(
         reading = journeys.page_read(
             journey=journey, page=page, data=request.POST, files=request.FILES
         )
+        if action == "save" and journey.can_save and not reading.complete:
+            # Saving to come back later does not check the page first.
+            started = journey.draft is None
+            journey = journeys.page_keep(journey=journey, reading=reading)
+            if started and journey.draft is not None:
+                session.remember_draft(request, service, journey.draft, mode.namespace)
+            return redirect("web:save", slug=service.slug)
         if reading.complete:
             started = journey.draft is None
             journey = journeys.page_save(journey=journey, reading=reading)

@@ -154,3 +154,19 @@ def test_keywords_find_a_service_by_other_words_and_misspellings(client, fly_tip
         body = client.get(f"/services/?q={words}").content.decode()
         assert "Report fly-tipping" in body, words
     assert "Report fly-tipping" not in client.get("/services/?q=pothole").content.decode()
+
+
+def test_save_and_come_back_later_saves_without_checking_the_page(client, council):
+    service_import(
+        organisation=council, definition={**DEFINITION, "slug": "saving", "save_and_return": True}
+    )
+    url = "/services/saving/questions/benefits/"
+    response = client.post(url, {"action": "save"})
+    assert response["Location"] == "/services/saving/save/"
+    assert "<title>Save your answers" in client.get(response["Location"]).content.decode()
+    # What was acceptable is kept; the page is asked again.
+    client.post(url, {"benefits": ["uc"], "action": "continue"})
+    when = "/services/saving/questions/when/"
+    response = client.post(when, {"collection-day": "40", "action": "save"})
+    assert response["Location"] == "/services/saving/save/"
+    assert client.get("/services/saving/check/")["Location"] == when
