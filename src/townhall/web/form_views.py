@@ -8,6 +8,8 @@ journey in the session, pass it the form's fields and render what it says."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +23,7 @@ from townhall.cases.services import SubmissionRefused
 from townhall.catalogue import selectors as catalogue_selectors
 from townhall.catalogue.engine.definition import Page, ServiceDefinition
 from townhall.catalogue.models import Service
+from townhall.core.middleware import answers_oversized_requests
 from townhall.core.throttle import client_key, throttle_allows
 from townhall.tenancy.selectors import site_organisations
 from townhall.web import journey as session
@@ -99,6 +102,16 @@ def service_start(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _too_large(reading: journeys.PageReading, limit_mb: int) -> journeys.PageReading:
+    uploads = [q for q in reading.questions if q.type == "file"] or reading.questions[:1]
+    message = _(
+        "The selected files must be smaller than %(size)dMB in total. Choose fewer or smaller files"
+    ) % {"size": limit_mb}
+    errors = {question.id: message for question in uploads[:1]}
+    return replace(reading, errors=errors)
+
+
+@answers_oversized_requests
 @require_http_methods(["GET", "POST"])
 def question_page(
     request: HttpRequest, slug: str, page_id: str, mode: Mode = RESIDENT
@@ -118,7 +131,12 @@ def question_page(
     add_item_to = action.removeprefix("add:") if action.startswith("add:") else None
     sent = request.method == "POST" and not page.is_exit
     reading = journeys.page_show(journey, page)
-    if sent and add_item_to is None:
+    too_large = getattr(request, "upload_too_large", None)
+    if sent and too_large:
+        # Nothing was read (RequestSizeLimitMiddleware): say so by the uploads.
+        reading = _too_large(reading, too_large)
+        sent = False
+    elif sent and add_item_to is None:
         reading = journeys.page_read(
             journey=journey, page=page, data=request.POST, files=request.FILES
         )

@@ -5,10 +5,12 @@ records, routing by area and the staff case page."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from townhall.cases.journey import case_create
 from townhall.cases.models import Case, Draft
@@ -17,6 +19,17 @@ from townhall.catalogue.factories import definition_data, page_data, question_da
 from townhall.places.demo import demo_place_load
 from townhall.places.lookup import cache_clear
 from townhall.tenancy.models import Team
+
+
+def seen_yesterday() -> dict[str, str]:
+    """The fly-tipping date boxes filled in with yesterday (within its date rules)."""
+    day = timezone.localdate() - dt.timedelta(days=1)
+    return {
+        "seen_on-day": str(day.day),
+        "seen_on-month": str(day.month),
+        "seen_on-year": str(day.year),
+    }
+
 
 WESTVALE_SW = "ZX1 1AA"  # Westvale South West ward, Westvale district
 EASTVALE_SW = "ZX2 1AE"  # Eastvale South West ward, Eastvale district
@@ -56,7 +69,7 @@ def answer_before_where(client, start: str) -> None:
 
 def answer_after_where(client, start: str) -> None:
     for name, data in [
-        ("when", {"seen_on-day": "2", "seen_on-month": "1", "seen_on-year": "2026"}),
+        ("when", seen_yesterday()),
         ("details", {"description": ""}),
         ("photo", {}),
         ("contact", {"email": "resident@example.com"}),
