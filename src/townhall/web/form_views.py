@@ -28,7 +28,7 @@ from townhall.core.throttle import client_key, throttle_allows
 from townhall.tenancy.selectors import site_organisations
 from townhall.web import journey as session
 from townhall.web import resume
-from townhall.web.fields import question_fields
+from townhall.web.fields import group_item_removed, question_fields
 from townhall.web.forms import ResumeEmailForm
 from townhall.web.modes import RESIDENT, Mode
 
@@ -102,6 +102,14 @@ def service_start(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _group_item(action: str, prefix: str) -> tuple[str, int] | None:
+    """The group question and item index an action names ("remove:members:1")."""
+    if not action.startswith(prefix):
+        return None
+    question_id, _sep, index = action.removeprefix(prefix).rpartition(":")
+    return (question_id, int(index)) if question_id and index.isdigit() else None
+
+
 def _too_large(reading: journeys.PageReading, limit_mb: int) -> journeys.PageReading:
     uploads = [q for q in reading.questions if q.type == "file"] or reading.questions[:1]
     message = _(
@@ -129,6 +137,14 @@ def question_page(
     change = request.GET.get("change") == "1"
     action = request.POST.get("action", "") if request.method == "POST" else ""
     add_item_to = action.removeprefix("add:") if action.startswith("add:") else None
+    # Items of a group: "remove:<id>:<n>" asks to confirm, "removed:<id>:<n>"
+    # removes, "keep:<id>" keeps it; each shows the page again, unchecked.
+    confirm_remove = _group_item(action, "remove:")
+    removed = _group_item(action, "removed:")
+    rearranging = add_item_to is not None or confirm_remove or removed or action.startswith("keep:")
+    posted = request.POST
+    if removed is not None:
+        posted = group_item_removed(request.POST, *removed)
     sent = request.method == "POST" and not page.is_exit
     reading = journeys.page_show(journey, page)
     too_large = getattr(request, "upload_too_large", None)
@@ -136,7 +152,7 @@ def question_page(
         # Nothing was read (RequestSizeLimitMiddleware): say so by the uploads.
         reading = _too_large(reading, too_large)
         sent = False
-    elif sent and add_item_to is None:
+    elif sent and not rearranging:
         reading = journeys.page_read(
             journey=journey, page=page, data=request.POST, files=request.FILES
         )
@@ -161,9 +177,10 @@ def question_page(
     fields = question_fields(
         reading.questions,
         journey.answers,
-        request.POST if sent else {},
+        posted if sent else {},
         reading.errors,
         add_item_to=add_item_to,
+        confirm_remove=confirm_remove,
     )
     return render(
         request,
