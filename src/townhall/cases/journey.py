@@ -275,6 +275,16 @@ def page_keep(*, journey: Journey, reading: PageReading) -> Journey:
     return replace(journey, draft=draft)
 
 
+def page_file_remove(*, journey: Journey, question_id: str, file_id: str) -> Journey:
+    """Remove one uploaded file from the journey's answers (and storage)."""
+    if journey.draft is None:
+        return journey
+    draft = services.draft_file_remove(
+        draft=journey.draft, question_id=question_id, file_id=file_id
+    )
+    return replace(journey, draft=draft)
+
+
 # ---- check answers and sending ------------------------------------------------
 
 

@@ -110,6 +110,14 @@ def _group_item(action: str, prefix: str) -> tuple[str, int] | None:
     return (question_id, int(index)) if question_id and index.isdigit() else None
 
 
+def _group_item_file(action: str) -> tuple[str, str] | None:
+    """The file question and stored file id "remove-file:<id>:<file>" names."""
+    if not action.startswith("remove-file:"):
+        return None
+    question_id, _sep, file_id = action.removeprefix("remove-file:").partition(":")
+    return (question_id, file_id) if question_id and file_id else None
+
+
 def _too_large(reading: journeys.PageReading, limit_mb: int) -> journeys.PageReading:
     uploads = [q for q in reading.questions if q.type == "file"] or reading.questions[:1]
     message = _(
@@ -147,6 +155,12 @@ def question_page(
         posted = group_item_removed(request.POST, *removed)
     sent = request.method == "POST" and not page.is_exit
     reading = journeys.page_show(journey, page)
+    remove_file = _group_item_file(action)
+    if sent and remove_file is not None:
+        journey = journeys.page_file_remove(
+            journey=journey, question_id=remove_file[0], file_id=remove_file[1]
+        )
+        return redirect(page_url(service, page, change=change, mode=mode))
     too_large = getattr(request, "upload_too_large", None)
     if sent and too_large:
         # Nothing was read (RequestSizeLimitMiddleware): say so by the uploads.

@@ -181,7 +181,7 @@ def test_the_staff_case_page_shows_the_place_and_its_areas(
                 {"type": "county", "code": "E10900001", "name": "Exampleshire"},
             ],
         },
-        "seen_on": "2026-01-02",
+        "seen_on": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
         "email": "resident@example.com",
     }
     with django_capture_on_commit_callbacks(execute=True):
@@ -201,7 +201,7 @@ def test_an_answer_stored_as_plain_text_still_shows_and_submits(
         "waste_type": "tyres",
         "size": "single",
         "location": "Behind the shops on Castle Street, OX1 1AA",
-        "seen_on": "2026-01-02",
+        "seen_on": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
         "email": "resident@example.com",
     }
     with django_capture_on_commit_callbacks(execute=True):
@@ -263,7 +263,7 @@ def test_redaction_keeps_the_area_codes_but_not_the_place(
             "point": {"lon": -1.76, "lat": 52.03},
             "areas": [],
         },
-        "seen_on": "2026-01-02",
+        "seen_on": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
         "email": "resident@example.com",
     }
     with django_capture_on_commit_callbacks(execute=True):
