@@ -96,7 +96,11 @@ def service_start(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "service": service,
             "definition": definition,
-            "first_url": page_url(service, definition.pages[0]),
+            "first_url": (
+                reverse("web:tasks", args=[slug])
+                if definition.has_sections
+                else page_url(service, definition.pages[0])
+            ),
             "base_template": RESIDENT.base_template,
         },
     )
@@ -185,6 +189,8 @@ def question_page(
             if action == "save" and journey.can_save:
                 return redirect("web:save", slug=service.slug)
             following = journeys.page_after(journey=journey, page=page, change=change)
+            if not mode.staff and not change and journeys.leaves_section(journey, page, following):
+                return redirect("web:tasks", slug=service.slug)  # back to the task list
             return redirect(page_url(service, following, mode=mode))
 
     back = journeys.page_before(journey, page)
@@ -255,6 +261,12 @@ def check_answers(request: HttpRequest, slug: str, mode: Mode = RESIDENT) -> Htt
             session.remember_submission(request, service, case, mode.namespace)
             return redirect(f"{mode.namespace}:done", slug=slug)
     rows = journeys.check_answers_rows(journey)
+    sections: list[tuple[str, list[tuple[object, str]]]] = []
+    for row in rows:
+        title = journey.definition.section_of(row.page)
+        if not sections or sections[-1][0] != title:
+            sections.append((title, []))
+        sections[-1][1].append((row, page_url(service, row.page, change=True, mode=mode)))
     return render(
         request,
         "web/check.html",
@@ -262,6 +274,7 @@ def check_answers(request: HttpRequest, slug: str, mode: Mode = RESIDENT) -> Htt
             "service": service,
             "definition": journey.definition,
             "rows": [(row, page_url(service, row.page, change=True, mode=mode)) for row in rows],
+            "sections": sections if journey.definition.has_sections else [],
             "back_url": page_url(service, journeys.last_page(journey), mode=mode),
             "errors": errors,
             "has_errors": bool(errors),
@@ -373,4 +386,6 @@ def resume_answers(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         return render(request, "web/resume_invalid.html", {"service": service, "expired": False})
     session.remember_draft(request, service, draft)
     journey = journeys.journey_open(service=service, draft=draft)
+    if journey.definition.has_sections:
+        return redirect("web:tasks", slug=slug)
     return redirect(page_url(service, journeys.first_gap(journey)))

@@ -65,6 +65,10 @@ def test_every_standard_service_is_completed_without_javascript(client, council,
     assert client.get(start).status_code == 200
     url = f"{start}questions/{definition.pages[0].id}/"
     for _step in range(40):
+        if url.endswith("/tasks/"):  # a long application's task list
+            assert "govuk-task-list" in client.get(url).content.decode()
+            check = client.get(f"{start}check/")  # to the section to carry on with, if any
+            url = check["Location"] if check.status_code == 302 else f"{start}check/"
         if url.endswith("/check/"):
             break
         page = definition.page(url.rstrip("/").rsplit("/", 1)[1])
