@@ -92,7 +92,7 @@ def _discard_body(request: HttpRequest, *, limit_mb: int) -> None:
     CSRF token is in the body, so the check is skipped: such a view only shows
     the page again with an error, and saves nothing."""
     request.META["CONTENT_LENGTH"] = "0"
-    request._stream = LimitedStream(io.BytesIO(), 0)  # type: ignore[attr-defined]
+    request._stream = LimitedStream(io.BytesIO(), 0)  # type: ignore[assignment]
     request.upload_too_large = limit_mb  # type: ignore[attr-defined]
     request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
 

@@ -29,7 +29,7 @@ HEADING_CLASSES = {"h2": "govuk-heading-m", "h3": "govuk-heading-s", "h4": "govu
 def _parser() -> MarkdownIt:
     parser = MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False})
     parser.enable(["heading", "list", "link", "emphasis", "blockquote", "newline", "autolink"])
-    parser.validateLink = _safe_link
+    parser.validateLink = _safe_link  # type: ignore[method-assign]
     return parser
 
 

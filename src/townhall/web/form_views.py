@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django.core import signing
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -154,7 +154,7 @@ def question_page(
     confirm_remove = _group_item(action, "remove:")
     removed = _group_item(action, "removed:")
     rearranging = add_item_to is not None or confirm_remove or removed or action.startswith("keep:")
-    posted = request.POST
+    posted: QueryDict = request.POST
     if removed is not None:
         posted = group_item_removed(request.POST, *removed)
     sent = request.method == "POST" and not page.is_exit

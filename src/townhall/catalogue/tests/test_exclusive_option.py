@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from townhall.catalogue.engine.definition import DefinitionError, parse_definition
 from townhall.catalogue.engine.questions import check_answer
 from townhall.catalogue.factories import definition_data, page_data, question_data
 
-OPTIONS = [
+OPTIONS: list[dict[str, Any]] = [
     {"value": "pip", "label": "Personal Independence Payment"},
     {"value": "dla", "label": "Disability Living Allowance"},
     {"value": "none", "label": "None of these", "exclusive": True},

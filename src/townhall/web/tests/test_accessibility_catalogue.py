@@ -34,6 +34,7 @@ def _journeys(council: Any) -> tuple[dict[str, str], list[tuple[str, list[str]]]
             continue
         service = service_import(organisation=council, definition=data).service
         version = service.published_version
+        assert version is not None
         draft = case_services.draft_start(service_version=version, channel=Channel.WEB)
         answers = sample_answers()[path.stem]
         draft = case_services.draft_save_answers(draft=draft, answers=answers)
