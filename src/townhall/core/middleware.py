@@ -116,7 +116,7 @@ class RequestSizeLimitMiddleware:
             length = 0
         limit = settings.TOWNHALL_MAX_REQUEST_BYTES
         if length > limit and request.method == "POST" and _answers_oversized(request):
-            _discard_body(request, limit_mb=limit // (1024 * 1024))
+            _discard_body(request, limit_mb=max(1, round(limit / (1024 * 1024))))
         elif length > limit:
             return render(
                 request,

@@ -166,7 +166,7 @@ def question_page(
         )
         return redirect(page_url(service, page, change=change, mode=mode))
     too_large = getattr(request, "upload_too_large", None)
-    if sent and too_large:
+    if sent and too_large is not None:
         # Nothing was read (RequestSizeLimitMiddleware): say so by the uploads.
         reading = _too_large(reading, too_large)
         sent = False
