@@ -26,7 +26,7 @@ def rows_insert(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) ->
     defaults = {
         f.attname: f.get_db_prep_save(f.get_default(), connection)
         for f in fields
-        if f.has_default() or f.null
+        if f.has_default() or f.null or (f.blank and f.empty_strings_allowed)
     }
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)

@@ -248,7 +248,9 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Uploads are checked against each question's limit; this caps a whole request.
-TOWNHALL_MAX_REQUEST_BYTES = env_int("TOWNHALL_MAX_REQUEST_BYTES", 25 * 1024 * 1024)
+# The standard services keep each page's files within 50MB, so this leaves room
+# for the rest of the form.
+TOWNHALL_MAX_REQUEST_BYTES = env_int("TOWNHALL_MAX_REQUEST_BYTES", 60 * 1024 * 1024)
 
 # Email: SMTP in production; the demo writes messages to var/mail/.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

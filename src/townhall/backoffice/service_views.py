@@ -15,6 +15,7 @@ from townhall.backoffice import service_preview
 from townhall.backoffice.access import can, permission_required
 from townhall.backoffice.forms import ServiceImportForm
 from townhall.catalogue import transfer
+from townhall.catalogue.changes import definition_changes
 from townhall.catalogue.engine.definition import DefinitionError
 from townhall.catalogue.models import Service, ServiceVersion
 from townhall.catalogue.services import service_import, service_publish
@@ -87,7 +88,27 @@ def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
 @require_POST
 @permission_required(Permission.MANAGE_SERVICES)
 def version_publish(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """Publishing is confirmed first: the button on the version's page asks, with
+    what changed since the published version; the confirmation publishes."""
     version = _version(request, slug, number)
+    if version.status != ServiceVersion.Status.PUBLISHED and request.POST.get("confirm") != "yes":
+        try:
+            version.parsed  # noqa: B018  # one that no longer parses cannot be published
+        except DefinitionError:
+            return _render_version(request, version, status=409)
+        published = version.service.published_version
+        return render(
+            request,
+            "backoffice/services/publish.html",
+            {
+                "version": version,
+                "service": version.service,
+                "published": published,
+                "changes": definition_changes(
+                    published.definition if published is not None else None, version.definition
+                ),
+            },
+        )
     if version.status != ServiceVersion.Status.PUBLISHED:
         try:
             service_publish(version=version)

@@ -63,7 +63,7 @@ def answers_check(
     problems: dict[str, str] = {}
     for key, message in flow.validate_answers(definition, on_route, context=context).items():
         if key in asked:
-            problems.update(_located(asked[key], on_route.get(key), key, message))
+            problems.update(_located(asked[key], on_route.get(key), key, message, context))
         else:
             problems[key] = message  # an exit page, named by its id
     for key, value in given.items():
@@ -134,7 +134,13 @@ def _tidied_text(question: Question, text: str) -> Any:
 _GOOD_ADDRESS = {"line1": "1 High Street", "line2": "", "town": "Town", "postcode": "SW1A 2AA"}
 
 
-def _located(question: Question, value: Any, path: str, message: str) -> dict[str, str]:
+def _located(
+    question: Question,
+    value: Any,
+    path: str,
+    message: str,
+    context: ConditionContext | None = None,
+) -> dict[str, str]:
     """Where within an answer its problems are: a group's items and their
     questions, an address's parts; otherwise the answer as a whole."""
     found: dict[str, str] = {}
@@ -147,7 +153,7 @@ def _located(question: Question, value: Any, path: str, message: str) -> dict[st
                 if key not in members:
                     found[field_path([path, index, key])] = _("This question is not in the group")
             for member in question.questions:
-                if (problem := check_answer(member, item.get(member.id))) is not None:
+                if (problem := check_answer(member, item.get(member.id), context)) is not None:
                     found[field_path([path, index, member.id])] = problem
         # The group's own rule, how many items, is reported beside its items'.
         if found and not question.min_items <= len(value) <= question.max_items:
@@ -158,6 +164,6 @@ def _located(question: Question, value: Any, path: str, message: str) -> dict[st
                 found[field_path([path, part])] = _("An address has no such part")
         for part in _GOOD_ADDRESS:
             probe = {**_GOOD_ADDRESS, part: value.get(part, "")}
-            if (problem := check_answer(question, probe)) is not None:
+            if (problem := check_answer(question, probe, context)) is not None:
                 found[field_path([path, part])] = problem
     return found or {path: message}

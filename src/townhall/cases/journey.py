@@ -242,7 +242,7 @@ def _page_answers(
         if question.type == "file" and value == "" and stored.get(question.id):
             value = stored[question.id]  # no new file: keep the one already uploaded
         checkable = question.type != "file" or value == ""  # new files were checked on parse
-        if checkable and (message := check_answer(question, value)) is not None:
+        if checkable and (message := check_answer(question, value, context)) is not None:
             errors[question.id] = message
             continue
         new_answers[question.id] = value
@@ -260,6 +260,79 @@ def page_save(*, journey: Journey, reading: PageReading) -> Journey:
     )
     draft = services.draft_save_answers(draft=draft, answers=reading.answers)
     return replace(journey, draft=draft)
+
+
+def page_keep(*, journey: Journey, reading: PageReading) -> Journey:
+    """Keep what can be kept of a page someone is leaving to come back later
+    ("Save and come back later"): the answers that were acceptable, whatever
+    else on the page was missing or wrong. The page is asked again when they
+    return, since it is not complete."""
+    draft = journey.draft or services.draft_start(
+        service_version=journey.version, channel=journey.channel
+    )
+    if reading.answers:
+        draft = services.draft_save_answers(draft=draft, answers=reading.answers)
+    return replace(journey, draft=draft)
+
+
+def page_file_remove(*, journey: Journey, question_id: str, file_id: str) -> Journey:
+    """Remove one uploaded file from the journey's answers (and storage)."""
+    if journey.draft is None:
+        return journey
+    draft = services.draft_file_remove(
+        draft=journey.draft, question_id=question_id, file_id=file_id
+    )
+    return replace(journey, draft=draft)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One section of a long application, as its task list shows it."""
+
+    title: str
+    status: str  # completed, in_progress, not_started, cannot_start
+    page: Page | None  # where to carry on: its first page still needing attention
+
+
+def task_list(journey: Journey) -> list[Task]:
+    """The sections on this person's route, each with its status: complete when
+    none of its pages needs attention; a section can be started once every
+    section before it is complete (later answers depend on earlier ones)."""
+    definition, answers, context = journey.definition, journey.answers, journey.context
+    route = flow.route(definition, answers, context=context)
+    gap = flow.first_incomplete_page(definition, answers, context=context)
+    gap_index = route.index(gap) if gap is not None and gap in route else len(route)
+    sections: dict[str, list[int]] = {}
+    for index, page in enumerate(route):
+        if not page.is_exit:
+            sections.setdefault(definition.section_of(page), []).append(index)
+    tasks = []
+    blocked = False
+    for title, indexes in sections.items():
+        if blocked:
+            tasks.append(Task(title=title, status="cannot_start", page=None))
+            continue
+        if indexes[-1] < gap_index:
+            tasks.append(Task(title=title, status="completed", page=route[indexes[0]]))
+            continue
+        started = any(
+            q.id in answers for i in indexes for q in route[i].questions
+        )  # a page of it has been answered
+        status = "in_progress" if started else "not_started"
+        tasks.append(Task(title=title, status=status, page=route[max(gap_index, indexes[0])]))
+        blocked = True
+    return tasks
+
+
+def leaves_section(journey: Journey, page: Page, following: Page | None) -> bool:
+    """Whether going on from `page` to `following` ends its section (so a task
+    list sends the person back to the list)."""
+    definition = journey.definition
+    if not definition.has_sections:
+        return False
+    if following is None:
+        return True
+    return definition.section_of(following) != definition.section_of(page)
 
 
 # ---- check answers and sending ------------------------------------------------

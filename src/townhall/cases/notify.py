@@ -17,6 +17,7 @@ from townhall.cases.events import subscriber_register
 from townhall.cases.models import Case, CaseEvent
 from townhall.catalogue.engine.definition import Message, ServiceDefinition, render_message
 from townhall.catalogue.engine.languages import FALLBACK_LANGUAGE
+from townhall.core.service_text import render_text
 from townhall.notifications.messages import Rendered, message_render
 from townhall.notifications.models import Delivery
 from townhall.notifications.services import Outgoing
@@ -68,7 +69,10 @@ def message_values(case: Case, definition: ServiceDefinition, event: CaseEvent) 
 
 def _render(own: Message | None, default: str, values: dict[str, str], language: str) -> Rendered:
     if own is not None:
-        filled = render_message(own, values)
+        # The author's Markdown becomes plain text before the values go in, so
+        # nothing in a value (an underscore in an address) is read as Markdown.
+        plain = Message(subject=own.subject, body=render_text(own.body))
+        filled = render_message(plain, values)
         return Rendered(subject=filled.subject, body=filled.body)
     return message_render(channel="email", name=default, context=values, language=language)
 

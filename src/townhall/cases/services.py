@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
@@ -84,6 +85,29 @@ def _draft_answers_save(*, draft: Draft, answers: Mapping[str, Any], stored: lis
     context = condition_context(organisation=draft.service_version.service.organisation)
     draft.answers = relevant_answers(draft.service_version.parsed, merged, context=context)
     draft.save(update_fields=["answers", "updated_at"])
+    return draft
+
+
+@transaction.atomic
+def draft_file_remove(*, draft: Draft, question_id: str, file_id: str) -> Draft:
+    """Take one uploaded file out of a draft's answer to a file question, and
+    delete it. An unknown file, or a draft already sent, changes nothing."""
+    draft = Draft.objects.select_for_update(of=("self",)).get(pk=draft.pk)
+    records = draft.answers.get(question_id)
+    if draft.case_id is not None or not isinstance(records, list):
+        return draft
+    kept = [r for r in records if not (isinstance(r, dict) and r.get("id") == file_id)]
+    try:
+        uuid.UUID(file_id)
+    except ValueError:
+        return draft
+    if len(kept) == len(records):
+        return draft
+    draft.answers = {**draft.answers, question_id: kept or ""}
+    draft.save(update_fields=["answers", "updated_at"])
+    attachments_delete(
+        attachments=Attachment.objects.filter(draft=draft, case__isnull=True, pk=file_id)
+    )
     return draft
 
 

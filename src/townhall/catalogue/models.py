@@ -40,6 +40,8 @@ class Service(models.Model):
     name = models.CharField(max_length=120)
     summary = models.CharField(max_length=500)
     category = models.CharField(max_length=120, default="Other services")
+    # Other words residents search for it by, from the published definition.
+    keywords = models.CharField(max_length=2500, blank=True, default="")
     audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.ANYONE)
     is_active = models.BooleanField(default=True)
     published_version = models.ForeignKey(

@@ -13,11 +13,15 @@ from townhall.tenancy.models import Organisation
 
 def services_for(organisations: Iterable[Organisation], *, search: str = "") -> list[Service]:
     """Services residents of these councils can use online, by category then name,
-    optionally only those whose name, summary or category mention every search word."""
+    optionally only those whose name, summary, category or keywords mention every
+    search word."""
     services = Service.objects.for_residents().filter(organisation__in=list(organisations))
     for word in search.split()[:10]:
         services = services.filter(
-            Q(name__icontains=word) | Q(summary__icontains=word) | Q(category__icontains=word)
+            Q(name__icontains=word)
+            | Q(summary__icontains=word)
+            | Q(category__icontains=word)
+            | Q(keywords__icontains=word)
         )
     return list(services.select_related("organisation").order_by("category", "name"))
 

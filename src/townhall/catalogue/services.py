@@ -66,6 +66,9 @@ def service_publish(*, version: ServiceVersion) -> None:
     service.name = parsed.name
     service.summary = parsed.summary
     service.category = parsed.category
+    service.keywords = " ".join(parsed.keywords).lower()
     service.audience = parsed.audience
     service.published_version = version
-    service.save(update_fields=["name", "summary", "category", "audience", "published_version"])
+    service.save(
+        update_fields=["name", "summary", "category", "keywords", "audience", "published_version"]
+    )

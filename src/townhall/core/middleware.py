@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 
 from townhall.core.machine_errors import machine_error
 from townhall.core.proxies import forwarded_client, peer_is_trusted
@@ -65,6 +68,36 @@ class ProxyHeadersMiddleware:
         )
 
 
+# A view that shows its own page again when what was sent is too large (a form
+# page with uploads) sets this attribute; it then sees an empty POST and
+# `request.upload_too_large` (the limit in MB) instead of a 413 page.
+OVERSIZED_ATTRIBUTE = "answers_oversized_requests"
+
+
+def answers_oversized_requests(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a view that answers an over-limit POST itself (see above)."""
+    setattr(view, OVERSIZED_ATTRIBUTE, True)
+    return view
+
+
+def _answers_oversized(request: HttpRequest) -> bool:
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return bool(getattr(match.func, OVERSIZED_ATTRIBUTE, False))
+
+
+def _discard_body(request: HttpRequest, *, limit_mb: int) -> None:
+    """Let the view see a POST with nothing in it: the body is never read. Its
+    CSRF token is in the body, so the check is skipped: such a view only shows
+    the page again with an error, and saves nothing."""
+    request.META["CONTENT_LENGTH"] = "0"
+    request._stream = LimitedStream(io.BytesIO(), 0)  # type: ignore[assignment]
+    request.upload_too_large = limit_mb  # type: ignore[attr-defined]
+    request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
+
+
 class RequestSizeLimitMiddleware:
     """Refuse a request whose declared length is over TOWNHALL_MAX_REQUEST_BYTES
     before reading any of its body, with a page that says so. Django never reads
@@ -83,7 +116,9 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         limit = settings.TOWNHALL_MAX_REQUEST_BYTES
-        if length > limit:
+        if length > limit and request.method == "POST" and _answers_oversized(request):
+            _discard_body(request, limit_mb=max(1, round(limit / (1024 * 1024))))
+        elif length > limit:
             if (machine := machine_error(request, 413)) is not None:
                 return machine
             return render(

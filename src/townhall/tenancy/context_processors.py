@@ -20,7 +20,24 @@ def _site(request: HttpRequest) -> Site | None:
 
 def site(request: HttpRequest) -> dict[str, object]:
     found = _site(request)
-    return {"site": found, "site_name": found.name if found else "Townhall"}
+    site_name = found.name if found else "Townhall"
+
+    def council_name() -> str:
+        """The council staff pages are for: the member of staff's, else the
+        site's only council, else the site's name. Asked only when shown."""
+        organisation = getattr(request, "organisation", None)
+        if organisation is not None:
+            return str(organisation.name)
+        if found is not None:
+            try:
+                councils = list(found.organisations.all()[:2])
+            except DatabaseError:
+                councils = []
+            if len(councils) == 1:
+                return str(councils[0].name)
+        return site_name
+
+    return {"site": found, "site_name": site_name, "council_name": council_name}
 
 
 def languages(request: HttpRequest) -> dict[str, object]:

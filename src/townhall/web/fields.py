@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from django.http import QueryDict
+
 from townhall.catalogue.engine.definition import Question
 from townhall.catalogue.engine.types import QuestionType, question_type
 
@@ -29,6 +31,7 @@ class QuestionField:
     error: str | None
 
     extra_items: int = 0  # a group shown with this many more empty items ("Add another")
+    confirm_remove: int | None = None  # a group's item whose removal is being confirmed
 
     @cached_property
     def kind(self) -> QuestionType:
@@ -96,8 +99,42 @@ def question_fields(
     errors: Mapping[str, str],
     *,
     add_item_to: str | None = None,
+    confirm_remove: tuple[str, int] | None = None,
 ) -> list[QuestionField]:
     return [
-        QuestionField(q, answers.get(q.id), raw, errors.get(q.id), int(q.id == add_item_to))
+        QuestionField(
+            q,
+            answers.get(q.id),
+            raw,
+            errors.get(q.id),
+            int(q.id == add_item_to),
+            confirm_remove[1] if confirm_remove and confirm_remove[0] == q.id else None,
+        )
         for q in questions
     ]
+
+
+def group_item_removed(data: QueryDict, question_id: str, index: int) -> QueryDict:
+    """The form as sent, without item `index` of the group `question_id`: the
+    items after it move up one, so the page shows the rest as they were typed."""
+    prefix = f"{question_id}-"
+    try:
+        count = int(data.get(f"{prefix}items") or 0)
+    except ValueError:
+        count = 0
+    changed = data.copy()
+    if not 0 <= index < count:
+        return changed
+    for key in list(changed):
+        if key.startswith(prefix) and key != f"{prefix}items":
+            del changed[key]
+    for key, values in data.lists():
+        number, _sep, rest = key.removeprefix(prefix).partition("-")
+        if not key.startswith(prefix) or not number.isdigit() or not rest:
+            continue
+        item = int(number)
+        if item == index:
+            continue
+        changed.setlist(f"{prefix}{item - 1 if item > index else item}-{rest}", values)
+    changed[f"{prefix}items"] = str(count - 1)
+    return changed

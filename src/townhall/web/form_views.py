@@ -8,8 +8,10 @@ journey in the session, pass it the form's fields and render what it says."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.core import signing
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,11 +23,12 @@ from townhall.cases.services import SubmissionRefused
 from townhall.catalogue import selectors as catalogue_selectors
 from townhall.catalogue.engine.definition import Page, ServiceDefinition
 from townhall.catalogue.models import Service
+from townhall.core.middleware import answers_oversized_requests
 from townhall.core.throttle import client_key, throttle_allows
 from townhall.tenancy.selectors import site_organisations
 from townhall.web import journey as session
 from townhall.web import resume
-from townhall.web.fields import question_fields
+from townhall.web.fields import group_item_removed, question_fields
 from townhall.web.forms import ResumeEmailForm
 from townhall.web.modes import RESIDENT, Mode
 
@@ -93,12 +96,42 @@ def service_start(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "service": service,
             "definition": definition,
-            "first_url": page_url(service, definition.pages[0]),
+            "first_url": (
+                reverse("web:tasks", args=[slug])
+                if definition.has_sections
+                else page_url(service, definition.pages[0])
+            ),
             "base_template": RESIDENT.base_template,
         },
     )
 
 
+def _group_item(action: str, prefix: str) -> tuple[str, int] | None:
+    """The group question and item index an action names ("remove:members:1")."""
+    if not action.startswith(prefix):
+        return None
+    question_id, _sep, index = action.removeprefix(prefix).rpartition(":")
+    return (question_id, int(index)) if question_id and index.isdigit() else None
+
+
+def _group_item_file(action: str) -> tuple[str, str] | None:
+    """The file question and stored file id "remove-file:<id>:<file>" names."""
+    if not action.startswith("remove-file:"):
+        return None
+    question_id, _sep, file_id = action.removeprefix("remove-file:").partition(":")
+    return (question_id, file_id) if question_id and file_id else None
+
+
+def _too_large(reading: journeys.PageReading, limit_mb: int) -> journeys.PageReading:
+    uploads = [q for q in reading.questions if q.type == "file"] or reading.questions[:1]
+    message = _(
+        "The selected files must be smaller than %(size)dMB in total. Choose fewer or smaller files"
+    ) % {"size": limit_mb}
+    errors = {question.id: message for question in uploads[:1]}
+    return replace(reading, errors=errors)
+
+
+@answers_oversized_requests
 @require_http_methods(["GET", "POST"])
 def question_page(
     request: HttpRequest, slug: str, page_id: str, mode: Mode = RESIDENT
@@ -116,12 +149,38 @@ def question_page(
     change = request.GET.get("change") == "1"
     action = request.POST.get("action", "") if request.method == "POST" else ""
     add_item_to = action.removeprefix("add:") if action.startswith("add:") else None
+    # Items of a group: "remove:<id>:<n>" asks to confirm, "removed:<id>:<n>"
+    # removes, "keep:<id>" keeps it; each shows the page again, unchecked.
+    confirm_remove = _group_item(action, "remove:")
+    removed = _group_item(action, "removed:")
+    rearranging = add_item_to is not None or confirm_remove or removed or action.startswith("keep:")
+    posted: QueryDict = request.POST
+    if removed is not None:
+        posted = group_item_removed(request.POST, *removed)
     sent = request.method == "POST" and not page.is_exit
     reading = journeys.page_show(journey, page)
-    if sent and add_item_to is None:
+    remove_file = _group_item_file(action)
+    if sent and remove_file is not None:
+        journey = journeys.page_file_remove(
+            journey=journey, question_id=remove_file[0], file_id=remove_file[1]
+        )
+        return redirect(page_url(service, page, change=change, mode=mode))
+    too_large = getattr(request, "upload_too_large", None)
+    if sent and too_large is not None:
+        # Nothing was read (RequestSizeLimitMiddleware): say so by the uploads.
+        reading = _too_large(reading, too_large)
+        sent = False
+    elif sent and not rearranging:
         reading = journeys.page_read(
             journey=journey, page=page, data=request.POST, files=request.FILES
         )
+        if action == "save" and journey.can_save and not reading.complete:
+            # Saving to come back later does not check the page first.
+            started = journey.draft is None
+            journey = journeys.page_keep(journey=journey, reading=reading)
+            if started and journey.draft is not None:
+                session.remember_draft(request, service, journey.draft, mode.namespace)
+            return redirect("web:save", slug=service.slug)
         if reading.complete:
             started = journey.draft is None
             journey = journeys.page_save(journey=journey, reading=reading)
@@ -130,15 +189,18 @@ def question_page(
             if action == "save" and journey.can_save:
                 return redirect("web:save", slug=service.slug)
             following = journeys.page_after(journey=journey, page=page, change=change)
+            if not mode.staff and not change and journeys.leaves_section(journey, page, following):
+                return redirect("web:tasks", slug=service.slug)  # back to the task list
             return redirect(page_url(service, following, mode=mode))
 
     back = journeys.page_before(journey, page)
     fields = question_fields(
         reading.questions,
         journey.answers,
-        request.POST if sent else {},
+        posted if sent else {},
         reading.errors,
         add_item_to=add_item_to,
+        confirm_remove=confirm_remove,
     )
     return render(
         request,
@@ -199,6 +261,12 @@ def check_answers(request: HttpRequest, slug: str, mode: Mode = RESIDENT) -> Htt
             session.remember_submission(request, service, case, mode.namespace)
             return redirect(f"{mode.namespace}:done", slug=slug)
     rows = journeys.check_answers_rows(journey)
+    sections: list[tuple[str, list[tuple[object, str]]]] = []
+    for row in rows:
+        title = journey.definition.section_of(row.page)
+        if not sections or sections[-1][0] != title:
+            sections.append((title, []))
+        sections[-1][1].append((row, page_url(service, row.page, change=True, mode=mode)))
     return render(
         request,
         "web/check.html",
@@ -206,6 +274,7 @@ def check_answers(request: HttpRequest, slug: str, mode: Mode = RESIDENT) -> Htt
             "service": service,
             "definition": journey.definition,
             "rows": [(row, page_url(service, row.page, change=True, mode=mode)) for row in rows],
+            "sections": sections if journey.definition.has_sections else [],
             "back_url": page_url(service, journeys.last_page(journey), mode=mode),
             "errors": errors,
             "has_errors": bool(errors),
@@ -317,4 +386,6 @@ def resume_answers(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         return render(request, "web/resume_invalid.html", {"service": service, "expired": False})
     session.remember_draft(request, service, draft)
     journey = journeys.journey_open(service=service, draft=draft)
+    if journey.definition.has_sections:
+        return redirect("web:tasks", slug=slug)
     return redirect(page_url(service, journeys.first_gap(journey)))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from townhall.web import form_views, public_data_views, report_views, views
+from townhall.web import form_views, public_data_views, report_views, task_views, views
 
 app_name = "web"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("services/", views.service_list, name="services"),
     path("services/<slug:slug>/", form_views.service_start, name="start"),
     path("services/<slug:slug>/questions/<slug:page_id>/", form_views.question_page, name="page"),
+    path("services/<slug:slug>/tasks/", task_views.task_list, name="tasks"),
     path("services/<slug:slug>/check/", form_views.check_answers, name="check"),
     path("services/<slug:slug>/done/", form_views.confirmation, name="done"),
     path("services/<slug:slug>/save/", form_views.save_for_later, name="save"),

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from townhall.backoffice import assisted
 from townhall.cases.models import Case, Channel
 from townhall.catalogue.factories import branching_definition
 from townhall.catalogue.services import service_import
 from townhall.web.tests.test_engine_journeys import DEFINITION as HOUSEHOLD_HELP
+
+
+def seen_yesterday() -> dict[str, str]:
+    """The fly-tipping date boxes filled in with yesterday (within its date rules)."""
+    day = timezone.localdate() - dt.timedelta(days=1)
+    return {
+        "seen_on-day": str(day.day),
+        "seen_on-month": str(day.month),
+        "seen_on-year": str(day.year),
+    }
+
 
 START = "/staff/assisted/report-fly-tipping/"
 
@@ -24,7 +38,7 @@ def _answer(client, email: str = "") -> None:
         ("what", {"waste_type": "tyres"}),
         ("how-much", {"size": "single"}),
         ("where", {"location": "Layby on the A40"}),
-        ("when", {"seen_on-day": "2", "seen_on-month": "1", "seen_on-year": "2026"}),
+        ("when", seen_yesterday()),
         ("details", {"description": ""}),
         ("photo", {}),
         ("contact", {"email": email}),

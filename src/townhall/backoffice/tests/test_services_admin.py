@@ -208,7 +208,13 @@ def test_an_unknown_version_is_not_found(staff_client, street):
 def test_a_manager_publishes_a_draft(manager_client, street):
     page = body_of(manager_client.get("/staff/services/report-street-problem/versions/2/"))
     assert "Publish version 2" in page
-    response = manager_client.post("/staff/services/report-street-problem/versions/2/publish/")
+    url = "/staff/services/report-street-problem/versions/2/publish/"
+    confirm = body_of(manager_client.post(url))
+    assert "Publish version 2?" in confirm
+    assert "What changed since version 1" in confirm
+    street.refresh_from_db()
+    assert street.published_version.number == 1  # not yet: asked first
+    response = manager_client.post(url, {"confirm": "yes"})
     assert response["Location"] == "/staff/services/report-street-problem/versions/2/"
     street.refresh_from_db()
     assert street.published_version.number == 2
@@ -224,7 +230,9 @@ def test_publishing_the_published_version_changes_nothing(manager_client, street
 
 
 def test_a_caseworker_cannot_publish(staff_client, street):
-    response = staff_client.post("/staff/services/report-street-problem/versions/2/publish/")
+    response = staff_client.post(
+        "/staff/services/report-street-problem/versions/2/publish/", {"confirm": "yes"}
+    )
     assert response.status_code == 403
     street.refresh_from_db()
     assert street.published_version.number == 1

@@ -194,7 +194,9 @@ def test_answers_that_break_the_rules_are_refused(fly_tipping):
     draft = draft_for(fly_tipping, {**FLY_TIPPING_ANSWERS, "seen_on": future})
     with pytest.raises(SubmissionRefused) as caught:
         case_submit(draft=draft)
-    assert caught.value.errors == {"seen_on": "When did you see it must be today or in the past"}
+    assert caught.value.errors == {
+        "seen_on": "The date you saw the fly-tipping must be today or in the past"
+    }
 
 
 def test_a_refused_draft_can_be_completed_and_submitted(fly_tipping):

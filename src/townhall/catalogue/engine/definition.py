@@ -25,6 +25,7 @@ class Option:
     value: str
     label: str
     hint: str = ""
+    exclusive: bool = False  # checkboxes: chosen on its own ("None of these")
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class Page:
     when: Mapping[str, Any] | None = None
     exit_body: str = ""  # an exit page ends the journey with this advice
     goto: tuple[Goto, ...] = ()
+    section: str = ""  # its task-list section's title
 
     @property
     def is_exit(self) -> bool:
@@ -187,6 +189,7 @@ class ServiceDefinition:
     workflow: Workflow
     description: str = ""
     category: str = "Other services"
+    keywords: tuple[str, ...] = ()
     kind: str = "report"
     lgsl: int | None = None
     confirmation_title: str = "Submission complete"
@@ -221,6 +224,20 @@ class ServiceDefinition:
         return next((p for p in self.pages if p.id == page_id), None)
 
     @property
+    def has_sections(self) -> bool:
+        """Whether the service starts on a task list (a page names a section)."""
+        return any(page.section for page in self.pages)
+
+    def section_of(self, page: Page) -> str:
+        """A page's section: its own, else that of the nearest page before it."""
+        found = ""
+        for each in self.pages:
+            found = each.section or found
+            if each.id == page.id:
+                return found
+        return found
+
+    @property
     def contact_question(self) -> Question | None:
         return next((q for _p, q in self.questions() if q.contact == "email"), None)
 
@@ -251,6 +268,7 @@ def _build(data: Mapping[str, Any], *, raw: Mapping[str, Any], language: str) ->
             questions=tuple(_build_question(q) for q in page.get("questions", [])),
             exit_body=page.get("exit", {}).get("body", ""),
             goto=tuple(Goto(when=g["when"], page=g["page"]) for g in page.get("goto", [])),
+            section=page.get("section", ""),
         )
         for page in data["pages"]
     )
@@ -263,6 +281,7 @@ def _build(data: Mapping[str, Any], *, raw: Mapping[str, Any], language: str) ->
         summary=data["summary"],
         description=data.get("description", ""),
         category=data.get("category", "Other services"),
+        keywords=tuple(data.get("keywords", ())),
         kind=data.get("kind", "report"),
         lgsl=data.get("lgsl"),
         confirmation_title=confirmation.get("title", "Submission complete"),

@@ -93,7 +93,7 @@ def page_errors(
     return {
         q.id: message
         for q in visible_questions(page, answers, context=context)
-        if (message := check_answer(q, answers.get(q.id))) is not None
+        if (message := check_answer(q, answers.get(q.id), context)) is not None
     }
 
 

@@ -118,7 +118,7 @@ def test_the_convention_finds_the_examples_that_matter():
         ("make-a-general-enquiry:account_number", "12345678"),
         ("make-a-freedom-of-information-request:title", "Pothole repairs in 2025"),
         ("apply-for-a-blue-badge:applicant_dob", "27 3 1955"),
-        ("book-a-bulky-waste-collection:preferred_date", "27 3 2026"),
+        ("book-a-bulky-waste-collection:preferred_date", "30 3 2026"),
         ("book-a-bulky-waste-collection:item_count", "3"),
         ("apply-for-a-blue-badge:phone", "01632 960 001"),
         ("apply-for-a-blue-badge:phone", "07700 900 982"),

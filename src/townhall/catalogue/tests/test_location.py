@@ -81,8 +81,8 @@ def test_confirming_one_postcode_does_not_accept_another():
     [
         ("ZX1 1DA", "The postcode ZX1 1DA is no longer in use."),
         ("ZX1 9ZZ", "We cannot find the postcode ZX1 9ZZ."),
-        ("ZX1 1A", "Enter a real postcode, like SW1A 2AA."),
-        ("OX44", "Enter a real postcode, like SW1A 2AA."),
+        ("ZX1 1A", "Enter a real postcode, like SW1A 2AA"),
+        ("OX44", "Enter a real postcode, like SW1A 2AA"),
     ],
 )
 def test_a_postcode_that_cannot_be_used_says_why(typed, message):

@@ -499,19 +499,19 @@ def test_a_text_file_named_png_is_refused():
     question = q("file", "Upload a photo", accept=("image/jpeg", "image/png"))
     with pytest.raises(AnswerError) as caught:
         parse_files(question, upload("photo.png", b"not really a picture", "image/png"))
-    assert str(caught.value) == "photo.png must be a JPG, PNG"
+    assert str(caught.value) == "The file photo.png must be a JPG or PNG"
 
 
 def test_a_real_image_of_a_type_the_question_does_not_accept_is_refused():
     question = q("file", "Upload a photo", accept=("image/jpeg", "image/png"))
-    with pytest.raises(AnswerError, match=r"^animation.gif must be a JPG, PNG$"):
+    with pytest.raises(AnswerError, match=r"^The file animation.gif must be a JPG or PNG$"):
         parse_files(question, upload("animation.gif", GIF, "image/gif"))
 
 
 def test_without_an_accept_list_any_known_type_is_allowed():
     question = q("file", "Upload evidence")
     assert isinstance(parse_files(question, upload("letter.pdf", PDF, "application/pdf")), NewFiles)
-    with pytest.raises(AnswerError, match=r"must be a JPG, PNG, GIF, PDF$"):
+    with pytest.raises(AnswerError, match=r"must be a JPG, PNG, GIF or PDF$"):
         parse_files(question, upload("letter.txt", b"hello"))
 
 
@@ -521,7 +521,7 @@ def test_an_oversize_file_is_refused():
     assert isinstance(parse_files(question, upload("ok.png", PNG.ljust(limit, b"\0"))), NewFiles)
     with pytest.raises(AnswerError) as caught:
         parse_files(question, upload("big.png", PNG.ljust(limit + 1, b"\0")))
-    assert str(caught.value) == "big.png must be smaller than 1MB"
+    assert str(caught.value) == "The file big.png must be smaller than 1MB"
 
 
 def test_too_many_files_are_refused():
@@ -548,10 +548,10 @@ def test_stored_file_records_are_checked_against_the_question():
     assert check_answer(question, [file_record(), file_record("b.png")]) is None
     assert check_answer(question, [file_record()] * 3) == "Select up to 2 files"
     assert check_answer(question, [file_record(kind="image/gif")]) == (
-        "The file is not of a type this question accepts"
+        "The selected file must be a PNG"
     )
     assert check_answer(question, [file_record(size=1024 * 1024 + 1)]) == (
-        "Files must be smaller than 1MB"
+        "Each file must be smaller than 1MB"
     )
     assert check_answer(question, "photo.png") == "Select up to 2 files"
 

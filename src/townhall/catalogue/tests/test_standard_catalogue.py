@@ -26,6 +26,7 @@ from townhall.catalogue.engine.flow import (
 )
 from townhall.catalogue.engine.questions import check_answer
 from townhall.catalogue.standard import STANDARD_DIR, load_definition_file
+from townhall.core import calendar
 
 # Each service the catalogue promises, with its Local Government Services List code.
 LGSL = {
@@ -150,6 +151,11 @@ def days_from_today(days: int) -> str:
     return (timezone.localdate() + dt.timedelta(days=days)).isoformat()
 
 
+def working_days_from_today(days: int) -> str:
+    """A working day (no weekend, no bank holiday) `days` working days from today."""
+    return calendar.working_days_add(timezone.localdate(), days).isoformat()
+
+
 EMAIL = "ada@example.com"
 ADDRESS = {"line1": "12 Castle Street", "line2": "", "town": "Exampleton", "postcode": "OX1 1AA"}
 PHOTO = [{"id": "f1", "name": "photo.jpg", "size": 120_000, "type": "image/jpeg"}]
@@ -207,8 +213,8 @@ def sample_answers() -> dict[str, dict[str, Any]]:
             "item_count": 3,
             "address": ADDRESS,
             "collection_point": "On the driveway at the front of the house",
-            "preferred_date": days_from_today(10),
-            "second_date": days_from_today(12),
+            "preferred_date": working_days_from_today(10),
+            "second_date": working_days_from_today(12),
             "name": "Ada Lovelace",
             "email": EMAIL,
             "phone": "07700900982",
@@ -303,9 +309,9 @@ def sample_answers() -> dict[str, dict[str, Any]]:
             "household_members": household(2),
             "benefits": ["universal_credit"],
             "working": True,
-            "monthly_earnings": 1250.5,
+            "monthly_earnings": 125050,
             "other_income": "",
-            "savings": 7500,
+            "savings": 750000,
             "income_evidence": LETTER,
             "savings_evidence": LETTER,
             "anything_else": "",
@@ -664,9 +670,9 @@ def test_council_tax_reduction_with_guarantee_credit_skips_income_and_savings():
 
 def test_council_tax_reduction_asks_for_savings_statements_only_above_6000_pounds():
     service = definition("apply-for-council-tax-reduction")
-    above = answers_for("apply-for-council-tax-reduction", savings=6000.01)
+    above = answers_for("apply-for-council-tax-reduction", savings=600001)
     assert "savings_evidence" in asked(service, "evidence", above)
-    at_limit = answers_for("apply-for-council-tax-reduction", savings=6000)
+    at_limit = answers_for("apply-for-council-tax-reduction", savings=600000)
     assert "savings_evidence" not in asked(service, "evidence", at_limit)
     assert validate_answers(service, at_limit) == {}
 

@@ -63,9 +63,13 @@ def test_production_is_secure_by_default():
 
 def test_a_request_over_the_size_limit_is_refused_with_a_message(client, fly_tipping, settings):
     settings.TOWNHALL_MAX_REQUEST_BYTES = 1024
+    response = client.post("/track/", {"reference": "x" * 5000})
+    assert response.status_code == 413
+    assert "The files you sent are too large" in response.content.decode()
+    # A question page is shown again with an error instead, nothing saved.
     response = client.post(
         "/services/report-fly-tipping/questions/details/",
         {"description": "x" * 5000},
     )
-    assert response.status_code == 413
-    assert "The files you sent are too large" in response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in response.content.decode()

@@ -5,12 +5,14 @@ a screen reader would meet, so these complement, not replace, manual testing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from townhall.testing.browser import (
     RESIDENT_EMAIL,
@@ -72,9 +74,10 @@ def test_the_resident_and_staff_journeys_meet_wcag_aa(browser, live_server, coun
                 page.get_by_label(label).fill(text)
             page.get_by_role("button", name="Continue").click()
             _check(page, found)
-        page.get_by_label("Day").fill("1")
-        page.get_by_label("Month").fill("2")
-        page.get_by_label("Year").fill("2026")
+        yesterday = timezone.localdate() - dt.timedelta(days=1)
+        page.get_by_label("Day").fill(str(yesterday.day))
+        page.get_by_label("Month").fill(str(yesterday.month))
+        page.get_by_label("Year").fill(str(yesterday.year))
         page.get_by_role("button", name="Continue").click()
         page.get_by_role("button", name="Continue").click()  # nothing else to add
         _check(page, found)

@@ -280,3 +280,35 @@ def test_resume_links_are_limited_per_client(
         second = client.post(f"{START}save/", {"email": "someone@example.com"})
     assert "Wait an hour and try again" in second.content.decode()
     assert [m.to for m in mail.outbox] == [["ada@example.com"]]
+
+
+def test_an_item_is_removed_with_its_remove_button_after_confirming(client, household_help):
+    client.post(page("area"), {"in_area": "yes"})
+    client.post(page("you"), ABOUT_YOU)
+    two = {
+        "members-items": "2",
+        "members-0-name": "Bob", "members-0-age": "12",
+        "members-1-name": "Cy", "members-1-age": "9",
+    }  # fmt: skip
+    body = client.post(page("household"), {**two, "action": "continue"})
+    assert body["Location"] == page("contact")
+    body = client.get(page("household")).content.decode()
+    assert 'value="remove:members:0"' in body
+    assert 'Remove<span class="govuk-visually-hidden"> Household member 1</span>' in body
+    asked = client.post(page("household"), {**two, "action": "remove:members:0"})
+    asked_body = asked.content.decode()
+    assert "Are you sure you want to remove Household member 1?" in asked_body
+    assert "There is a problem" not in asked_body
+    kept = client.post(page("household"), {**two, "action": "keep:members"}).content.decode()
+    assert 'value="Bob"' in kept and "Are you sure" not in kept
+    removed = client.post(page("household"), {**two, "action": "removed:members:0"})
+    removed_body = removed.content.decode()
+    assert 'value="Bob"' not in removed_body
+    assert 'name="members-0-name"' in removed_body and 'value="Cy"' in removed_body
+    assert 'name="members-1-name"' not in removed_body
+    one = {"members-items": "1", "members-0-name": "Cy", "members-0-age": "9"}
+    assert client.post(page("household"), {**one, "action": "continue"})["Location"] == page(
+        "contact"
+    )
+    draft = Draft.objects.get()
+    assert draft.answers["members"] == [{"name": "Cy", "age": 9}]

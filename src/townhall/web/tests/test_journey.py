@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from townhall.cases.models import Attachment, Case, Channel, Draft
+
+
+def seen_yesterday() -> dict[str, str]:
+    """The fly-tipping date boxes filled in with yesterday (within its date rules)."""
+    day = timezone.localdate() - dt.timedelta(days=1)
+    return {
+        "seen_on-day": str(day.day),
+        "seen_on-month": str(day.month),
+        "seen_on-year": str(day.year),
+    }
+
 
 START = "/services/report-fly-tipping/"
 PNG = (
@@ -25,7 +39,7 @@ def answer_all(client, *, photo: bytes | None = None):
         ("what", {"waste_type": "furniture"}),
         ("how-much", {"size": "small_van"}),
         ("where", {"location": "Behind the shops on Castle Street"}),
-        ("when", {"seen_on-day": "5", "seen_on-month": "1", "seen_on-year": "2026"}),
+        ("when", seen_yesterday()),
         ("details", {"description": "A sofa and two mattresses"}),
         ("photo", {"photos": SimpleUploadedFile("sofa.png", photo, "image/png")} if photo else {}),
         ("contact", {"email": "Resident@Example.com"}),
@@ -53,7 +67,8 @@ def test_each_page_leads_to_the_next_then_check_answers(client, fly_tipping):
     check = client.get(f"{START}check/").content.decode()
     assert "Check your answers before sending" in check
     assert "Furniture or white goods" in check
-    assert "5 January 2026" in check
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    assert f"{yesterday.day} {yesterday:%B} {yesterday.year}" in check
     assert "resident@example.com" in check  # normalised to lower case
 
 
@@ -144,7 +159,7 @@ def test_a_photo_is_stored_against_the_case(client, fly_tipping):
 def test_a_file_that_is_not_an_image_is_refused(client, fly_tipping):
     fake = SimpleUploadedFile("photo.png", b"MZ this is a program", "image/png")
     response = client.post(page("photo"), {"photos": fake})
-    assert "photo.png must be a JPG, PNG" in response.content.decode()
+    assert "The file photo.png must be a JPG or PNG" in response.content.decode()
     assert not Attachment.objects.exists()
 
 
@@ -232,3 +247,64 @@ def test_a_site_shared_by_two_councils_names_who_runs_each_service(client, fly_t
     # a slug both offer is answered by the first council by name, every time
     service_import(organisation=county, definition=fly_tipping.published_version.definition)
     assert "Aardvark County Council" in client.get(START).content.decode()
+
+
+def jpeg(size: int, name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"\xff\xd8\xff\xe0" + b"\0" * (size - 4), "image/jpeg")
+
+
+def test_three_files_just_under_the_limit_the_hint_gives_are_accepted(client, fly_tipping):
+    for name in ("what", "how-much", "where", "when", "details"):
+        client.post(page(name), {})  # nothing saved: only the photo page matters here
+    size = int(9.5 * 1024 * 1024)
+    photos = [jpeg(size, f"photo{n}.jpg") for n in range(3)]
+    response = client.post(page("photo"), {"photos": photos})
+    assert response.status_code in (200, 302)
+    assert "must be smaller" not in response.content.decode()
+    assert Attachment.objects.count() == 3
+
+
+def test_a_page_sent_over_the_request_limit_is_shown_again_with_an_error(
+    client, fly_tipping, settings
+):
+    settings.TOWNHALL_MAX_REQUEST_BYTES = 1024 * 1024
+    response = client.post(page("photo"), {"photos": [jpeg(2 * 1024 * 1024, "big.jpg")]})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in body
+    assert "The selected files must be smaller than 1MB in total" in body
+    assert 'href="#photos"' in body
+    assert Attachment.objects.count() == 0
+
+
+def test_every_standard_page_s_uploads_fit_in_one_request(settings):
+    from townhall.catalogue.engine.definition import parse_definition
+    from townhall.catalogue.standard import standard_definitions
+
+    for path, data in standard_definitions():
+        for each in parse_definition(data).pages:
+            files = [q for q in each.questions if q.type == "file"]
+            total_mb = sum(q.max_files * q.max_size_mb for q in files)
+            assert (total_mb + 1) * 1024 * 1024 <= settings.TOWNHALL_MAX_REQUEST_BYTES, (
+                path.stem,
+                each.id,
+            )
+
+
+def test_an_uploaded_photo_can_be_removed(client, fly_tipping):
+    client.post(page("what"), {"waste_type": "tyres"})
+    client.post(page("photo"), {"photos": [jpeg(1000, "one.jpg"), jpeg(1000, "two.jpg")]})
+    body = client.get(page("photo")).content.decode()
+    assert "one.jpg" in body and "two.jpg" in body
+    first = Draft.objects.get().answers["photos"][0]
+    assert f'value="remove-file:photos:{first["id"]}"' in body
+    response = client.post(page("photo"), {"action": f"remove-file:photos:{first['id']}"})
+    assert response["Location"] == page("photo")
+    assert [r["name"] for r in Draft.objects.get().answers["photos"]] == ["two.jpg"]
+    assert Attachment.objects.count() == 1
+    second = Draft.objects.get().answers["photos"][0]
+    client.post(page("photo"), {"action": f"remove-file:photos:{second['id']}"})
+    assert Draft.objects.get().answers["photos"] == ""
+    assert (
+        client.post(page("photo"), {"action": "remove-file:photos:not-a-file"}).status_code == 302
+    )

@@ -5,10 +5,12 @@ records, routing by area and the staff case page."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from townhall.cases.journey import case_create
 from townhall.cases.models import Case, Draft
@@ -17,6 +19,17 @@ from townhall.catalogue.factories import definition_data, page_data, question_da
 from townhall.places.demo import demo_place_load
 from townhall.places.lookup import cache_clear
 from townhall.tenancy.models import Team
+
+
+def seen_yesterday() -> dict[str, str]:
+    """The fly-tipping date boxes filled in with yesterday (within its date rules)."""
+    day = timezone.localdate() - dt.timedelta(days=1)
+    return {
+        "seen_on-day": str(day.day),
+        "seen_on-month": str(day.month),
+        "seen_on-year": str(day.year),
+    }
+
 
 WESTVALE_SW = "ZX1 1AA"  # Westvale South West ward, Westvale district
 EASTVALE_SW = "ZX2 1AE"  # Eastvale South West ward, Eastvale district
@@ -56,7 +69,7 @@ def answer_before_where(client, start: str) -> None:
 
 def answer_after_where(client, start: str) -> None:
     for name, data in [
-        ("when", {"seen_on-day": "2", "seen_on-month": "1", "seen_on-year": "2026"}),
+        ("when", seen_yesterday()),
         ("details", {"description": ""}),
         ("photo", {}),
         ("contact", {"email": "resident@example.com"}),
@@ -110,7 +123,7 @@ def test_going_back_to_a_confirmed_postcode_needs_no_second_confirmation(journey
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("ZX1 1A", "Enter a real postcode, like SW1A 2AA."),
+        ("ZX1 1A", "Enter a real postcode, like SW1A 2AA"),
         (
             "ZX1 9ZZ",
             "We cannot find the postcode ZX1 9ZZ. Check it, or describe the place instead.",
@@ -140,7 +153,7 @@ def test_a_description_alone_is_accepted_without_a_point_and_a_single_letter_is_
     client, start = journey
     answer_before_where(client, start)
     short = client.post(f"{start}questions/where/", {"location": "A"}).content.decode()
-    assert "Describe the place in more detail (10 characters or more)" in short
+    assert "Describe where you saw the fly-tipping in more detail (10 characters or more)" in short
     response = client.post(f"{start}questions/where/", {"location": "Layby on the A40"})
     assert response.status_code == 302
     answer_after_where(client, start)
@@ -168,7 +181,7 @@ def test_the_staff_case_page_shows_the_place_and_its_areas(
                 {"type": "county", "code": "E10900001", "name": "Exampleshire"},
             ],
         },
-        "seen_on": "2026-01-02",
+        "seen_on": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
         "email": "resident@example.com",
     }
     with django_capture_on_commit_callbacks(execute=True):
@@ -188,7 +201,7 @@ def test_an_answer_stored_as_plain_text_still_shows_and_submits(
         "waste_type": "tyres",
         "size": "single",
         "location": "Behind the shops on Castle Street, OX1 1AA",
-        "seen_on": "2026-01-02",
+        "seen_on": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
         "email": "resident@example.com",
     }
     with django_capture_on_commit_callbacks(execute=True):
@@ -250,7 +263,7 @@ def test_redaction_keeps_the_area_codes_but_not_the_place(
             "point": {"lon": -1.76, "lat": 52.03},
             "areas": [],
         },
-        "seen_on": "2026-01-02",
+        "seen_on": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
         "email": "resident@example.com",
     }
     with django_capture_on_commit_callbacks(execute=True):

@@ -5,6 +5,7 @@ carry the old one."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 from collections.abc import Callable
@@ -15,12 +16,24 @@ from django.contrib.sessions.models import Session
 from django.core import mail
 from django.db import connection, connections
 from django.test import Client
+from django.utils import timezone
 
 from townhall.accounts.models import User
 from townhall.cases.models import Case, Draft
 from townhall.tenancy.factories import MembershipFactory
 from townhall.web import journey as session
 from townhall.web.tests.test_journey import START, answer_all
+
+
+def seen_yesterday() -> dict[str, str]:
+    """The fly-tipping date boxes filled in with yesterday (within its date rules)."""
+    day = timezone.localdate() - dt.timedelta(days=1)
+    return {
+        "seen_on-day": str(day.day),
+        "seen_on-month": str(day.month),
+        "seen_on-year": str(day.year),
+    }
+
 
 CHECK = f"{START}check/"
 DONE = f"{START}done/"
@@ -40,7 +53,7 @@ def staff_answer(client: Client) -> None:
         ("what", {"waste_type": "tyres"}),
         ("how-much", {"size": "single"}),
         ("where", {"location": "Layby on the A40"}),
-        ("when", {"seen_on-day": "2", "seen_on-month": "1", "seen_on-year": "2026"}),
+        ("when", seen_yesterday()),
         ("details", {"description": ""}),
         ("photo", {}),
         ("contact", {"email": ""}),

@@ -35,6 +35,7 @@ ANSWER_KINDS: Mapping[str, AnswerKind] = {
     "select": AnswerKind.CHOICE,
     "checkboxes": AnswerKind.CHOICES,
     "number": AnswerKind.NUMBER,
+    "money": AnswerKind.NUMBER,  # in pence, as the answer is stored
     "date": AnswerKind.DATE,
     "yes_no": AnswerKind.BOOLEAN,
     "declaration": AnswerKind.BOOLEAN,

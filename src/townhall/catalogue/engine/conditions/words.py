@@ -17,6 +17,7 @@ from townhall.catalogue.engine.conditions.values import (
     as_date,
     is_number,
 )
+from townhall.catalogue.engine.types.money import pounds
 
 if TYPE_CHECKING:
     from townhall.catalogue.engine.definition import Question
@@ -51,6 +52,8 @@ class Wording:
             if value:
                 return pgettext("a yes or no answer", "yes")
             return pgettext("a yes or no answer", "no")
+        if question is not None and question.type == "money" and isinstance(value, int):
+            return pounds(value)  # conditions compare money in pence, as it is stored
         if is_number(value):
             whole = isinstance(value, float) and value.is_integer()
             return str(formats.number_format(int(value) if whole else value))

@@ -38,6 +38,12 @@ class AddressType(QuestionType):
         "no_town": gettext_lazy("Enter the town or city"),
         "postcode": NOT_A_POSTCODE,
     }
+    named_messages = {
+        "required": gettext_lazy("Enter %(what)s"),
+        "malformed": gettext_lazy("Enter %(what)s"),
+        "too_long": gettext_lazy("Each line of %(what)s must be 200 characters or less"),
+        "no_line1": gettext_lazy("Enter the first line of %(what)s"),
+    }
 
     def parse(self, question: Question, data: FormData, files: FormData) -> Any:
         parts = {part: single(data, f"{question.id}-{part}") for part in ADDRESS_PARTS}

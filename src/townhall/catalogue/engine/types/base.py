@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from townhall.catalogue.engine.characters import CONTROL_CHARACTERS
 
 if TYPE_CHECKING:
+    from townhall.catalogue.engine.conditions.context import ConditionContext
     from townhall.catalogue.engine.definition import Question
 
 Schema = dict[str, Any]
@@ -77,6 +78,13 @@ def plain_number(value: float) -> str:
     return format(Decimal(repr(value)), "f")
 
 
+class _ExampleValues(dict[str, Any]):
+    """Values for messages' placeholders, with a stand-in for any not given."""
+
+    def __missing__(self, key: str) -> Any:
+        return 2
+
+
 class QuestionType:
     """The behaviour every question of one `type` shares. Subclass it in a module
     of its own, set `name`, and decorate the class with `registry.register`."""
@@ -97,10 +105,19 @@ class QuestionType:
     # The properties a definition may give this type's questions, beyond those
     # every question has (id, type, label, hint, required, when, ...).
     properties: ClassVar[Mapping[str, Schema]] = {}
-    # Every message the type shows, by key, as whole translatable sentences.
+    # Every message the type shows, by key, as whole translatable sentences that
+    # read naturally about any question ("Enter a date").
     messages: ClassVar[Mapping[str, Any]] = {}
-    # The keys an author may word themselves, as the property `<key>_message`.
-    own_messages: ClassVar[tuple[str, ...]] = ("required",)
+    # The same messages about a question with an `error_name`, which they name
+    # as %(what)s, or %(What)s at the start of a sentence ("Enter %(what)s",
+    # "%(What)s must be a real date"). A key missing here uses `messages`.
+    named_messages: ClassVar[Mapping[str, Any]] = {}
+    # Keys of `messages` that are not errors (an item's heading): authors do not
+    # reword them one by one and the error rules do not apply to them.
+    internal_messages: ClassVar[frozenset[str]] = frozenset()
+    # The keys an author may word themselves, as the property `<key>_message`:
+    # every error message unless a type says otherwise.
+    own_messages: ClassVar[tuple[str, ...] | None] = None
     # What Open311 calls an answer of this type (string, number, datetime, text,
     # singlevaluelist, multivaluelist); "" when the type is no Open311
     # attribute (a place, files, a group: sent another way, or not at all).
@@ -114,7 +131,7 @@ class QuestionType:
         """This type's JSON Schema fragment: its properties and its authors' messages.
         (`required_message` is every question's, so it is in the shared schema.)"""
         found = dict(self.properties)
-        for key in self.own_messages:
+        for key in self.error_keys():
             if key != "required":
                 found[f"{key}_message"] = author_text(300)
         return found
@@ -134,6 +151,13 @@ class QuestionType:
     def check(self, question: Question, value: Any) -> str | None:
         """Why a stored, non-empty answer is not acceptable, or None."""
         return None
+
+    def check_in(
+        self, question: Question, value: Any, context: ConditionContext | None
+    ) -> str | None:
+        """`check` for a type whose rules depend on the day or the council
+        (`context`); others need not override it."""
+        return self.check(question, value)
 
     def display(self, question: Question, value: Any) -> str:
         """A non-empty answer as plain text: check answers, the staff case page,
@@ -160,15 +184,48 @@ class QuestionType:
             return text
         return parsed if parsed != "" or not text.strip() else text
 
+    def error_keys(self) -> tuple[str, ...]:
+        """The keys of the error messages an author may word themselves."""
+        if self.own_messages is not None:
+            return self.own_messages
+        return tuple(key for key in self.messages if key not in self.internal_messages)
+
     def message(self, question: Question, key: str, **values: Any) -> str:
         """The message `key`: the author's own words if they gave them, else
-        this type's, with `values` filled in."""
-        if key in self.own_messages:
+        this type's, naming the question by its `error_name` when it has one,
+        with `values` filled in."""
+        return self._message(question, key, values)
+
+    def _message(self, question: Question, key: str, values: dict[str, Any]) -> str:
+        if key in self.error_keys():
             own = question.setting(f"{key}_message")
             if own:
                 return str(own)
+        what = question.setting("error_name")
+        if what and key in self.named_messages:
+            named = str(what)
+            values = type(values)(values)
+            values.update(what=named, What=named[:1].upper() + named[1:])
+            return str(self.named_messages[key] % values)
         text = self.messages[key]
-        return str(text % values) if values else str(text)
+        return str(text % values) if values or isinstance(values, _ExampleValues) else str(text)
+
+    def message_examples(self, question: Question) -> dict[str, str]:
+        """Every error message this question can show, by key, with values as
+        they would be filled in (for tests and authors' previews)."""
+        return {
+            key: self._message(question, key, _ExampleValues(self.example_values(question, key)))
+            for key in self.possible_errors(question)
+        }
+
+    def possible_errors(self, question: Question) -> tuple[str, ...]:
+        """The keys of the errors this question can show, given its settings."""
+        return tuple(key for key in self.error_keys() if key in self.messages)
+
+    def example_values(self, question: Question, key: str) -> dict[str, Any]:
+        """Values the message `key` is filled in with, where the question decides
+        them (its limits); others get a stand-in."""
+        return {}
 
     def required_message(self, question: Question) -> str:
         return self.message(question, "required")

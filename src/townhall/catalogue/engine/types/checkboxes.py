@@ -13,7 +13,7 @@ from townhall.catalogue.engine.types.radios import OPTIONS, option_problems
 from townhall.catalogue.engine.types.registry import register
 
 if TYPE_CHECKING:
-    from townhall.catalogue.engine.definition import Question
+    from townhall.catalogue.engine.definition import Option, Question
 
 
 def _ticked(data: FormData, key: str) -> list[Any]:
@@ -25,13 +25,31 @@ def _ticked(data: FormData, key: str) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
+def exclusive_option(question: Question) -> Option | None:
+    """The option that is chosen on its own ("None of these"), if there is one."""
+    return next((o for o in question.options if o.exclusive), None)
+
+
 @register
 class CheckboxesType(QuestionType):
     name = "checkboxes"
     api_datatype = "multivaluelist"
     fieldset = True
     properties = {"options": OPTIONS}
-    messages = {"required": gettext_lazy("Select at least one option")}
+    messages = {
+        "required": gettext_lazy("Select at least one option"),
+        "required_or_exclusive": gettext_lazy(
+            "Select the options that apply, or select \u2018%(option)s\u2019"
+        ),
+        "exclusive": gettext_lazy(
+            "Select the options that apply, or select \u2018%(option)s\u2019, not both"
+        ),
+    }
+    named_messages = {
+        "required": gettext_lazy("Select %(what)s"),
+        "required_or_exclusive": gettext_lazy("Select %(what)s, or select \u2018%(option)s\u2019"),
+        "exclusive": gettext_lazy("Select %(what)s, or select \u2018%(option)s\u2019, not both"),
+    }
 
     def definition_problems(self, question: Mapping[str, Any], where: str) -> list[str]:
         return option_problems(question, where)
@@ -43,13 +61,33 @@ class CheckboxesType(QuestionType):
         values = [raw] if isinstance(raw, str) else raw
         return [value.strip() for value in values if value.strip()]
 
+    def required_message(self, question: Question) -> str:
+        option = exclusive_option(question)
+        if option is None:
+            return self.message(question, "required")
+        if question.setting("required_message"):
+            return str(question.setting("required_message"))
+        return self.message(question, "required_or_exclusive", option=option.label)
+
     def check(self, question: Question, value: Any) -> str | None:
         allowed = {o.value for o in question.options}
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return self.required_message(question)
         if not set(value) <= allowed or len(set(value)) != len(value):
             return self.required_message(question)
+        option = exclusive_option(question)
+        if option is not None and option.value in value and len(value) > 1:
+            return self.message(question, "exclusive", option=option.label)
         return None
+
+    def possible_errors(self, question: Question) -> tuple[str, ...]:
+        if exclusive_option(question) is None:
+            return ("required",)
+        return ("required_or_exclusive", "exclusive")
+
+    def example_values(self, question: Question, key: str) -> dict[str, Any]:
+        option = exclusive_option(question)
+        return {"option": option.label if option else ""}
 
     def display(self, question: Question, value: Any) -> str:
         return ", ".join(question.option_label(v) for v in value)

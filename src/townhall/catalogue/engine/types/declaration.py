@@ -20,6 +20,7 @@ class DeclarationType(QuestionType):
     name = "declaration"
     fieldset = True
     messages = {"required": gettext_lazy("Select the box to confirm")}
+    named_messages = {"required": gettext_lazy("Confirm %(what)s")}
 
     def parse(self, question: Question, data: FormData, files: FormData) -> Any:
         return single(data, question.id) == "yes" or ""

@@ -26,6 +26,7 @@ class EmailType(QuestionType):
             "Enter an email address in the correct format, like name@example.com"
         ),
     }
+    named_messages = {"required": gettext_lazy("Enter %(what)s")}
 
     def parse(self, question: Question, data: FormData, files: FormData) -> Any:
         return single(data, question.id).lower()

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from townhall.catalogue.engine.types.base import (
@@ -60,6 +61,14 @@ def _is_file_record(record: Any) -> bool:
     )
 
 
+def file_kinds(content_types: tuple[str, ...]) -> str:
+    """The kinds of file a question accepts as a list in words: "JPG, PNG or PDF"."""
+    names = [FILE_EXTENSIONS[t] for t in content_types]
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(some)s or %(last)s") % {"some": ", ".join(names[:-1]), "last": names[-1]}
+
+
 @register
 class FileType(QuestionType):
     name = "file"
@@ -74,11 +83,12 @@ class FileType(QuestionType):
         "too_many": ngettext_lazy(
             "Select up to %(count)d file", "Select up to %(count)d files", "count"
         ),
-        "upload_too_big": gettext_lazy("%(name)s must be smaller than %(size)sMB"),
-        "upload_wrong_type": gettext_lazy("%(name)s must be a %(kinds)s"),
-        "too_big": gettext_lazy("Files must be smaller than %(size)sMB"),
-        "wrong_type": gettext_lazy("The file is not of a type this question accepts"),
+        "upload_too_big": gettext_lazy("The file %(name)s must be smaller than %(size)sMB"),
+        "upload_wrong_type": gettext_lazy("The file %(name)s must be a %(kinds)s"),
+        "too_big": gettext_lazy("Each file must be smaller than %(size)sMB"),
+        "wrong_type": gettext_lazy("The selected file must be a %(kinds)s"),
     }
+    named_messages = {"required": gettext_lazy("Select %(what)s")}
 
     def parse(self, question: Question, data: FormData, files: FormData) -> Any:
         getlist: Callable[[str], list[Any]] = getattr(files, "getlist", lambda k: [])
@@ -99,7 +109,7 @@ class FileType(QuestionType):
                     )
                 )
             if sniff_content_type(upload) not in allowed:
-                kinds = ", ".join(FILE_EXTENSIONS[t] for t in allowed)
+                kinds = file_kinds(allowed)
                 raise AnswerError(
                     self.message(question, "upload_wrong_type", name=upload.name, kinds=kinds)
                 )
@@ -111,10 +121,19 @@ class FileType(QuestionType):
         allowed = question.accept or tuple(FILE_SIGNATURES)
         for record in value:
             if not _is_file_record(record) or record["type"] not in allowed:
-                return self.message(question, "wrong_type")
+                kinds = file_kinds(allowed)
+                return self.message(question, "wrong_type", kinds=kinds)
             if record["size"] > question.max_size_mb * 1024 * 1024:
                 return self.message(question, "too_big", size=plain_number(question.max_size_mb))
         return None
+
+    def example_values(self, question: Question, key: str) -> dict[str, Any]:
+        return {
+            "count": question.max_files,
+            "size": plain_number(question.max_size_mb),
+            "kinds": file_kinds(question.accept or tuple(FILE_SIGNATURES)),
+            "name": "photo.jpg",
+        }
 
     def display(self, question: Question, value: Any) -> str:
         return ", ".join(str(record.get("name", "")) for record in value)

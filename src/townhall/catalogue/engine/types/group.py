@@ -29,6 +29,7 @@ from townhall.catalogue.engine.types.registry import (
 )
 
 if TYPE_CHECKING:
+    from townhall.catalogue.engine.conditions.context import ConditionContext
     from townhall.catalogue.engine.definition import Question
 
 
@@ -157,6 +158,11 @@ class GroupType(QuestionType):
         return items
 
     def check(self, question: Question, value: Any) -> str | None:
+        return self.check_in(question, value, None)
+
+    def check_in(
+        self, question: Question, value: Any, context: ConditionContext | None
+    ) -> str | None:
         if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
             return self.required_message(question)
         if len(value) > question.max_items:
@@ -168,7 +174,7 @@ class GroupType(QuestionType):
             if not set(item) <= members:
                 return self.message(question, "unexpected", item=self.item_title(question, index))
             for member in question.questions:
-                if (problem := check_answer(member, item.get(member.id))) is not None:
+                if (problem := check_answer(member, item.get(member.id), context)) is not None:
                     return self._about_item(question, index, problem)
         return None
 

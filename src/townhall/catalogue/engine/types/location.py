@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
@@ -121,13 +121,7 @@ class LocationType(TextType):
             "description": "Refuse a description alone: the place must be found (a postcode).",
         },
     }
-    own_messages: ClassVar[tuple[str, ...]] = (
-        "required",
-        "too_long",
-        "too_short",
-        "pattern",
-        "point_required",
-    )
+    internal_messages = frozenset({"not_text", "not_place"})
     messages = {
         **TextType.messages,
         "required": gettext_lazy("Enter a postcode or describe where it is"),
@@ -138,9 +132,19 @@ class LocationType(TextType):
             "or enter its postcode",
             "limit",
         ),
-        "malformed": gettext_lazy("Enter a real postcode, like SW1A 2AA."),
+        "malformed": gettext_lazy("Enter a real postcode, like SW1A 2AA"),
         "point_required": gettext_lazy("Enter the postcode of the place"),
         "not_place": gettext_lazy("The answer must be a place"),
+    }
+    named_messages = {
+        **TextType.named_messages,
+        "required": gettext_lazy("Enter %(what)s"),
+        "too_short": ngettext_lazy(
+            "Describe %(what)s in more detail (%(limit)d character or more), or enter its postcode",
+            "Describe %(what)s in more detail (%(limit)d characters or more), "
+            "or enter its postcode",
+            "limit",
+        ),
     }
 
     def parse(self, question: Question, data: FormData, files: FormData) -> Any:

@@ -76,6 +76,7 @@ class PhoneType(QuestionType):
         "required": gettext_lazy("Enter a phone number"),
         "invalid": gettext_lazy("Enter a UK phone number, like 01632 960 001 or 07700 900 982"),
     }
+    named_messages = {"required": gettext_lazy("Enter %(what)s")}
 
     def parse(self, question: Question, data: FormData, files: FormData) -> Any:
         typed = single(data, question.id)

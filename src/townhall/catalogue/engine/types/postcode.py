@@ -37,6 +37,7 @@ class PostcodeType(QuestionType):
     is_place = True
     in_groups = True
     messages = {"required": gettext_lazy("Enter a postcode"), "invalid": NOT_A_POSTCODE}
+    named_messages = {"required": gettext_lazy("Enter %(what)s")}
 
     def parse(self, question: Question, data: FormData, files: FormData) -> Any:
         return normalise_postcode(single(data, question.id))

@@ -29,6 +29,19 @@ def option_problems(question: Mapping[str, Any], where: str) -> list[str]:
         )
     if len(values) != len(set(values)):
         problems.append(_("%(where)s.options: option values must be different") % {"where": where})
+    exclusive = [i for i, o in enumerate(question.get("options", [])) if o.get("exclusive")]
+    if exclusive and question["type"] != "checkboxes":
+        problems.append(
+            _("%(where)s.options[%(index)d].exclusive: only checkboxes have an exclusive option")
+            % {"where": where, "index": exclusive[0]}
+        )
+    elif len(exclusive) > 1:
+        problems.append(_("%(where)s.options: only one option can be exclusive") % {"where": where})
+    elif exclusive and exclusive[0] != len(values) - 1:
+        problems.append(
+            _("%(where)s.options[%(index)d].exclusive: the exclusive option must be the last")
+            % {"where": where, "index": exclusive[0]}
+        )
     return problems
 
 
@@ -40,6 +53,7 @@ class RadiosType(QuestionType):
     in_groups = True
     properties = {"options": OPTIONS}
     messages = {"required": gettext_lazy("Select an option")}
+    named_messages = {"required": gettext_lazy("Select %(what)s")}
 
     def definition_problems(self, question: Mapping[str, Any], where: str) -> list[str]:
         return option_problems(question, where)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from townhall.catalogue.engine.types.base import FormData, QuestionType, is_empty
 
 if TYPE_CHECKING:
+    from townhall.catalogue.engine.conditions.context import ConditionContext
     from townhall.catalogue.engine.definition import Question
 
 T = TypeVar("T", bound=type[QuestionType])
@@ -79,12 +80,16 @@ def parse_input(question: Question, data: FormData, files: FormData) -> Any:
     return question_type(question.type).parse(question, data, files)
 
 
-def check_answer(question: Question, value: Any) -> str | None:
-    """The message explaining why `value` is not acceptable, or None if it is."""
+def check_answer(
+    question: Question, value: Any, context: ConditionContext | None = None
+) -> str | None:
+    """The message explaining why `value` is not acceptable, or None if it is.
+    `context` gives today's date and the council (whose bank holidays date
+    rules skip); without it, today and England and Wales."""
     kind = question_type(question.type)
     if is_empty(value):
         return kind.required_message(question) if question.required else None
-    return kind.check(question, value)
+    return kind.check_in(question, value, context)
 
 
 def display_answer(question: Question, value: Any) -> str:

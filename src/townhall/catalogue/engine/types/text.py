@@ -36,7 +36,7 @@ class TextType(QuestionType):
     in_groups = True
     default_max_length: ClassVar[int] = 500
     properties = TEXT_PROPERTIES
-    own_messages: ClassVar[tuple[str, ...]] = ("required", "too_long", "too_short", "pattern")
+    internal_messages = frozenset({"not_text"})
     messages = {
         "required": gettext_lazy("Enter an answer"),
         "not_text": gettext_lazy("The answer must be text"),
@@ -51,6 +51,20 @@ class TextType(QuestionType):
             "limit",
         ),
         "pattern": gettext_lazy("The answer is not in the right format"),
+    }
+    named_messages: ClassVar[Mapping[str, Any]] = {
+        "required": gettext_lazy("Enter %(what)s"),
+        "too_long": ngettext_lazy(
+            "%(What)s must be %(limit)d character or less",
+            "%(What)s must be %(limit)d characters or less",
+            "limit",
+        ),
+        "too_short": ngettext_lazy(
+            "%(What)s must be %(limit)d character or more",
+            "%(What)s must be %(limit)d characters or more",
+            "limit",
+        ),
+        "pattern": gettext_lazy("%(What)s must be in the right format"),
     }
 
     def definition_problems(self, question: Mapping[str, Any], where: str) -> list[str]:
@@ -76,6 +90,15 @@ class TextType(QuestionType):
         if question.pattern and not self._matches(question, value):
             return self.message(question, "pattern")
         return None
+
+    def possible_errors(self, question: Question) -> tuple[str, ...]:
+        unreachable = {"too_short": not question.min_length, "pattern": not question.pattern}
+        return tuple(k for k in super().possible_errors(question) if not unreachable.get(k))
+
+    def example_values(self, question: Question, key: str) -> dict[str, Any]:
+        if key == "too_short":
+            return {"limit": question.min_length or 1}
+        return {"limit": question.max_length or self.default_max_length}
 
     def _matches(self, question: Question, value: str) -> bool:
         try:

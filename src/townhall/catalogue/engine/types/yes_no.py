@@ -21,6 +21,9 @@ class YesNoType(QuestionType):
     fieldset = True
     in_groups = True
     messages = {"required": gettext_lazy("Select yes or no")}
+    # The error name of a yes or no question is what "yes" means: "the waste
+    # is from a business" gives "Select yes if the waste is from a business".
+    named_messages = {"required": gettext_lazy("Select yes if %(what)s")}
 
     def parse(self, question: Question, data: FormData, files: FormData) -> Any:
         raw = single(data, question.id)

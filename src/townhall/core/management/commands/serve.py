@@ -89,8 +89,10 @@ def waitress_options() -> dict[str, Any]:
     """
     return {
         "clear_untrusted_proxy_headers": not settings.BEHIND_PROXY,
-        # Waitress refuses a body of this many bytes or more.
-        "max_request_body_size": settings.TOWNHALL_MAX_REQUEST_BYTES + 1,
+        # Waitress refuses a body of this many bytes or more. Up to twice the
+        # application's limit reaches it, so that a form page sent with too many
+        # files is shown again with an error (RequestSizeLimitMiddleware).
+        "max_request_body_size": 2 * settings.TOWNHALL_MAX_REQUEST_BYTES + 1,
     }
 
 
