@@ -304,3 +304,9 @@ LOGGING = {
 
 # The address residents use, for links in emails (no trailing slash).
 TOWNHALL_PUBLIC_URL = env_str("TOWNHALL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# GOV.UK Notify (docs/operations.md, "GOV.UK Notify"). Each council's API key
+# and template IDs are data (NotifySettings, edited in the back office); these
+# say where the API is and how long one request may take.
+NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_TIMEOUT = env_int("NOTIFY_TIMEOUT", 10)

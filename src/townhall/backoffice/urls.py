@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from townhall.backoffice import contact_views, service_views, views
+from townhall.backoffice import contact_views, message_views, notify_views, service_views, views
 from townhall.cases.references import REFERENCE_PATTERN
 
 
@@ -33,6 +33,12 @@ urlpatterns = [
         views.case_attachment,
         name="case-attachment",
     ),
+    path(
+        "cases/<reference:reference>/messages/<int:delivery_id>/resend/",
+        message_views.case_message_resend,
+        name="case-message-resend",
+    ),
+    path("notify/", notify_views.notify_settings, name="notify-settings"),
     path("contacts/", contact_views.contact_list, name="contacts"),
     path("contacts/new/", contact_views.contact_new, name="contact-new"),
     path("services/", service_views.service_list, name="services"),

@@ -57,6 +57,15 @@ class Draft(models.Model):
         return f"Draft {self.id}"
 
 
+class UpdatesBy(models.TextChoices):
+    """How a resident hears about their case: the outbox channels a person reads."""
+
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("Text message")
+    LETTER = "letter", _("Letter")
+    NONE = "none", _("No updates")
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
     def for_organisation(self, organisation: Organisation) -> CaseQuerySet:
         return self.filter(organisation=organisation)
@@ -87,6 +96,20 @@ class Case(models.Model):
     )
     summary = models.CharField(max_length=200, blank=True)
     contact_email = models.EmailField(blank=True)
+    # For updates by text message or letter (a caller without email), and for
+    # tracking by reference and phone number or postcode.
+    contact_phone = models.CharField(max_length=20, blank=True)
+    contact_address = models.TextField(blank=True)
+    contact_postcode = models.CharField(max_length=10, blank=True)
+    updates_by = models.CharField(
+        max_length=10,
+        choices=UpdatesBy.choices,
+        blank=True,
+        help_text=_("How the resident chose to hear about it. Empty: by email, if given."),
+    )
+    updates_stopped_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the resident asked for no more updates.")
+    )
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
     )
@@ -126,6 +149,7 @@ class CaseEvent(models.Model):
         STATUS_CHANGED = "status_changed", _("Status changed")
         NOTE = "note", _("Note")
         CONTACT_LOGGED = "contact_logged", _("Contact logged")
+        UPDATES_CHOSEN = "updates_chosen", _("Updates chosen")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -45,6 +45,7 @@ def _values(pattern: URLPattern, case) -> dict[str, object]:
     real = {
         "reference": case.reference,
         "attachment_id": uuid.uuid4(),
+        "delivery_id": 1,
         "slug": case.service.slug,
         "number": 1,
         "page_id": "what",

@@ -22,15 +22,17 @@ PUBLIC = {"login", "logout"}
 CASE_URLS = [p for p in staff_urls.urlpatterns if "reference" in p.pattern.converters]
 SERVICE_URLS = [p for p in staff_urls.urlpatterns if "slug" in p.pattern.converters]
 # Staff URLs naming no case or service: each shows or writes only the council's own.
-COUNCIL_URLS = {"queue", "services", "service-import", "contacts", "contact-new"}
+COUNCIL_URLS = {"queue", "services", "service-import", "contacts", "contact-new", "notify-settings"}
 # Staff URLs that only accept POST (sign-out aside).
-POST_ONLY = {"case-status", "case-note", "service-version-publish"}
+POST_ONLY = {"case-status", "case-note", "service-version-publish", "case-message-resend"}
 
 
 def _kwargs(pattern: URLPattern, reference: str, attachment_id: uuid.UUID) -> dict[str, object]:
     kwargs: dict[str, object] = {"reference": reference}
     if "attachment_id" in pattern.pattern.converters:
         kwargs["attachment_id"] = attachment_id
+    if "delivery_id" in pattern.pattern.converters:
+        kwargs["delivery_id"] = 1
     return kwargs
 
 
@@ -118,6 +120,8 @@ def test_signed_out_people_are_sent_to_sign_in(client, fly_tipping, pattern):
 def test_signed_out_posts_are_sent_to_sign_in_and_change_nothing(client, fly_tipping, name):
     case = submitted_case(fly_tipping)
     kwargs = {"slug": fly_tipping.slug, "number": 1} if "version" in name else {}
+    if "resend" in name:
+        kwargs = {"reference": case.reference, "delivery_id": 1}
     url = reverse(f"backoffice:{name}", kwargs=kwargs or {"reference": case.reference})
     assert client.get(url).status_code == 405
     response = client.post(url, {"status": "cleared", "note": "x"})
