@@ -96,6 +96,6 @@ def notify_council(council, fake_notify):  # type: ignore[no-untyped-def]
         enabled=True,
         api_key=fake_notify.api_key,
         templates={f"{kind}_template_id": id for kind, id in fake_notify.templates.items()},
-        callback_token="callback-token-1",
+        callback_token="callback-token-1",  # noqa: S106
     )
     return council

@@ -3,6 +3,8 @@ them another way."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -16,10 +18,15 @@ from townhall.cases.updates import UpdatesRefused, updates_offered
 from townhall.tenancy.permissions import Permission
 from townhall.web.forms import UpdatesForm
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 def resend_form_for(case: Case, data: dict[str, str] | None = None) -> UpdatesForm:
     """The ways staff can send a message again (not "no updates")."""
-    offered = [(choice, UpdatesBy(choice).label) for choice in updates_offered(case)]
+    offered: list[tuple[str, StrOrPromise]] = [
+        (choice, UpdatesBy(choice).label) for choice in updates_offered(case)
+    ]
     return UpdatesForm(data, offered=offered, has_email=bool(case.contact_email), prefix="resend")
 
 

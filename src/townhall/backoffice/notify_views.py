@@ -4,6 +4,8 @@ last characters."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -20,12 +22,15 @@ from townhall.tenancy.models import Organisation
 from townhall.tenancy.permissions import Permission
 from townhall.tenancy.selectors import public_url_for
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 UUID_SHAPE = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 # A Notify API key: its name, the service ID and the secret, joined by hyphens.
 API_KEY_SHAPE = r"^.+-[0-9a-f-]{36}-[0-9a-f-]{36}$"
 
 
-def template_field(label: str) -> forms.CharField:
+def template_field(label: StrOrPromise) -> forms.CharField:
     return forms.RegexField(
         regex=UUID_SHAPE,
         label=label,

@@ -170,7 +170,7 @@ def updates_route(case: Case) -> Route | None:
     else by email if there is an address; else nowhere. None once stopped."""
     if case.updates_stopped_at is not None or case.updates_by == UpdatesBy.NONE:
         return None
-    recipients = {
+    recipients: dict[str, str] = {
         UpdatesBy.EMAIL: case.contact_email,
         UpdatesBy.SMS: case.contact_phone,
         UpdatesBy.LETTER: letter_recipient(case),

@@ -1,7 +1,6 @@
 from django.contrib import admin
 
 from townhall.notifications.models import Delivery, NotifySettings
-from townhall.notifications.services import NOTIFY_TEMPLATE_FIELDS
 
 
 @admin.register(Delivery)
@@ -29,7 +28,15 @@ class NotifySettingsAdmin(admin.ModelAdmin):
     key and callback token are write-only."""
 
     list_display = ["organisation", "enabled", "api_key_hint", "updated_at"]
-    fields = ["organisation", "enabled", "api_key_hint", *NOTIFY_TEMPLATE_FIELDS, "updated_at"]
+    fields = (
+        "organisation",
+        "enabled",
+        "api_key_hint",
+        "email_template_id",
+        "sms_template_id",
+        "letter_template_id",
+        "updated_at",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request) -> bool:

@@ -165,8 +165,9 @@ class NotifySettings(models.Model):
 
     def template_for(self, channel: str) -> str:
         """The template ID for `channel` ("" when it is not sent through Notify)."""
-        return {
+        templates: dict[str, str] = {
             Delivery.Channel.EMAIL: self.email_template_id,
             Delivery.Channel.SMS: self.sms_template_id,
             Delivery.Channel.LETTER: self.letter_template_id,
-        }.get(channel, "")
+        }
+        return templates.get(channel, "")

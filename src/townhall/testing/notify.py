@@ -29,7 +29,7 @@ import jwt
 
 HOST = "127.0.0.1"
 SERVICE_ID = "26785a09-ab16-4eb0-8407-a37497a57506"
-SECRET = "3d844edf-8d35-48ac-975b-e847b4f122b0"
+SECRET = "3d844edf-8d35-48ac-975b-e847b4f122b0"  # noqa: S105  (a made-up key for the fake)
 API_KEY = f"townhall_test-{SERVICE_ID}-{SECRET}"
 TEMPLATES = {
     "email": "f33517ff-2a88-4f6e-b855-c550268ce08a",
@@ -69,7 +69,8 @@ class FakeNotify:
 
     @property
     def url(self) -> str:
-        assert self._server is not None
+        if self._server is None:
+            raise RuntimeError("the fake Notify is not started")
         return f"http://{HOST}:{self._server.server_address[1]}"
 
     def start(self) -> FakeNotify:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +10,9 @@ from townhall.cases.models import UpdatesBy
 from townhall.cases.references import normalise_reference
 from townhall.cases.updates import mobile_number
 from townhall.places.postcodes import postcode_normalise
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 REFERENCE = re.compile(r"^[A-Z]{2,5}-\d{4}-\d{8}$")
 
@@ -40,7 +43,7 @@ class TrackForm(forms.Form):
     postcode = forms.CharField(label=_("Or your postcode"), max_length=10, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         given = any(data.get(name) for name in ("email", "phone", "postcode"))
         if not given and "email" not in self.errors:
             self.add_error(
@@ -99,13 +102,17 @@ class UpdatesForm(forms.Form):
     )
     postcode = forms.CharField(label=_("Postcode"), max_length=10, required=False)
 
-    def __init__(self, *args: Any, offered: list[tuple[str, str]], has_email: bool, **kwargs: Any):
+    def __init__(
+        self, *args: Any, offered: list[tuple[str, StrOrPromise]], has_email: bool, **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
         self.has_email = has_email
-        self.fields["updates_by"].choices = offered
+        choice = self.fields["updates_by"]
+        assert isinstance(choice, forms.ChoiceField)  # noqa: S101  (declared above)
+        choice.choices = offered
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         choice = data.get("updates_by")
         if choice == UpdatesBy.EMAIL and not data.get("email") and not self.has_email:
             if "email" not in self.errors:

@@ -3,6 +3,8 @@ page) and stopping updates (the link in every message)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,10 +24,15 @@ from townhall.web import journey as session
 from townhall.web.forms import UpdatesForm
 from townhall.web.modes import RESIDENT, Mode
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 def updates_form(case: Case, data: dict[str, str] | None = None) -> UpdatesForm:
     """The form for `case`: the ways its council can send, and no updates."""
-    offered = [(choice, UpdatesBy(choice).label) for choice in updates_offered(case)]
+    offered: list[tuple[str, StrOrPromise]] = [
+        (choice, UpdatesBy(choice).label) for choice in updates_offered(case)
+    ]
     offered.append((UpdatesBy.NONE, _("I do not want updates")))
     initial = {"updates_by": case.updates_by or (UpdatesBy.EMAIL if case.contact_email else "")}
     return UpdatesForm(data, offered=offered, has_email=bool(case.contact_email), initial=initial)

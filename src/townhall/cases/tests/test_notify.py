@@ -75,9 +75,9 @@ def test_an_update_tells_the_status_the_case_moved_to_even_if_it_has_moved_on(
     assert "Fixed" in second.body
 
 
-def own_words(body: str) -> str:
+def own_words(body: object) -> str:
     """A message's body without the stop-updates line every message ends with."""
-    words, _sep, link = body.rpartition("\n\n")
+    words, _sep, link = str(body).rpartition("\n\n")
     assert "/updates/stop/" in link
     return words
 

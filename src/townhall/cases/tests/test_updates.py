@@ -191,7 +191,7 @@ def test_a_message_that_did_not_arrive_is_sent_again_another_way(
         address="10 Castle Street\nOxford",
         postcode="OX1 1AA",
     )
-    sms, letter = fake_notify.accepted
+    _sms, letter = fake_notify.accepted
     assert letter.kind == "letter"
     # The same message (the confirmation of how they hear), now by letter, and only it.
     assert "will send you updates" in letter.payload["personalisation"]["body"]

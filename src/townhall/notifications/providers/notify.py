@@ -138,8 +138,14 @@ class NotifyEmailProvider(NotifyProvider):
     name = "notify-email"
     channel = "email"
 
-    def post(self, client, config, template_id, delivery):  # type: ignore[no-untyped-def]
-        return client.send_email_notification(  # type: ignore[no-any-return]
+    def post(
+        self,
+        client: NotificationsAPIClient,
+        config: NotifySettings,
+        template_id: str,
+        delivery: Delivery,
+    ) -> dict[str, Any]:
+        return client.send_email_notification(
             email_address=delivery.recipient,
             template_id=template_id,
             personalisation=self.personalisation(delivery),
@@ -153,8 +159,14 @@ class NotifySmsProvider(NotifyProvider):
     name = "notify-sms"
     channel = "sms"
 
-    def post(self, client, config, template_id, delivery):  # type: ignore[no-untyped-def]
-        return client.send_sms_notification(  # type: ignore[no-any-return]
+    def post(
+        self,
+        client: NotificationsAPIClient,
+        config: NotifySettings,
+        template_id: str,
+        delivery: Delivery,
+    ) -> dict[str, Any]:
+        return client.send_sms_notification(
             phone_number=delivery.recipient,
             template_id=template_id,
             personalisation=self.personalisation(delivery),
@@ -167,8 +179,14 @@ class NotifyLetterProvider(NotifyProvider):
     name = "notify-letter"
     channel = "letter"
 
-    def post(self, client, config, template_id, delivery):  # type: ignore[no-untyped-def]
-        return client.send_letter_notification(  # type: ignore[no-any-return]
+    def post(
+        self,
+        client: NotificationsAPIClient,
+        config: NotifySettings,
+        template_id: str,
+        delivery: Delivery,
+    ) -> dict[str, Any]:
+        return client.send_letter_notification(
             template_id=template_id,
             personalisation={
                 **letter_address(delivery.recipient),

@@ -44,7 +44,7 @@ def receipt(message: Delivery, status: str) -> dict[str, object]:
     }
 
 
-def post(client, body, token="callback-token-1"):
+def post(client, body, token="callback-token-1"):  # noqa: S107
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     data = body if isinstance(body, str) else json.dumps(body)
     return client.post(URL, data=data, content_type="application/json", **headers)
