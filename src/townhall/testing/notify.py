@@ -78,6 +78,7 @@ class FakeNotify:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as Notify's API does
+            disable_nagle_algorithm = True  # headers and body go out without waiting
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -124,11 +125,25 @@ class FakeNotify:
         if forced is not None:
             self._answer_error(request, *forced)
             return
+        path = urlsplit(request.path)
+        if method == "GET" and path.path == "/_fake/stats":
+            # Not Notify's: for a benchmark running the fake in another process.
+            with self._lock:
+                references = [a.payload.get("reference") for a in self.accepted]
+            self._answer(
+                request,
+                200,
+                {
+                    "accepted": len(references),
+                    "distinct_references": len(set(references)),
+                    "requests": self.requests,
+                },
+            )
+            return
         claims, problem = self._check_token(request.headers.get("Authorization", ""))
         if problem:
             self._answer_error(request, 403, "AuthError", problem)
             return
-        path = urlsplit(request.path)
         if method == "GET" and path.path == "/v2/notifications":
             wanted = parse_qs(path.query).get("reference", [""])[0]
             with self._lock:
@@ -241,3 +256,10 @@ class FakeNotify:
             status,
             {"status_code": status, "errors": [{"error": error, "message": message}]},
         )
+
+
+if __name__ == "__main__":
+    # `python -m townhall.testing.notify`: serve until killed, the URL on stdout.
+    served = FakeNotify().start()
+    print(served.url, flush=True)
+    threading.Event().wait()

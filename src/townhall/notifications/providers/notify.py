@@ -59,6 +59,18 @@ def settings_for(organisation_id: int) -> NotifySettings | None:
     return NotifySettings.objects.filter(organisation_id=organisation_id, enabled=True).first()
 
 
+def loaded_settings(delivery: Delivery) -> NotifySettings | None:
+    """The council's enabled Notify settings, from the row's own query when it
+    loaded them (`delivery_send` does)."""
+    from townhall.notifications.models import NotifySettings
+
+    try:
+        config = delivery.organisation.notify_settings
+    except NotifySettings.DoesNotExist:
+        return None
+    return config if config.enabled else None
+
+
 def letter_address(recipient: str) -> dict[str, str]:
     """Notify's address_line_1 … address_line_7 from a postal address, one line
     per line (or comma), the postcode last."""
@@ -96,7 +108,7 @@ class NotifyProvider(Provider):
         return config is not None and bool(config.template_for(self.channel))
 
     def send(self, delivery: Delivery) -> str:
-        config = settings_for(delivery.organisation_id)
+        config = loaded_settings(delivery)
         template_id = config.template_for(self.channel) if config else ""
         if config is None or not template_id:
             raise PermanentFailure(
