@@ -129,9 +129,9 @@ def delivery_send(*, delivery_id: int) -> None:
         return
     # With the council's Notify settings, if any, in the same query: a provider
     # configured per council reads them for every message.
-    delivery = Delivery.objects.select_related(
-        "organisation", "organisation__notify_settings"
-    ).get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("organisation", "organisation__notify_settings").get(
+        pk=delivery_id
+    )
     try:
         provider_reference = provider_get(delivery.provider).send(delivery)
     except PermanentFailure as refusal:
