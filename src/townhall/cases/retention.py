@@ -39,7 +39,7 @@ def cases_due_for_redaction() -> QuerySet[Case]:
 
 def case_redact(*, case: Case) -> None:
     """Remove the personal data a case holds: answers (the case's and its
-    draft's), contact address, every file uploaded for it (kept with the case
+    draft's), contact email, phone number and postal address, every file uploaded for it (kept with the case
     or left on its draft, rows and stored files), messages to and notes about
     the resident, event payloads, notes on contacts about it, and the address
     and text of what was sent to them. What is left is the record
@@ -54,7 +54,13 @@ def case_redact(*, case: Case) -> None:
         Draft.objects.filter(case=case).update(answers={})
         Contact.objects.filter(case=case).update(note="")
         Case.objects.filter(pk=case.pk).update(
-            answers={}, summary="", contact_email="", redacted_at=timezone.now()
+            answers={},
+            summary="",
+            contact_email="",
+            contact_phone="",
+            contact_address="",
+            contact_postcode="",
+            redacted_at=timezone.now(),
         )
 
 
