@@ -68,6 +68,8 @@ def test_a_permanent_failure_shows_on_the_case_and_staff_send_it_another_way(
     )
     assert answer.status_code == 200
     page = staff_client.get(f"/staff/cases/{case.reference}/").content.decode()
+    assert "Updates by text message" in page  # on the timeline
+    assert "07700900123" in page
     assert "Did not reach the resident" in page
     assert "not delivered: wrong or unknown recipient" in page
     assert "Send it another way" in page
