@@ -38,6 +38,11 @@ urlpatterns = [
         message_views.case_message_resend,
         name="case-message-resend",
     ),
+    path(
+        "cases/<reference:reference>/updates/",
+        message_views.case_updates,
+        name="case-updates",
+    ),
     path("notify/", notify_views.notify_settings, name="notify-settings"),
     path("contacts/", contact_views.contact_list, name="contacts"),
     path("contacts/new/", contact_views.contact_new, name="contact-new"),

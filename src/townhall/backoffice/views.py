@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from townhall.backoffice.access import can, home_url, permission_required
 from townhall.backoffice.forms import NoteForm, StatusForm
-from townhall.backoffice.message_views import resend_form_for
+from townhall.backoffice.message_views import choose_form_for, resend_form_for
 from townhall.cases import selectors, services
 from townhall.cases.conditions import condition_context
 from townhall.cases.models import Case, CaseEvent, Channel, Contact
@@ -118,6 +118,7 @@ def _render_case(
     status_form: StatusForm | None = None,
     note_form: NoteForm | None = None,
     resend_form: UpdatesForm | None = None,
+    updates_form: UpdatesForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     definition = case.service_version.parsed
@@ -152,6 +153,7 @@ def _render_case(
             "resident_messages": resident_messages,
             "undelivered": undelivered,
             "resend_form": resend_form or (undelivered and resend_form_for(case)),
+            "updates_form": updates_form or choose_form_for(case),
             "messages_held_up": selectors.case_messages_held_up(case),
             "status_form": status_form or StatusForm(next_states=next_states),
             "note_form": note_form or NoteForm(),

@@ -142,3 +142,29 @@ def test_an_organisation_admin_sets_up_notify_and_never_sees_the_key_again(
 
 def test_caseworkers_cannot_see_the_notify_settings(staff_client, council):
     assert staff_client.get("/staff/notify/").status_code == 403
+
+
+def test_staff_change_how_the_resident_hears_on_the_case_page(
+    staff_client, fly_tipping, notify_council, fake_notify, django_capture_on_commit_callbacks
+):
+    case = record_phone_call(staff_client, django_capture_on_commit_callbacks)
+    url = f"/staff/cases/{case.reference}/updates/"
+    page = staff_client.get(f"/staff/cases/{case.reference}/").content.decode()
+    assert "Change how the resident hears" in page
+    refused = staff_client.post(url, {"updates-updates_by": "letter", "updates-address": "1 A St"})
+    assert refused.status_code == 400
+    assert "Enter a postcode" in refused.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = staff_client.post(
+            url,
+            {
+                "updates-updates_by": "letter",
+                "updates-address": "10 Castle Street\nOxford",
+                "updates-postcode": "OX1 1AA",
+            },
+        )
+    assert saved.status_code == 302
+    case.refresh_from_db()
+    assert (case.updates_by, case.contact_postcode) == ("letter", "OX1 1AA")
+    (letter,) = fake_notify.accepted
+    assert letter.kind == "letter"

@@ -32,6 +32,7 @@ EXPECTED: dict[str, tuple[Permission, set[str]]] = {
     "backoffice:case-status": (P.CHANGE_CASES, POST),
     "backoffice:case-note": (P.CHANGE_CASES, POST),
     "backoffice:case-message-resend": (P.CHANGE_CASES, POST),
+    "backoffice:case-updates": (P.CHANGE_CASES, POST),
     "backoffice:notify-settings": (P.ADMINISTER, BOTH),
     "backoffice:contacts": (P.RECORD_CONTACTS, GET),
     "backoffice:contact-new": (P.RECORD_CONTACTS, BOTH),

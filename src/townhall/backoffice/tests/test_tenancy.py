@@ -24,7 +24,13 @@ SERVICE_URLS = [p for p in staff_urls.urlpatterns if "slug" in p.pattern.convert
 # Staff URLs naming no case or service: each shows or writes only the council's own.
 COUNCIL_URLS = {"queue", "services", "service-import", "contacts", "contact-new", "notify-settings"}
 # Staff URLs that only accept POST (sign-out aside).
-POST_ONLY = {"case-status", "case-note", "service-version-publish", "case-message-resend"}
+POST_ONLY = {
+    "case-status",
+    "case-note",
+    "service-version-publish",
+    "case-message-resend",
+    "case-updates",
+}
 
 
 def _kwargs(pattern: URLPattern, reference: str, attachment_id: uuid.UUID) -> dict[str, object]:
