@@ -12,6 +12,7 @@ from townhall.cases import selectors as case_selectors
 from townhall.cases.models import Case
 from townhall.catalogue import selectors as catalogue_selectors
 from townhall.core.throttle import client_key, throttle_allows
+from townhall.insight.services import tracking_lookup_record
 from townhall.tenancy.selectors import site_organisations
 from townhall.web.forms import ServiceSearchForm, TrackForm
 
@@ -65,6 +66,7 @@ def track(request: HttpRequest) -> HttpResponse:
         else:
             too_many = True
     if case is not None:
+        tracking_lookup_record(organisation=case.organisation)
         definition = case.service_version.parsed
         events = [
             (event, definition.workflow.state(event.to_status).public_label)

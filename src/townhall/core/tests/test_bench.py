@@ -28,6 +28,22 @@ def test_every_benchmark_scenario_runs_once():
     assert "| POST check answers" in result.stdout
 
 
+def test_the_insight_benchmark_runs_once():
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TOWNHALL_ENV"}}
+    result = subprocess.run(
+        [sys.executable, "bench/insight.py", "--cases", "40", "--repeat", "1", "--warmup", "0"],
+        cwd=PROJECT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    assert "| GET /performance/ (public)" in result.stdout
+    assert "open data, all public cases as CSV" in result.stdout
+
+
 def test_the_notify_outbox_benchmark_runs_once():
     environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TOWNHALL_ENV"}}
     result = subprocess.run(
