@@ -98,13 +98,14 @@ class Case(models.Model):
     contact_email = models.EmailField(blank=True)
     # For updates by text message or letter (a caller without email), and for
     # tracking by reference and phone number or postcode.
-    contact_phone = models.CharField(max_length=20, blank=True)
-    contact_address = models.TextField(blank=True)
-    contact_postcode = models.CharField(max_length=10, blank=True)
+    contact_phone = models.CharField(max_length=20, blank=True, default="")
+    contact_address = models.TextField(blank=True, default="")
+    contact_postcode = models.CharField(max_length=10, blank=True, default="")
     updates_by = models.CharField(
         max_length=10,
         choices=UpdatesBy.choices,
         blank=True,
+        default="",
         help_text=_("How the resident chose to hear about it. Empty: by email, if given."),
     )
     updates_stopped_at = models.DateTimeField(
