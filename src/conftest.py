@@ -72,3 +72,30 @@ def staff_user(council):  # type: ignore[no-untyped-def]
 def staff_client(client, staff_user):  # type: ignore[no-untyped-def]
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture
+def fake_notify(settings):  # type: ignore[no-untyped-def]
+    """A fake GOV.UK Notify on a loopback port, where Notify's client is pointed."""
+    from townhall.testing.notify import FakeNotify
+
+    notify = FakeNotify().start()
+    settings.NOTIFY_BASE_URL = notify.url
+    yield notify
+    notify.stop()
+
+
+@pytest.fixture
+def notify_council(council, fake_notify):  # type: ignore[no-untyped-def]
+    """Example Council sending email, texts and letters through the fake Notify,
+    with "callback-token-1" as its receipts bearer token."""
+    from townhall.notifications.services import notify_settings_save
+
+    notify_settings_save(
+        organisation=council,
+        enabled=True,
+        api_key=fake_notify.api_key,
+        templates={f"{kind}_template_id": id for kind, id in fake_notify.templates.items()},
+        callback_token="callback-token-1",  # noqa: S106
+    )
+    return council

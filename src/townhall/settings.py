@@ -349,3 +349,9 @@ if not isinstance(CONNECTOR_SECRETS, dict) or not all(
     raise ImproperlyConfigured(
         'CONNECTOR_SECRETS must be a JSON object of names and secrets: {"name": "secret"}'
     )
+
+# GOV.UK Notify (docs/operations.md, "GOV.UK Notify"). Each council's API key
+# and template IDs are data (NotifySettings, edited in the back office); these
+# say where the API is and how long one request may take.
+NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_TIMEOUT = env_int("NOTIFY_TIMEOUT", 10)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("branding.css", core_views.branding_css, name="branding-css"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switcher
+    path("notifications/", include("townhall.notifications.urls")),
     path("staff/assisted/", include("townhall.backoffice.assisted")),
     path("staff/", include("townhall.backoffice.urls")),
     path("open311/", include("townhall.integrations.open311.urls")),

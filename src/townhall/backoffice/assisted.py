@@ -15,7 +15,7 @@ from townhall.backoffice.caller import caller_context
 from townhall.backoffice.forms import ChannelForm
 from townhall.catalogue import selectors as catalogue_selectors
 from townhall.tenancy.permissions import Permission
-from townhall.web import form_views
+from townhall.web import form_views, updates_views
 from townhall.web import journey as session
 from townhall.web.modes import ASSISTED
 
@@ -68,6 +68,12 @@ urlpatterns = [
         recording(form_views.check_answers),
         {"mode": ASSISTED},
         name="check",
+    ),
+    path(
+        "<slug:slug>/updates/",
+        recording(updates_views.updates_choose),
+        {"mode": ASSISTED},
+        name="updates",
     ),
     path(
         "<slug:slug>/done/",

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from townhall.backoffice import case_page
 from townhall.backoffice.access import can, home_url, permission_required
 from townhall.backoffice.forms import NoteForm, StatusForm
+from townhall.backoffice.message_views import choose_form_for, resend_form_for
 from townhall.cases import casework, selectors, services
 from townhall.cases.conditions import condition_context
 from townhall.cases.models import Case, CaseEvent, Channel, Contact
@@ -23,6 +24,7 @@ from townhall.connectors import selectors as connector_selectors
 from townhall.connectors import services as connector_services
 from townhall.tenancy.permissions import Permission, role_permissions
 from townhall.tenancy.selectors import staff_membership
+from townhall.web.forms import UpdatesForm
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -70,9 +72,16 @@ def _render_case(
     note_form: NoteForm | None = None,
     forms: dict[str, Any] | None = None,
     changed_message: str = "",
+    resend_form: UpdatesForm | None = None,
+    updates_form: UpdatesForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     definition = case.service_version.parsed
+    resident_messages = list(selectors.case_messages(case))
+    # The latest message that did not reach the resident, if staff can send it another way.
+    undelivered = next(
+        (m for m in reversed(resident_messages) if m.undelivered and m.event_id), None
+    )
     next_states = definition.workflow.next_states(case.status)
     templates = casework.response_templates(case=case)
     events = [
@@ -96,6 +105,10 @@ def _render_case(
         "events": events,
         "emails": selectors.case_emails(case),
         "destinations": connector_selectors.case_destinations(case),
+        "resident_messages": resident_messages,
+        "undelivered": undelivered,
+        "resend_form": resend_form or (undelivered and resend_form_for(case)),
+        "updates_form": updates_form or choose_form_for(case),
         "messages_held_up": selectors.case_messages_held_up(case),
         "status_form": status_form or StatusForm(next_states=next_states, templates=templates),
         "responses": [
@@ -147,7 +160,11 @@ def case_status(request: HttpRequest, reference: str) -> HttpResponse:
     except services.TransitionRefused as refusal:
         form.add_error("status", str(refusal))
         return _render_case(request, case, status_form=form, status=409)
-    if case.contact_email:
+    if case.updates_stopped_at or case.updates_by == "none":
+        messages.success(request, _("Status updated."))
+    elif case.updates_by in ("sms", "letter"):
+        messages.success(request, _("Status updated. The resident will be told about it."))
+    elif case.contact_email:
         messages.success(request, _("Status updated. The resident will be emailed about it."))
     else:
         messages.success(request, _("Status updated."))

@@ -82,6 +82,15 @@ class Priority(models.TextChoices):
     URGENT = "urgent", _("Urgent")
 
 
+class UpdatesBy(models.TextChoices):
+    """How a resident hears about their case: the outbox channels a person reads."""
+
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("Text message")
+    LETTER = "letter", _("Letter")
+    NONE = "none", _("No updates")
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
     """The vocabulary of queues: `Case.objects.for_organisation(org).open()
     .for_team(team).overdue(now)`. Every staff read starts with
@@ -128,6 +137,21 @@ class Case(models.Model):
     )
     summary = models.CharField(max_length=200, blank=True)
     contact_email = models.EmailField(blank=True)
+    # For updates by text message or letter (a caller without email), and for
+    # tracking by reference and phone number or postcode.
+    contact_phone = models.CharField(max_length=20, blank=True, default="")
+    contact_address = models.TextField(blank=True, default="")
+    contact_postcode = models.CharField(max_length=10, blank=True, default="")
+    updates_by = models.CharField(
+        max_length=10,
+        choices=UpdatesBy.choices,
+        blank=True,
+        default="",
+        help_text=_("How the resident chose to hear about it. Empty: by email, if given."),
+    )
+    updates_stopped_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the resident asked for no more updates.")
+    )
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
     )
@@ -248,6 +272,7 @@ class CaseEvent(models.Model):
         REOPENED = "reopened", _("Reopened")
         MERGED = "merged", _("Merged as a duplicate")
         TRANSFERRED = "transferred", _("Transferred")
+        UPDATES_CHOSEN = "updates_chosen", _("Updates chosen")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

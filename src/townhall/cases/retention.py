@@ -39,8 +39,9 @@ def cases_due_for_redaction() -> QuerySet[Case]:
 
 def case_redact(*, case: Case) -> None:
     """Remove the personal data a case holds: answers (the case's and its
-    draft's), contact address, every file uploaded for it (kept with the case
-    or left on its draft, rows and stored files), messages to and notes about
+    draft's), contact email, phone number and postal address, every file
+    uploaded for it (kept with the case or left on its draft, rows and stored
+    files), messages to and notes about
     the resident, event payloads, notes on contacts about it, and the address
     and text of what was sent to them. What is left is the record
     docs/operations.md lists: reference, service, channel, status, team, dates
@@ -63,6 +64,9 @@ def case_redact(*, case: Case) -> None:
             search_name="",
             search_postcode="",
             search_text="",
+            contact_phone="",
+            contact_address="",
+            contact_postcode="",
         )
 
 

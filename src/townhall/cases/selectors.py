@@ -9,29 +9,40 @@ from django.db.models import Q, QuerySet
 from townhall.cases import search as case_search
 from townhall.cases.models import Case, CaseEvent, Contact
 from townhall.cases.references import parse_reference
+from townhall.catalogue.engine.types.phone import uk_phone_number
 from townhall.notifications.models import Delivery
+from townhall.places.postcodes import postcode_normalise
 from townhall.tenancy.models import Organisation, Team
 
 
-def case_for_tracking(*, reference: str, email: str) -> Case | None:
-    """The case with this reference whose contact email matches, else None.
+def case_for_tracking(
+    *, reference: str, email: str = "", phone: str = "", postcode: str = ""
+) -> Case | None:
+    """The case with this reference whose contact details match, else None:
+    every one of the email address, phone number and postcode given must be
+    the case's (at least one must be given).
 
-    Both must match, so a guessed reference alone reveals nothing; the answer
-    is the same whether the reference or the email was wrong.
+    A guessed reference alone reveals nothing; the answer is the same
+    whether the reference or the detail was wrong.
     """
     parsed = parse_reference(reference)
-    if parsed is None:
+    if parsed is None or not (email or phone or postcode):
         return None
     case = (
         Case.objects.filter(reference=parsed)
         .select_related("service_version", "organisation")
         .first()
     )
-    if case is None or not case.contact_email:
+    if case is None:
         return None
-    supplied = email.strip().lower().encode()
-    if not hmac.compare_digest(case.contact_email.lower().encode(), supplied):
-        return None
+    given = [
+        (case.contact_email.lower(), email.strip().lower()),
+        (case.contact_phone, (uk_phone_number(phone) or "-") if phone else ""),
+        (case.contact_postcode, (postcode_normalise(postcode) or "-") if postcode else ""),
+    ]
+    for known, supplied in given:
+        if supplied and not (known and hmac.compare_digest(known.encode(), supplied.encode())):
+            return None
     return case
 
 
@@ -97,6 +108,12 @@ def case_emails(case: Case) -> QuerySet[Delivery]:
         .exclude(subscriber="connectors.send_to")
         .order_by("created_at", "pk")
     )
+
+
+def case_messages(case: Case) -> QuerySet[Delivery]:
+    """Every message written to the resident about a case (email, text,
+    letter), oldest first."""
+    return case.deliveries.exclude(channel=Delivery.Channel.WEBHOOK).order_by("created_at", "pk")
 
 
 def case_messages_held_up(case: Case) -> bool:

@@ -7,4 +7,4 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Built-in providers register themselves when imported.
-        from townhall.notifications.providers import email  # noqa: F401
+        from townhall.notifications.providers import email, notify  # noqa: F401

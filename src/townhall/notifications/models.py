@@ -26,6 +26,16 @@ class Delivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed (gave up)")
 
+    class Receipt(models.TextChoices):
+        DELIVERED = "delivered", _("Delivered")
+        PERMANENT_FAILURE = "permanent-failure", _("Not delivered: wrong or unknown recipient")
+        TEMPORARY_FAILURE = "temporary-failure", _("Not delivered: inbox full or phone off")
+        TECHNICAL_FAILURE = "technical-failure", _("Not delivered: technical failure")
+        ACCEPTED = "accepted", _("Letter accepted for printing")
+        RECEIVED = "received", _("Letter posted")
+        CANCELLED = "cancelled", _("Letter cancelled")
+        VALIDATION_FAILED = "validation-failed", _("Letter not sent: address or content not valid")
+
     # Stable for the row's life, so every attempt carries the same identity:
     # the email's Message-ID, and the reference a provider such as GOV.UK
     # Notify can look a message up by.
@@ -74,6 +84,14 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # What the provider later said happened to it (GOV.UK Notify's delivery
+    # receipts): sent is "handed over", this is "reached the person or not".
+    receipt = models.CharField(max_length=20, choices=Receipt.choices, blank=True)
+    receipt_at = models.DateTimeField(null=True, blank=True)
+    permanent = models.BooleanField(
+        default=False,
+        help_text="It failed in a way trying again cannot fix (a wrong number or address).",
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -91,6 +109,16 @@ class Delivery(models.Model):
         return f"{self.channel} {self.pk} ({self.status})"
 
     @property
+    def undelivered(self) -> bool:
+        """True when it will not reach the person this way without staff acting:
+        given up, refused for good, or reported back as not delivered."""
+        return (
+            self.permanent
+            or self.status == self.Status.FAILED
+            or self.receipt in UNDELIVERED_RECEIPTS
+        )
+
+    @property
     def may_have_repeated(self) -> bool:
         """True when an interrupted attempt was tried again through a provider
         that cannot tell a repeat from a new message, so the recipient may have
@@ -101,3 +129,60 @@ class Delivery(models.Model):
             return False
         provider = provider_registered(self.provider)
         return provider is None or not provider.idempotent_retry
+
+
+UNDELIVERED_RECEIPTS = frozenset(
+    {
+        Delivery.Receipt.PERMANENT_FAILURE,
+        Delivery.Receipt.TEMPORARY_FAILURE,
+        Delivery.Receipt.TECHNICAL_FAILURE,
+        Delivery.Receipt.CANCELLED,
+        Delivery.Receipt.VALIDATION_FAILED,
+    }
+)
+
+
+class NotifySettings(models.Model):
+    """A council's GOV.UK Notify service: its API key, the templates Townhall
+    fills in, and the bearer token Notify sends with delivery receipts. With
+    one saved and enabled, the council's messages of each channel that has a
+    template go through Notify instead of the default provider."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="notify_settings"
+    )
+    enabled = models.BooleanField(_("send through GOV.UK Notify"), default=True)
+    # Kept to sign each request; never shown again in full (`api_key_hint`).
+    api_key = models.CharField(_("API key"), max_length=200)
+    email_template_id = models.CharField(_("email template ID"), max_length=36, blank=True)
+    sms_template_id = models.CharField(_("text message template ID"), max_length=36, blank=True)
+    letter_template_id = models.CharField(_("letter template ID"), max_length=36, blank=True)
+    email_reply_to_id = models.CharField(_("email reply-to ID"), max_length=36, blank=True)
+    sms_sender_id = models.CharField(_("text message sender ID"), max_length=36, blank=True)
+    # SHA-256 of the bearer token Notify sends with delivery receipts.
+    callback_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("GOV.UK Notify settings")
+        verbose_name_plural = _("GOV.UK Notify settings")
+
+    def __str__(self) -> str:
+        return f"GOV.UK Notify for {self.organisation}"
+
+    @property
+    def api_key_hint(self) -> str:
+        """The key's name and last four characters: enough to recognise it."""
+        if not self.api_key:
+            return ""
+        name = self.api_key[:-74] if len(self.api_key) > 74 else ""
+        return f"{name}-…{self.api_key[-4:]}" if name else f"…{self.api_key[-4:]}"
+
+    def template_for(self, channel: str) -> str:
+        """The template ID for `channel` ("" when it is not sent through Notify)."""
+        templates: dict[str, str] = {
+            Delivery.Channel.EMAIL: self.email_template_id,
+            Delivery.Channel.SMS: self.sms_template_id,
+            Delivery.Channel.LETTER: self.letter_template_id,
+        }
+        return templates.get(channel, "")

@@ -15,8 +15,13 @@ from django.db.models import F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from townhall.core.tasks import enqueue_on_commit
-from townhall.notifications.models import Delivery
-from townhall.notifications.providers import DeliveryRefused, provider_default, provider_get
+from townhall.notifications.models import Delivery, NotifySettings
+from townhall.notifications.providers import (
+    DeliveryRefused,
+    PermanentFailure,
+    provider_for,
+    provider_get,
+)
 from townhall.tenancy.models import Organisation
 
 if TYPE_CHECKING:
@@ -73,7 +78,7 @@ def delivery_add(
         event=event,
         subscriber=subscriber,
         channel=outgoing.channel,
-        provider=outgoing.provider or provider_default(outgoing.channel),
+        provider=outgoing.provider or provider_for(outgoing.channel, organisation),
         recipient=outgoing.recipient,
         subject=" ".join(outgoing.subject.split())[:200],
         body=outgoing.body,
@@ -130,11 +135,22 @@ def delivery_send(*, delivery_id: int) -> None:
     )
     if not claimed:
         return
-    delivery = Delivery.objects.select_related("organisation").get(pk=delivery_id)
+    # With the council's Notify settings, if any, in the same query: a provider
+    # configured per council reads them for every message.
+    delivery = Delivery.objects.select_related("organisation", "organisation__notify_settings").get(
+        pk=delivery_id
+    )
     if delivery.order_key and _wait_for_earlier(delivery):
         return
     try:
         provider_reference = provider_get(delivery.provider).send(delivery)
+    except PermanentFailure as refusal:
+        # Not raised: a retry cannot help, and staff choose what to do instead.
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.FAILED, permanent=True, last_error=str(refusal)[:200]
+        )
+        logger.warning("%s %s refused for good", delivery.channel, delivery.pk)
+        return
     except DeliveryRefused as error:
         Delivery.objects.filter(pk=delivery.pk).update(
             status=Delivery.Status.FAILED, last_error=type(error).__name__[:200]
@@ -222,7 +238,8 @@ def deliveries_to_retry(
         | Q(status=Delivery.Status.SENDING, last_attempt_at__lt=now - SENDING_STALE)
     )
     if include_failed:
-        lost |= Q(status=Delivery.Status.FAILED)
+        # Not those refused for good: sending them again cannot help.
+        lost |= Q(status=Delivery.Status.FAILED, permanent=False)
     if include_waiting:
         lost |= Q(status=Delivery.Status.RETRYING)
     rows = Delivery.objects.filter(lost)
@@ -247,3 +264,41 @@ def delivery_retry(*, delivery: Delivery) -> None:
         ),
     )
     transaction.on_commit(lambda: delivery_enqueue(delivery_id=delivery.pk))
+
+
+NOTIFY_TEMPLATE_FIELDS = ("email_template_id", "sms_template_id", "letter_template_id")
+
+
+def notify_settings_save(
+    *,
+    organisation: Organisation,
+    enabled: bool,
+    templates: Mapping[str, str],
+    api_key: str = "",
+    callback_token: str = "",
+    email_reply_to_id: str = "",
+    sms_sender_id: str = "",
+) -> NotifySettings:
+    """Save a council's GOV.UK Notify settings. An empty `api_key` or
+    `callback_token` keeps the one saved (neither is ever shown back); the
+    token is kept only as its SHA-256. `templates` maps the template fields
+    (`NOTIFY_TEMPLATE_FIELDS`) to IDs ("" for a channel not sent by Notify).
+    Raises ValueError when there is no API key at all."""
+    from townhall.notifications.receipts import token_hash
+
+    config = NotifySettings.objects.filter(organisation=organisation).first() or NotifySettings(
+        organisation=organisation
+    )
+    if api_key:
+        config.api_key = api_key.strip()
+    if not config.api_key:
+        raise ValueError("GOV.UK Notify needs an API key")
+    if callback_token:
+        config.callback_token_hash = token_hash(callback_token.strip())
+    config.enabled = enabled
+    for name in NOTIFY_TEMPLATE_FIELDS:
+        setattr(config, name, templates.get(name, "").strip())
+    config.email_reply_to_id = email_reply_to_id.strip()
+    config.sms_sender_id = sms_sender_id.strip()
+    config.save()
+    return config

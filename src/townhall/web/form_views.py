@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django.core import signing
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -315,7 +316,13 @@ def submit_elsewhere(
     return None
 
 
-def confirmation(request: HttpRequest, slug: str, mode: Mode = RESIDENT) -> HttpResponse:
+def confirmation(
+    request: HttpRequest, slug: str, mode: Mode = RESIDENT, updates: Form | None = None
+) -> HttpResponse:
+    """The reference, and the choice of how to hear about it (`updates`: that
+    form sent back with errors)."""
+    from townhall.web.updates_views import updates_form
+
     service = journey_service(request, slug, mode)
     case = session.submitted_case(request, service, mode.namespace)
     if case is None:
@@ -325,7 +332,15 @@ def confirmation(request: HttpRequest, slug: str, mode: Mode = RESIDENT) -> Http
     return render(
         request,
         template,
-        {"service": service, "definition": definition, "case": case},
+        {
+            "service": service,
+            "definition": definition,
+            "case": case,
+            "updates_form": updates or updates_form(case),
+            "updates_url": reverse(f"{mode.namespace}:updates", kwargs={"slug": slug}),
+            "has_errors": bool(updates is not None and updates.errors),
+        },
+        status=400 if updates is not None else 200,
     )
 
 

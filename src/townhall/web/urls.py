@@ -1,6 +1,13 @@
 from django.urls import path
 
-from townhall.web import form_views, public_data_views, report_views, task_views, views
+from townhall.web import (
+    form_views,
+    public_data_views,
+    report_views,
+    task_views,
+    updates_views,
+    views,
+)
 
 app_name = "web"
 
@@ -12,6 +19,8 @@ urlpatterns = [
     path("services/<slug:slug>/tasks/", task_views.task_list, name="tasks"),
     path("services/<slug:slug>/check/", form_views.check_answers, name="check"),
     path("services/<slug:slug>/done/", form_views.confirmation, name="done"),
+    path("services/<slug:slug>/updates/", updates_views.updates_choose, name="updates"),
+    path("updates/stop/<str:token>/", updates_views.updates_stop, name="updates-stop"),
     path("services/<slug:slug>/save/", form_views.save_for_later, name="save"),
     path("services/<slug:slug>/resume/<str:token>/", form_views.resume_answers, name="resume"),
     path("track/", views.track, name="track"),

@@ -47,7 +47,8 @@ def service_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def track(request: HttpRequest) -> HttpResponse:
-    """Look a case up by reference and email. POST only, so neither ends up
+    """Look a case up by reference and email, phone number or postcode. POST
+    only, so none of them ends up
     in a URL, a browser history or a server log."""
     form = TrackForm(request.POST if request.method == "POST" else None)
     case: Case | None = None
@@ -56,7 +57,10 @@ def track(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if throttle_allows(key=client_key(request, "track"), limit=TRACK_LIMIT, window=WINDOW):
             case = case_selectors.case_for_tracking(
-                reference=form.cleaned_data["reference"], email=form.cleaned_data["email"]
+                reference=form.cleaned_data["reference"],
+                email=form.cleaned_data["email"],
+                phone=form.cleaned_data["phone"],
+                postcode=form.cleaned_data["postcode"],
             )
             not_found = case is None
         else:

@@ -45,6 +45,7 @@ def _values(pattern: URLPattern, case) -> dict[str, object]:
     real = {
         "reference": case.reference,
         "attachment_id": uuid.uuid4(),
+        "delivery_id": 1,
         "slug": case.service.slug,
         "number": 1,
         "page_id": "what",
@@ -52,7 +53,6 @@ def _values(pattern: URLPattern, case) -> dict[str, object]:
         "table": "channels",
         "extension": "csv",
         "pk": 1,
-        "delivery_id": 1,
     }
     return {name: real[name] for name in pattern.pattern.converters}
 

@@ -45,6 +45,9 @@ EXPECTED: dict[str, tuple[Permission, set[str]]] = {
     "backoffice:bulk": (P.CHANGE_CASES, POST),
     "backoffice:saved-filter-create": (P.VIEW_CASES, POST),
     "backoffice:saved-filter-delete": (P.VIEW_CASES, POST),
+    "backoffice:case-message-resend": (P.CHANGE_CASES, POST),
+    "backoffice:case-updates": (P.CHANGE_CASES, POST),
+    "backoffice:notify-settings": (P.ADMINISTER, BOTH),
     "backoffice:contacts": (P.RECORD_CONTACTS, GET),
     "backoffice:contact-new": (P.RECORD_CONTACTS, BOTH),
     "backoffice:services": (P.VIEW_SERVICES, GET),
@@ -69,6 +72,7 @@ EXPECTED: dict[str, tuple[Permission, set[str]]] = {
     "assisted:page": (P.RECORD_CONTACTS, BOTH),
     "assisted:check": (P.RECORD_CONTACTS, BOTH),
     "assisted:done": (P.RECORD_CONTACTS, BOTH),
+    "assisted:updates": (P.RECORD_CONTACTS, BOTH),
 }
 PATTERNS = {f"backoffice:{p.name}": p for p in staff_urls.urlpatterns} | {
     f"assisted:{p.name}": p for p in assisted.urlpatterns
@@ -140,11 +144,27 @@ def world(fly_tipping):
     return case, attachment, street
 
 
+def _message_id(case) -> int:
+    """A message to the resident about one of the case's events."""
+    from townhall.notifications.models import Delivery
+
+    message = case.deliveries.filter(event__isnull=False).first() or Delivery.objects.create(
+        organisation=case.organisation,
+        case=case,
+        event=case.events.first(),
+        channel=Delivery.Channel.EMAIL,
+        provider="email",
+        recipient="ada@example.com",
+    )
+    return message.pk
+
+
 def _url(name: str, world) -> str:
     case, attachment, street = world
     values = {
         "reference": case.reference,
         "attachment_id": attachment.pk,
+        "delivery_id": _message_id(case),
         "slug": street.slug,
         "number": 2,
         "page_id": street.published_version.parsed.pages[0].id,
@@ -152,7 +172,6 @@ def _url(name: str, world) -> str:
         "table": "channels",
         "extension": "csv",
         "pk": Endpoint.objects.get(organisation=case.organisation).pk,
-        "delivery_id": 1,
     }
     wanted = PATTERNS[name].pattern.converters
     return reverse(name, kwargs={k: v for k, v in values.items() if k in wanted})

@@ -42,13 +42,20 @@ COUNCIL_URLS = {
     "saved-filter-create",
     "saved-filter-delete",
     "bulk",
+    "notify-settings",
 }
 ENDPOINT_URLS = {"webhook-disable", "webhook-enable", "webhook-delete", "saved-filter-delete"}
 # Staff URLs naming another kind of the council's things: tested in their own
 # modules (an API key: test_api_keys; an insight table: test_insight).
 OTHER_URLS = {"api-key-revoke", "insight-download"}
 # Staff URLs that only accept POST (sign-out aside).
-POST_ONLY = {"case-status", "case-note", "service-version-publish"}
+POST_ONLY = {
+    "case-status",
+    "case-note",
+    "service-version-publish",
+    "case-message-resend",
+    "case-updates",
+}
 
 
 def _kwargs(pattern: URLPattern, reference: str, attachment_id: uuid.UUID) -> dict[str, object]:
@@ -144,6 +151,8 @@ def test_signed_out_people_are_sent_to_sign_in(client, fly_tipping, pattern):
 def test_signed_out_posts_are_sent_to_sign_in_and_change_nothing(client, fly_tipping, name):
     case = submitted_case(fly_tipping)
     kwargs = {"slug": fly_tipping.slug, "number": 1} if "version" in name else {}
+    if "resend" in name:
+        kwargs = {"reference": case.reference, "delivery_id": 1}
     url = reverse(f"backoffice:{name}", kwargs=kwargs or {"reference": case.reference})
     assert client.get(url).status_code == 405
     response = client.post(url, {"status": "cleared", "note": "x"})

@@ -73,7 +73,11 @@ def test_files_sent_in_one_go_become_the_case_attachments(fly_tipping):
 @pytest.mark.parametrize(
     ("files", "path", "words"),
     [
-        ({"photos": [SimpleUploadedFile("a.pdf", b"%PDF-1.4 x")]}, "photos", "must be a JPG or PNG"),
+        (
+            {"photos": [SimpleUploadedFile("a.pdf", b"%PDF-1.4 x")]},
+            "photos",
+            "must be a JPG or PNG",
+        ),
         ({"photos": [SimpleUploadedFile(f"{n}.png", PNG) for n in range(4)]}, "photos", "up to 3"),
         ({"email": [SimpleUploadedFile("a.png", PNG)]}, "email", "does not take files"),
         ({"nope": [SimpleUploadedFile("a.png", PNG)]}, "nope", "does not ask"),

@@ -55,6 +55,9 @@ def test_personal_data_goes_when_retention_ends(
         note="Ada rang from 07700 900982",
     )
 
+    Case.objects.filter(pk=old.pk).update(
+        contact_phone="07700900982", contact_address="10 Castle Street", contact_postcode="OX1 1AA"
+    )
     out = io.StringIO()
     call_command("cases_redact", "--dry-run", stdout=out)
     assert "1 closed case(s) would have" in out.getvalue()
@@ -64,6 +67,7 @@ def test_personal_data_goes_when_retention_ends(
     old.refresh_from_db()
     assert old.redacted_at is not None
     assert (old.answers, old.contact_email, old.summary) == ({}, "", "")
+    assert (old.contact_phone, old.contact_address, old.contact_postcode) == ("", "", "")
     assert not old.events.exclude(public_message="").exists()
     assert not Delivery.objects.filter(case=old).exclude(recipient="").exists()
     assert not Attachment.objects.filter(case=old).exists()

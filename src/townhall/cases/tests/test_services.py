@@ -433,7 +433,8 @@ def test_the_services_update_message_is_used_when_a_state_has_none(
 
     (message,) = mail.outbox
     assert message.subject == f"Example Council: {case.reference} is now Being dealt with"
-    assert message.body == "Hi"
+    assert message.body.partition("\n\n")[0] == "Hi"
+    assert "/updates/stop/" in message.body.partition("\n\n")[2]
 
 
 def test_no_email_is_sent_for_a_transition_that_rolled_back(

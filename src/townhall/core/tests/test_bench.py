@@ -93,3 +93,19 @@ def test_every_casework_benchmark_scenario_runs_once():
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
     assert "| Queue: recently closed" in result.stdout
     assert "| Find the caller first" in result.stdout
+
+
+def test_the_notify_outbox_benchmark_runs_once():
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TOWNHALL_ENV"}}
+    result = subprocess.run(
+        [sys.executable, "bench/notify.py", "--deliveries", "10", "--workers", "1"],
+        cwd=PROJECT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    assert "| Plain `NotificationsAPIClient` loop (baseline)" in result.stdout
+    assert "exactly once" in result.stdout

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
     from townhall.notifications.models import Delivery
+    from townhall.tenancy.models import Organisation
 
 
 class Provider:
@@ -26,11 +27,28 @@ class Provider:
     # asks it whether a row marked `interrupted` was taken already. Then an
     # attempt cut off mid-send is retried safely; otherwise a retry may repeat.
     idempotent_retry: ClassVar[bool] = False
+    # True for a provider each council configures (GOV.UK Notify): it serves
+    # only the councils `serves` says, and is never a channel's default.
+    per_organisation: ClassVar[bool] = False
 
     def send(self, delivery: Delivery) -> str:
         """Hand the row to the service. Returns the service's own id for the
-        message, or "". Raises on any failure; the row is then retried."""
+        message, or "". Raises on any failure; the row is then retried, unless
+        the failure is a `PermanentFailure`."""
         raise NotImplementedError
+
+    def serves(self, organisation: Organisation) -> bool:
+        """True when this provider is the council's own choice for its
+        channel (it has configured it), ahead of the channel's default. Only
+        providers configured per council override this."""
+        return False
+
+
+class PermanentFailure(Exception):
+    """The service refused the message for good (a number that is not a
+    mobile, a key without permission): trying again cannot help. The row is
+    marked failed at once and shown to staff. The message must not hold the
+    recipient's address or number."""
 
 
 class DeliveryRefused(Exception):
@@ -52,7 +70,7 @@ def provider_register(provider: Provider, *, default: bool = False) -> Provider:
     """Make a provider available by its name; with `default`, new rows of its
     channel use it unless they name another."""
     _providers[provider.name] = provider
-    if default or provider.channel not in _defaults:
+    if default or (provider.channel not in _defaults and not provider.per_organisation):
         _defaults[provider.channel] = provider.name
     return provider
 
@@ -63,7 +81,7 @@ def provider_unregister(name: str) -> None:
     if provider is not None and _defaults.get(provider.channel) == name:
         del _defaults[provider.channel]
         for other in _providers.values():
-            if other.channel == provider.channel:
+            if other.channel == provider.channel and not other.per_organisation:
                 _defaults[provider.channel] = other.name
                 break
 
@@ -86,3 +104,22 @@ def provider_default(channel: str) -> str:
         return _defaults[channel]
     except KeyError:
         raise ProviderMissing(f"no provider for {channel}") from None
+
+
+def provider_for(channel: str, organisation: Organisation) -> str:
+    """The name of the provider a new row of `channel` for `organisation`
+    uses: one the council configured for it (`Provider.serves`), else the
+    channel's default. Raises ProviderMissing."""
+    for provider in _providers.values():
+        if provider.channel == channel and provider.serves(organisation):
+            return provider.name
+    return provider_default(channel)
+
+
+def provider_available(channel: str, organisation: Organisation) -> bool:
+    """Whether messages of `channel` can be sent for `organisation` at all."""
+    try:
+        provider_for(channel, organisation)
+    except ProviderMissing:
+        return False
+    return True

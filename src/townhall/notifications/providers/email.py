@@ -36,12 +36,17 @@ class DjangoEmailProvider(Provider):
         # formataddr quotes the council's name: a comma in it would make two addresses.
         from_email = sender if "<" in sender else formataddr((organisation.name, sender))
         identity = message_id(delivery, sender)
+        headers = {"Message-ID": identity}
+        if stop_url := delivery.payload.get("stop_url"):
+            # One-click unsubscribe (RFC 8058): mail programs offer it beside the sender.
+            headers["List-Unsubscribe"] = f"<{stop_url}>"
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         EmailMessage(
             delivery.subject,
             delivery.body,
             from_email,
             [delivery.recipient],
-            headers={"Message-ID": identity},
+            headers=headers,
         ).send()
         return identity
 

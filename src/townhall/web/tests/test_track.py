@@ -38,7 +38,7 @@ def test_track_validates_its_fields(client, fly_tipping):
     body = response.content.decode()
     assert "There is a problem" in body
     assert "Enter your reference in the format" in body
-    assert "Enter your email address" in body
+    assert "Enter the email address, phone number or postcode you gave us" in body
     assert "<title>Error:" in body
 
 
@@ -49,4 +49,5 @@ def test_track_is_a_form_that_puts_nothing_in_the_url(client, fly_tipping):
 
 def test_an_empty_track_form_explains_what_is_missing(client, fly_tipping):
     body = client.post("/track/", {}).content.decode()
-    assert "Enter your reference" in body and "Enter your email address" in body
+    assert "Enter your reference" in body
+    assert "Enter the email address, phone number or postcode you gave us" in body
