@@ -21,6 +21,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bench.rows import missing_defaults
 from townhall.cases.models import Case, CaseEvent, Contact
 from townhall.cases.search import search_keys
 from townhall.catalogue.engine.flow import case_summary_line
@@ -207,7 +208,13 @@ def _rows(
         }
 
 
-def _write(table: str, columns: list[str], rows: Iterator[tuple[Any, ...]]) -> int:
+def _write(
+    table: str, columns: list[str], rows: Iterator[tuple[Any, ...]], model: Any = None
+) -> int:
+    if model is not None:  # the columns this generator does not name, at their defaults
+        extra_names, extra_values = missing_defaults(model, columns)
+        columns = [*columns, *extra_names]
+        rows = (row + extra_values for row in rows)
     written = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -301,6 +308,7 @@ def generate(
             case_table,
             ["id", *columns],
             ((first_id + n, *row) for n, row in enumerate(case_rows())),
+            model=Case,
         )
         contacts = _write(
             Contact._meta.db_table,
@@ -315,6 +323,7 @@ def generate(
                 "created_at",
             ],
             _contact_rows(organisation, service, plan),
+            model=Contact,
         )
         events = _write(
             CaseEvent._meta.db_table,
@@ -333,6 +342,7 @@ def generate(
                 "dispatched_at",
             ],
             _event_rows(plan),
+            model=CaseEvent,
         )
     return Generated(cases=cases, contacts=contacts, events=events)
 

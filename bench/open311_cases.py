@@ -14,6 +14,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bench.rows import missing_defaults
 from townhall.cases.models import Case
 from townhall.catalogue.models import Service
 
@@ -80,6 +81,9 @@ def cases_generate(*, service: Service, count: int, seed: int = 311) -> int:
 
 
 def _insert(table: str, columns: list[str], rows: list[dict[str, Any]]) -> None:
+    extra_names, extra_values = missing_defaults(Case, columns)
+    rows = [{**row, **dict(zip(extra_names, extra_values, strict=True))} for row in rows]
+    columns = [*columns, *extra_names]
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
     with connection.cursor() as cursor:
@@ -93,7 +97,7 @@ def _generate_in_postgresql(table: str, service: Service, count: int, now: datet
         INSERT INTO {table} (
             organisation_id, service_id, service_version_id, reference, status, is_open,
             channel, language, answers, area_codes, summary, contact_email,
-            due_at, closed_at, created_at, updated_at
+            due_at, closed_at, created_at, updated_at{{extra_columns}}
         )
         SELECT %(organisation)s, %(service)s, %(version)s,
             'GEN-' || lpad(n::text, 10, '0'),
@@ -118,13 +122,21 @@ def _generate_in_postgresql(table: str, service: Service, count: int, now: datet
             'resident' || n || '@example.org',
             created + interval '5 days',
             CASE WHEN n %% 4 < 2 THEN NULL ELSE created + interval '3 days' END,
-            created, created
+            created, created{{extra_values}}
         FROM (
             SELECT n, %(now)s::timestamptz - random() * interval '730 days' AS created,
                 (ARRAY['household', 'furniture', 'building', 'tyres', 'other'])[1 + n %% 5] AS waste
             FROM generate_series(0, %(count)s - 1) AS n
         ) AS generated
     """  # noqa: S608 (our own table name)
+    named = [
+        "organisation_id", "service_id", "service_version_id", "reference", "status", "is_open",
+        "channel", "language", "answers", "area_codes", "summary", "contact_email",
+        "due_at", "closed_at", "created_at", "updated_at",
+    ]  # fmt: skip
+    extra_names, extra_values = missing_defaults(Case, named)
+    sql = sql.replace("{extra_columns}", "".join(f", {name}" for name in extra_names))
+    sql = sql.replace("{extra_values}", "".join(f", %(extra{i})s" for i in range(len(extra_names))))
     with connection.cursor() as cursor:
         cursor.execute(
             sql,
@@ -134,5 +146,6 @@ def _generate_in_postgresql(table: str, service: Service, count: int, now: datet
                 "version": service.published_version_id,
                 "now": now,
                 "count": count,
+                **{f"extra{i}": value for i, value in enumerate(extra_values)},
             },
         )

@@ -79,3 +79,21 @@ def _plain(values: tuple[Any, ...]) -> tuple[Any, ...]:
         else:
             out.append(value)
     return tuple(out)
+
+
+def missing_defaults(
+    model: type[models.Model], columns: list[str]
+) -> tuple[list[str], tuple[Any, ...]]:
+    """The model's columns that `columns` leaves out, with each one's default
+    (as the database takes it), for a generator that names its columns: a
+    column another change adds then needs no change to the generator."""
+    names: list[str] = []
+    values: list[Any] = []
+    for field in _columns(model):
+        if field.column in columns or field.attname in columns:
+            continue
+        if not (field.has_default() or field.null or (field.blank and field.empty_strings_allowed)):
+            raise KeyError(f"{model.__name__}.{field.attname} needs a value")
+        names.append(str(field.column))
+        values.append(field.get_db_prep_save(field.get_default(), connection))
+    return names, _plain(tuple(values))

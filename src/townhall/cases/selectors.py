@@ -112,8 +112,13 @@ def case_emails(case: Case) -> QuerySet[Delivery]:
 
 def case_messages(case: Case) -> QuerySet[Delivery]:
     """Every message written to the resident about a case (email, text,
-    letter), oldest first."""
-    return case.deliveries.exclude(channel=Delivery.Channel.WEBHOOK).order_by("created_at", "pk")
+    letter), oldest first: not webhooks, nor the case sent to a team's
+    mailbox (the connectors' subscriber)."""
+    return (
+        case.deliveries.exclude(channel=Delivery.Channel.WEBHOOK)
+        .exclude(subscriber="connectors.send_to")
+        .order_by("created_at", "pk")
+    )
 
 
 def case_messages_held_up(case: Case) -> bool:

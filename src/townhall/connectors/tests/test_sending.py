@@ -167,7 +167,7 @@ def test_the_case_page_tells_the_teams_email_from_the_residents(
     page = staff_client.get(reverse("backoffice:case", args=[case.reference])).content.decode()
     sent_to = page.split("Sent to", 1)[1]
     assert "street-scene@example.gov.uk" in sent_to
-    residents = page.split("Emails to the resident", 1)[1].split("Sent to", 1)[0]
+    residents = page.split("Messages to the resident", 1)[1].split("Sent to", 1)[0]
     assert "New case" not in residents
 
 

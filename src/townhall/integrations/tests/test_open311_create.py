@@ -157,7 +157,7 @@ def test_a_file_of_the_wrong_kind_is_refused(client, fly_tipping, write_key):
     response = client.post(URL, fly_tipping_post(write_key, media=pdf))
 
     assert response.status_code == 400
-    assert errors(response) == ["media: photo.jpg must be a JPG, PNG"]
+    assert errors(response) == ["media: The file photo.jpg must be a JPG or PNG"]
     assert not Attachment.objects.exists()
 
 
