@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from townhall.backoffice.access import can, home_url, permission_required
+from townhall.audit.models import AuditEntry
+from townhall.audit.services import CASE_PAGE_DATA, audit_record
+from townhall.backoffice.access import can, permission_required
 from townhall.backoffice.forms import NoteForm, StatusForm
 from townhall.cases import selectors, services
 from townhall.cases.conditions import condition_context
@@ -22,30 +23,10 @@ from townhall.cases.models import Case, CaseEvent, Channel, Contact
 from townhall.catalogue.engine import flow
 from townhall.catalogue.engine.validation import CONTROL_CHARACTERS
 from townhall.tenancy.models import Team
-from townhall.tenancy.permissions import Permission, role_permissions
-from townhall.tenancy.selectors import staff_membership
+from townhall.tenancy.permissions import Permission
 
 # Longer than any reference typed with spaces; a longer search is cut to this.
 SEARCH_LENGTH = 100
-
-
-class StaffLoginView(auth_views.LoginView):
-    template_name = "backoffice/login.html"
-    redirect_authenticated_user = True
-
-    def get_default_redirect_url(self) -> str:
-        """Without a `next`, each role starts on its own first page."""
-        membership = staff_membership(user=self.request.user)
-        return home_url(role_permissions(membership.role) if membership else frozenset())
-
-    def get_context_data(self, **kwargs: object) -> dict[str, object]:
-        context = super().get_context_data(**kwargs)
-        context["has_errors"] = bool(context["form"].errors)
-        return context
-
-
-class StaffLogoutView(auth_views.LogoutView):
-    pass
 
 
 def _case(request: HttpRequest, reference: str) -> Case:
@@ -155,7 +136,20 @@ def _render_case(
 @require_GET
 @permission_required(Permission.VIEW_CASES)
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    return _render_case(request, _case(request, reference))
+    case = _case(request, reference)
+    _audit(request, case, AuditEntry.Action.VIEWED_CASE, personal_data=CASE_PAGE_DATA)
+    return _render_case(request, case)
+
+
+def _audit(request: HttpRequest, case: Case, action: str, **fields: str) -> None:
+    """Record in the audit log that the signed-in member of staff did `action` to `case`."""
+    audit_record(
+        organisation=case.organisation,
+        actor=request.user,  # type: ignore[arg-type]
+        action=action,
+        case_reference=case.reference,
+        **fields,
+    )
 
 
 @require_POST
@@ -177,6 +171,7 @@ def case_status(request: HttpRequest, reference: str) -> HttpResponse:
     except services.TransitionRefused as refusal:
         form.add_error("status", str(refusal))
         return _render_case(request, case, status_form=form, status=409)
+    _audit(request, case, AuditEntry.Action.CHANGED_STATUS, detail=case.status)
     if case.contact_email:
         messages.success(request, _("Status updated. The resident will be emailed about it."))
     else:
@@ -192,6 +187,7 @@ def case_note(request: HttpRequest, reference: str) -> HttpResponse:
     if not form.is_valid():
         return _render_case(request, case, note_form=form, status=400)
     services.case_add_note(case=case, actor=request.user, note=form.cleaned_data["note"])  # type: ignore[arg-type]
+    _audit(request, case, AuditEntry.Action.ADDED_NOTE, personal_data="internal note")
     messages.success(request, _("Note added."))
     return redirect("backoffice:case", reference=case.reference)
 
@@ -203,6 +199,13 @@ def case_attachment(request: HttpRequest, reference: str, attachment_id: UUID) -
     attachment = case.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         raise Http404("No such file")
+    _audit(
+        request,
+        case,
+        AuditEntry.Action.DOWNLOADED_FILE,
+        personal_data="uploaded file",
+        detail=str(attachment.pk),
+    )
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

@@ -48,6 +48,8 @@ def _values(pattern: URLPattern, case) -> dict[str, object]:
         "slug": case.service.slug,
         "number": 1,
         "page_id": "what",
+        "uidb64": "MQ",
+        "token": "cz1qdk-0123456789abcdef",
     }
     return {name: real[name] for name in pattern.pattern.converters}
 
