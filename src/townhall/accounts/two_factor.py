@@ -50,6 +50,12 @@ def authenticator_start(*, user: User) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
 
 
+def demo_authenticator(*, user: User) -> TOTPDevice:
+    """The demo account's confirmed authenticator, made the first time."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=True)
+
+
 def authenticator_pending(*, user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
 

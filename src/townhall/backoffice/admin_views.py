@@ -53,7 +53,8 @@ def council_security(request: HttpRequest) -> HttpResponse:
     """Whether the council's staff need a second factor; a change is audited."""
     organisation = request.organisation  # type: ignore[attr-defined]
     form = SecurityForm(
-        request.POST or None, initial={"require_two_factor": organisation.require_two_factor}
+        request.POST if request.method == "POST" else None,
+        initial={"require_two_factor": organisation.require_two_factor},
     )
     if request.method == "POST" and form.is_valid():
         wanted = form.cleaned_data["require_two_factor"]

@@ -95,7 +95,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
         return redirect(_next(request))
     if not two_factor.has_second_factor(user):
         return redirect(second_step_url(request, _next(request)))
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         credentials = {"username": user.email}
         if not AxesProxyHandler.is_allowed(request, credentials):
@@ -142,7 +142,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if two_factor.has_second_factor(user) and not user.is_verified():  # type: ignore[attr-defined]
         return redirect(second_step_url(request, request.get_full_path()))
     device = two_factor.authenticator_pending(user=user)
-    form = SetupCodeForm(request.POST or None)
+    form = SetupCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and device is not None and form.is_valid():
         if two_factor.authenticator_confirm(device=device, code=form.cleaned_data["code"]):
             otp_login(request, device)
