@@ -171,7 +171,7 @@ def case_status(request: HttpRequest, reference: str) -> HttpResponse:
     except services.TransitionRefused as refusal:
         form.add_error("status", str(refusal))
         return _render_case(request, case, status_form=form, status=409)
-    _audit(request, case, AuditEntry.Action.CHANGED_STATUS, detail=case.status)
+    _audit(request, case, AuditEntry.Action.CHANGED_STATUS, detail=form.cleaned_data["status"])
     if case.contact_email:
         messages.success(request, _("Status updated. The resident will be emailed about it."))
     else:
