@@ -94,9 +94,12 @@ def test_postgresql_refuses_changes_even_in_raw_sql(staff_user, case):
         "UPDATE audit_auditentry SET detail = 'x' WHERE id = %s",
         "DELETE FROM audit_auditentry WHERE id = %s",
     ]:
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(statement, [entry.pk])
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [entry.pk])
     assert AuditEntry.objects.get().detail == ""
 
 
