@@ -77,7 +77,7 @@ def test_a_wrong_password_for_nobody_is_not_recorded(client, staff_user):
 @pytest.mark.django_db
 def test_records_past_the_retention_period_are_removed(settings):
     settings.SIGN_IN_RECORD_DAYS = 90
-    user = UserFactory()
+    user = UserFactory.create()
     old = SignIn.objects.create(user=user, outcome="verified")
     SignIn.objects.filter(pk=old.pk).update(at=timezone.now() - timedelta(days=91))
     sign_in_record(user=user, outcome="signed_in", request=RequestFactory().get("/"))

@@ -68,7 +68,7 @@ def test_an_expired_link_does_not_work(client, staff_user, settings):
 
 @pytest.mark.django_db
 def test_someone_without_a_council_is_emailed_directly(client, mailoutbox):
-    user = UserFactory(email="operator@example.org")
+    user = UserFactory.create(email="operator@example.org")
     _ask(client, user.email)
     assert [m.to for m in mailoutbox] == [[user.email]]
     assert not Delivery.objects.exists()

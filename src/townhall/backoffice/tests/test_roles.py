@@ -126,7 +126,7 @@ def world(fly_tipping):
         organisation=fly_tipping.organisation, definition=changed, publish=False
     ).service
     # Something in the council's audit log and sign-ins, which no other council may see.
-    colleague = MembershipFactory(organisation=case.organisation, user__password="!").user
+    colleague = MembershipFactory.create(organisation=case.organisation, user__password="!").user
     audit_record(
         organisation=case.organisation,
         actor=colleague,
