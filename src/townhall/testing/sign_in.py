@@ -13,7 +13,6 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
-
 def authenticator_for(user: Any) -> TOTPDevice:  # a User, or what a factory made
     """`user`'s confirmed authenticator, made if they have none."""
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
