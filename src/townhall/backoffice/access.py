@@ -18,9 +18,8 @@ from django.http.response import HttpResponseBase
 from django.urls import reverse
 
 from townhall.accounts.two_factor import has_second_factor
-from townhall.tenancy.models import Organisation
 from townhall.tenancy.permissions import Permission, role_permissions
-from townhall.tenancy.selectors import second_factor_required, staff_membership
+from townhall.tenancy.selectors import second_factor_done, staff_membership
 
 View = Callable[..., HttpResponseBase]
 
@@ -71,17 +70,6 @@ def can(request: HttpRequest, permission: Permission) -> bool:
     """Whether the member of staff making the request (checked by
     `permission_required`) has `permission` too, to show or hide an action."""
     return permission.value in getattr(request, "staff_permissions", set())
-
-
-def second_factor_done(request: HttpRequest, organisation: Organisation | None) -> bool:
-    """Whether the signed-in person has given the second factor they need
-    (their council's rule, see `tenancy.selectors.second_factor_required`)."""
-    # Right after the password step, `request.user` is the user `login()` set,
-    # not yet looked at by django-otp's middleware: not verified.
-    is_verified = getattr(request.user, "is_verified", None)
-    if is_verified is not None and is_verified():
-        return True
-    return not second_factor_required(user=request.user, organisation=organisation)  # type: ignore[arg-type]
 
 
 def second_step_url(request: HttpRequest, wanted: str) -> str:

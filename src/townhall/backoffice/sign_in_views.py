@@ -25,15 +25,10 @@ from townhall.accounts.models import SignIn, User
 from townhall.accounts.sessions import EXPIRED
 from townhall.accounts.sign_ins import sign_in_record
 from townhall.accounts.signals import SECOND_STEP
-from townhall.backoffice.access import (
-    home_url,
-    second_factor_done,
-    second_step_url,
-    signed_in_required,
-)
+from townhall.backoffice.access import home_url, second_step_url, signed_in_required
 from townhall.backoffice.sign_in_forms import CodeForm, SetupCodeForm, StaffPasswordResetForm
 from townhall.tenancy.permissions import role_permissions
-from townhall.tenancy.selectors import staff_membership
+from townhall.tenancy.selectors import second_factor_done, staff_membership
 
 
 def _home(request: HttpRequest) -> str:

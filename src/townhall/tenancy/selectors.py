@@ -72,3 +72,14 @@ def second_factor_required(*, user: User, organisation: Organisation | None) -> 
     if organisation is not None and organisation.require_two_factor:
         return True
     return user.is_staff or has_second_factor(user)
+
+
+def second_factor_done(request: HttpRequest, organisation: Organisation | None) -> bool:
+    """Whether the person signed in on `request` has given the second factor
+    they need as staff of `organisation` (see `second_factor_required`)."""
+    # Right after the password step, `request.user` is the user `login()` set,
+    # not yet looked at by django-otp's middleware: not verified.
+    is_verified = getattr(request.user, "is_verified", None)
+    if is_verified is not None and is_verified():
+        return True
+    return not second_factor_required(user=request.user, organisation=organisation)  # type: ignore[arg-type]
