@@ -205,3 +205,22 @@ def test_sign_ins_are_shown_to_the_person_and_to_their_councils_admins(
     elsewhere = MembershipFactory(organisation=other_council, role="organisation_admin").user
     sign_in(client, elsewhere)
     assert staff_user.email not in client.get("/staff/council/sign-ins/").content.decode()
+
+
+def test_the_councils_sign_ins_page_costs_the_same_for_more_staff(manager_client, council):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(count: int) -> None:
+        for _ in range(count):
+            user = MembershipFactory.create(organisation=council).user
+            SignIn.objects.create(user=user, outcome="verified")
+
+    add(2)
+    with CaptureQueriesContext(connection) as few:
+        manager_client.get("/staff/council/sign-ins/")
+    add(20)
+    with CaptureQueriesContext(connection) as many:
+        body = manager_client.get("/staff/council/sign-ins/").content.decode()
+    assert len(few) == len(many)
+    assert body.count("Second step passed") >= 22
