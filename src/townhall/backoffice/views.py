@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -161,17 +162,21 @@ def case_status(request: HttpRequest, reference: str) -> HttpResponse:
     if not form.is_valid():
         return _render_case(request, case, status_form=form, status=400)
     try:
-        services.case_transition(
-            case=case,
-            to_status=form.cleaned_data["status"],
-            actor=request.user,  # type: ignore[arg-type]
-            public_message=form.cleaned_data["public_message"],
-            internal_note=form.cleaned_data["internal_note"],
-        )
+        # The change and its audit entry are kept or lost together.
+        with transaction.atomic():
+            services.case_transition(
+                case=case,
+                to_status=form.cleaned_data["status"],
+                actor=request.user,  # type: ignore[arg-type]
+                public_message=form.cleaned_data["public_message"],
+                internal_note=form.cleaned_data["internal_note"],
+            )
+            _audit(
+                request, case, AuditEntry.Action.CHANGED_STATUS, detail=form.cleaned_data["status"]
+            )
     except services.TransitionRefused as refusal:
         form.add_error("status", str(refusal))
         return _render_case(request, case, status_form=form, status=409)
-    _audit(request, case, AuditEntry.Action.CHANGED_STATUS, detail=form.cleaned_data["status"])
     if case.contact_email:
         messages.success(request, _("Status updated. The resident will be emailed about it."))
     else:
@@ -186,8 +191,9 @@ def case_note(request: HttpRequest, reference: str) -> HttpResponse:
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _render_case(request, case, note_form=form, status=400)
-    services.case_add_note(case=case, actor=request.user, note=form.cleaned_data["note"])  # type: ignore[arg-type]
-    _audit(request, case, AuditEntry.Action.ADDED_NOTE, personal_data="internal note")
+    with transaction.atomic():
+        services.case_add_note(case=case, actor=request.user, note=form.cleaned_data["note"])  # type: ignore[arg-type]
+        _audit(request, case, AuditEntry.Action.ADDED_NOTE, personal_data="internal note")
     messages.success(request, _("Note added."))
     return redirect("backoffice:case", reference=case.reference)
 
