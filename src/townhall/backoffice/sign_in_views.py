@@ -4,13 +4,15 @@ resetting a forgotten password (see docs/decisions/0032)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.signals import user_login_failed
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -27,8 +29,12 @@ from townhall.accounts.sign_ins import sign_in_record
 from townhall.accounts.signals import SECOND_STEP
 from townhall.backoffice.access import home_url, second_step_url, signed_in_required
 from townhall.backoffice.sign_in_forms import CodeForm, SetupCodeForm, StaffPasswordResetForm
+from townhall.core.throttle import client_key, throttle_allows
 from townhall.tenancy.permissions import role_permissions
 from townhall.tenancy.selectors import second_factor_done, staff_membership
+
+# Reset emails one client may have sent in an hour: enough for a typo or two.
+RESET_EMAILS_PER_CLIENT = 5
 
 
 def _home(request: HttpRequest) -> str:
@@ -182,11 +188,25 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset request. One client may ask RESET_EMAILS_PER_CLIENT times
+    an hour; past that nothing is sent, and the page says the same as ever, so
+    it reveals neither the limit nor whether the address has an account."""
+
     template_name = "backoffice/password_reset/form.html"
     email_template_name = "backoffice/password_reset/email.txt"
     subject_template_name = "backoffice/password_reset/subject.txt"
     form_class = StaffPasswordResetForm
     success_url = reverse_lazy("backoffice:password-reset-sent")
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        allowed = throttle_allows(
+            key=client_key(self.request, "password-reset"),
+            limit=RESET_EMAILS_PER_CLIENT,
+            window=timedelta(hours=1),
+        )
+        if not allowed:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetSentView(auth_views.PasswordResetDoneView):

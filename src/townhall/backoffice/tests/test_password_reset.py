@@ -83,3 +83,10 @@ def test_a_reset_password_still_needs_the_second_factor(client, staff_user):
         "/staff/login/", {"username": staff_user.email, "password": NEW_PASSWORD}
     )
     assert response["Location"].startswith("/staff/account/two-factor/")
+
+
+def test_one_client_asking_again_and_again_sends_five_at_most(client, staff_user):
+    for _ in range(7):
+        response = _ask(client, staff_user.email)
+        assert response["Location"] == "/staff/password-reset/sent/"
+    assert Delivery.objects.count() == 5
