@@ -165,10 +165,11 @@ def scenarios(world: dict[str, Any]) -> list[Scenario]:
 
     from bench.scenarios import bare_view, checker, constant
     from townhall.cases.models import Case
+    from townhall.testing.sign_in import sign_in
 
     organisation = world["organisation"]
     client = Client()
-    client.force_login(world["user"])
+    sign_in(client, world["user"])  # with the second factor given
 
     def get(path: str) -> Any:
         close_old_connections()

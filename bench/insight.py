@@ -174,12 +174,13 @@ def scenarios(built: dict[str, object]) -> list[Scenario]:
     from townhall.insight.periods import Period, financial_year_start
     from townhall.insight.report import report_build
     from townhall.insight.selectors import DateRange
+    from townhall.testing.sign_in import sign_in
 
     council = built["council"]
     today = timezone.localdate()
     dates = DateRange(financial_year_start(today), today)
     staff = Client()
-    staff.force_login(built["analyst"])  # type: ignore[arg-type]
+    sign_in(staff, built["analyst"])  # with the second factor given
     public = Client()
 
     def raw_sql() -> Callable[[], object]:

@@ -217,6 +217,12 @@ def run_scenarios(args: argparse.Namespace) -> list[Result]:
     open_cases = scenarios.fill_queue(world.organisation, args.open_cases)
     run(scenarios.staff_queue(world, open_cases, last_page=False))
     run(scenarios.staff_queue(world, open_cases, last_page=True))
+    from bench import audit
+
+    entries = audit.fill_audit_log(world, open_cases)
+    run(audit.audit_sql(world))
+    run(audit.audit_page(world, entries, search=False))
+    run(audit.audit_page(world, entries, search=True))
     return results
 
 

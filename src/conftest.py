@@ -70,8 +70,9 @@ def staff_user(council):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def staff_client(client, staff_user):  # type: ignore[no-untyped-def]
-    client.force_login(staff_user)
-    return client
+    from townhall.testing.sign_in import sign_in
+
+    return sign_in(client, staff_user)
 
 
 @pytest.fixture
@@ -99,3 +100,12 @@ def notify_council(council, fake_notify):  # type: ignore[no-untyped-def]
         callback_token="callback-token-1",  # noqa: S106
     )
     return council
+
+
+@pytest.fixture
+def admin_client(client, admin_user):  # type: ignore[no-untyped-def]
+    """pytest-django's admin client, signed in with the second factor the
+    admin site asks for."""
+    from townhall.testing.sign_in import sign_in
+
+    return sign_in(client, admin_user)

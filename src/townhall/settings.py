@@ -45,12 +45,16 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, with a site that asks staff for their second factor too.
+    "townhall.core.admin_apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "csp",
@@ -72,6 +76,7 @@ INSTALLED_APPS = [
     "townhall.integrations",
     "ninja",  # the REST API's docs page and its Swagger UI files, served locally
     "townhall.backoffice",
+    "townhall.audit",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +96,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which second factor, if any, this session has passed (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
+    # Ends signed-in sessions that are idle or too old (STAFF_SESSION_*).
+    "townhall.accounts.sessions.SessionExpiryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -212,6 +221,25 @@ AXES_CLIENT_IP_CALLABLE = "townhall.accounts.sign_in_limits.client_address"
 # Failures are kept only until they expire; successful sign-ins are not logged.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
+
+# Staff sign-in (docs/decisions/0032): a second factor (django-otp: an
+# authenticator app or recovery codes), sessions that end, sign-ins recorded.
+# A signed-in session ends after STAFF_SESSION_IDLE_MINUTES without a request
+# and STAFF_SESSION_MAX_HOURS after signing in, whichever comes first.
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
+STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 8)
+if STAFF_SESSION_IDLE_MINUTES < 1 or STAFF_SESSION_MAX_HOURS < 1:
+    raise ImproperlyConfigured(
+        "STAFF_SESSION_IDLE_MINUTES and STAFF_SESSION_MAX_HOURS must be at least 1"
+    )
+# Sign-in records (successful and failed) are kept this many days.
+SIGN_IN_RECORD_DAYS = env_int("SIGN_IN_RECORD_DAYS", 90)
+# A password reset link works once, for this long.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60) * 60
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Townhall")
+# The code typed at the second step is not stored with a failed attempt.
+AXES_SENSITIVE_PARAMETERS = ["code"]
 
 # Translation (docs/decisions/0015-translation.md). Language codes are the
 # ones service definitions use for their text ("en", "cy"); English is the

@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "townhall.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from townhall.accounts import signals
+
+        signals.connect()

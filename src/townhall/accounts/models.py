@@ -84,3 +84,37 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name
+
+
+class SignIn(models.Model):
+    """One attempt to sign in, successful or not, kept for the person and their
+    council's admins to see. The client is kept only as its network (an IPv4
+    address's first three parts, an IPv6 address's first 48 bits) and the
+    browser only as its family, never the full address or user agent."""
+
+    class Outcome(models.TextChoices):
+        SIGNED_IN = "signed_in", _("Password accepted")
+        VERIFIED = "verified", _("Second step passed")
+        WRONG_PASSWORD = "wrong_password", _("Wrong password")
+        WRONG_CODE = "wrong_code", _("Wrong security code")
+        LOCKED_OUT = "locked_out", _("Refused: too many attempts")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="sign_ins", verbose_name=_("user")
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    client_network = models.CharField(_("network"), max_length=50, blank=True)
+    browser = models.CharField(_("browser"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in")
+        verbose_name_plural = _("sign-ins")
+        indexes = [models.Index(fields=["user", "-at"], name="sign_in_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.outcome} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def succeeded(self) -> bool:
+        return self.outcome in {self.Outcome.SIGNED_IN, self.Outcome.VERIFIED}

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from townhall.backoffice import (
+    admin_views,
     api_key_views,
     casework_views,
     contact_views,
@@ -9,6 +10,7 @@ from townhall.backoffice import (
     notify_views,
     queue_views,
     service_views,
+    sign_in_views,
     views,
     webhook_views,
 )
@@ -33,8 +35,32 @@ register_converter(ReferenceConverter, "reference")
 app_name = "backoffice"
 
 urlpatterns = [
-    path("login/", views.StaffLoginView.as_view(), name="login"),
-    path("logout/", views.StaffLogoutView.as_view(), name="logout"),
+    path("login/", sign_in_views.StaffLoginView.as_view(), name="login"),
+    path("logout/", sign_in_views.StaffLogoutView.as_view(), name="logout"),
+    path("login/code/", sign_in_views.sign_in_code, name="sign-in-code"),
+    path("password-reset/", sign_in_views.PasswordResetView.as_view(), name="password-reset"),
+    path(
+        "password-reset/sent/",
+        sign_in_views.PasswordResetSentView.as_view(),
+        name="password-reset-sent",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        sign_in_views.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path(
+        "password-reset/done/",
+        sign_in_views.PasswordResetDoneView.as_view(),
+        name="password-reset-done",
+    ),
+    path("account/", admin_views.account, name="account"),
+    path("account/two-factor/", sign_in_views.two_factor_setup, name="two-factor-setup"),
+    path("account/recovery-codes/", sign_in_views.recovery_codes, name="recovery-codes"),
+    path("council/security/", admin_views.council_security, name="council-security"),
+    path("council/sign-ins/", admin_views.council_sign_ins, name="council-sign-ins"),
+    path("audit/", admin_views.audit_log, name="audit"),
+    path("audit/export/", admin_views.audit_export, name="audit-export"),
     path("", queue_views.queue, name="queue"),
     path("saved-filters/", queue_views.saved_filter_create, name="saved-filter-create"),
     path(

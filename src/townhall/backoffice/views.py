@@ -6,14 +6,16 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from townhall.audit.models import AuditEntry
+from townhall.audit.services import CASE_PAGE_DATA, audit_record
 from townhall.backoffice import case_page
-from townhall.backoffice.access import can, home_url, permission_required
+from townhall.backoffice.access import can, permission_required
 from townhall.backoffice.forms import NoteForm, StatusForm
 from townhall.backoffice.message_views import choose_form_for, resend_form_for
 from townhall.cases import casework, selectors, services
@@ -22,28 +24,8 @@ from townhall.cases.models import Case, CaseEvent, Channel, Contact
 from townhall.catalogue.engine import flow
 from townhall.connectors import selectors as connector_selectors
 from townhall.connectors import services as connector_services
-from townhall.tenancy.permissions import Permission, role_permissions
-from townhall.tenancy.selectors import staff_membership
+from townhall.tenancy.permissions import Permission
 from townhall.web.forms import UpdatesForm
-
-
-class StaffLoginView(auth_views.LoginView):
-    template_name = "backoffice/login.html"
-    redirect_authenticated_user = True
-
-    def get_default_redirect_url(self) -> str:
-        """Without a `next`, each role starts on its own first page."""
-        membership = staff_membership(user=self.request.user)
-        return home_url(role_permissions(membership.role) if membership else frozenset())
-
-    def get_context_data(self, **kwargs: object) -> dict[str, object]:
-        context = super().get_context_data(**kwargs)
-        context["has_errors"] = bool(context["form"].errors)
-        return context
-
-
-class StaffLogoutView(auth_views.LogoutView):
-    pass
 
 
 def _case(request: HttpRequest, reference: str) -> Case:
@@ -126,7 +108,20 @@ def _render_case(
 @require_GET
 @permission_required(Permission.VIEW_CASES)
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    return _render_case(request, _case(request, reference))
+    case = _case(request, reference)
+    _audit(request, case, AuditEntry.Action.VIEWED_CASE, personal_data=CASE_PAGE_DATA)
+    return _render_case(request, case)
+
+
+def _audit(request: HttpRequest, case: Case, action: str, **fields: str) -> None:
+    """Record in the audit log that the signed-in member of staff did `action` to `case`."""
+    audit_record(
+        organisation=case.organisation,
+        actor=request.user,  # type: ignore[arg-type]
+        action=action,
+        case_reference=case.reference,
+        **fields,
+    )
 
 
 @require_POST
@@ -147,14 +142,19 @@ def case_status(request: HttpRequest, reference: str) -> HttpResponse:
             to_state=form.cleaned_data["status"],
         )
     try:
-        services.case_transition(
-            case=case,
-            to_status=form.cleaned_data["status"],
-            actor=request.user,  # type: ignore[arg-type]
-            public_message=public_message,
-            internal_note=form.cleaned_data["internal_note"],
-            expected_version=form.cleaned_data.get("version"),
-        )
+        # The change and its audit entry are kept or lost together.
+        with transaction.atomic():
+            services.case_transition(
+                case=case,
+                to_status=form.cleaned_data["status"],
+                actor=request.user,  # type: ignore[arg-type]
+                public_message=public_message,
+                internal_note=form.cleaned_data["internal_note"],
+                expected_version=form.cleaned_data.get("version"),
+            )
+            _audit(
+                request, case, AuditEntry.Action.CHANGED_STATUS, detail=form.cleaned_data["status"]
+            )
     except services.CaseChanged:
         return _render_case(request, case, changed_message=str(case_page.CHANGED), status=409)
     except services.TransitionRefused as refusal:
@@ -178,7 +178,9 @@ def case_note(request: HttpRequest, reference: str) -> HttpResponse:
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _render_case(request, case, note_form=form, status=400)
-    services.case_add_note(case=case, actor=request.user, note=form.cleaned_data["note"])  # type: ignore[arg-type]
+    with transaction.atomic():
+        services.case_add_note(case=case, actor=request.user, note=form.cleaned_data["note"])  # type: ignore[arg-type]
+        _audit(request, case, AuditEntry.Action.ADDED_NOTE, personal_data="internal note")
     messages.success(request, _("Note added."))
     return redirect("backoffice:case", reference=case.reference)
 
@@ -190,6 +192,13 @@ def case_attachment(request: HttpRequest, reference: str, attachment_id: UUID) -
     attachment = case.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         raise Http404("No such file")
+    _audit(
+        request,
+        case,
+        AuditEntry.Action.DOWNLOADED_FILE,
+        personal_data="uploaded file",
+        detail=str(attachment.pk),
+    )
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

@@ -80,6 +80,14 @@ class Organisation(models.Model):
     )
     contact_email = models.EmailField(_("contact email"), blank=True)
     website = models.URLField(_("website"), blank=True)
+    require_two_factor = models.BooleanField(
+        _("staff need a second factor"),
+        default=True,
+        help_text=_(
+            "Staff sign in with a password and a code from an authenticator app. "
+            "Switching this off is recorded in the audit log."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -8,6 +8,7 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
 
 from townhall.accounts.models import User
+from townhall.accounts.two_factor import has_second_factor
 from townhall.tenancy.models import Membership, Organisation, Site
 
 
@@ -62,3 +63,23 @@ def public_url_for(organisation: Organisation) -> str:
         .first()
     )
     return (site.public_url if site else settings.TOWNHALL_PUBLIC_URL).rstrip("/")
+
+
+def second_factor_required(*, user: User, organisation: Organisation | None) -> bool:
+    """Whether `user` must give a second factor to use the back office: always
+    for someone with admin site access or who has set one up, and for all
+    staff of a council that requires it (the default)."""
+    if organisation is not None and organisation.require_two_factor:
+        return True
+    return user.is_staff or has_second_factor(user)
+
+
+def second_factor_done(request: HttpRequest, organisation: Organisation | None) -> bool:
+    """Whether the person signed in on `request` has given the second factor
+    they need as staff of `organisation` (see `second_factor_required`)."""
+    # Right after the password step, `request.user` is the user `login()` set,
+    # not yet looked at by django-otp's middleware: not verified.
+    is_verified = getattr(request.user, "is_verified", None)
+    if is_verified is not None and is_verified():
+        return True
+    return not second_factor_required(user=request.user, organisation=organisation)  # type: ignore[arg-type]

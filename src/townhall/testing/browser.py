@@ -117,7 +117,25 @@ def council_site(transactional_db: None) -> Any:
     service_import(organisation=council, definition=definition)
     staff = UserFactory(email=STAFF_USERNAME, first_name="Sam", last_name="Okafor")
     MembershipFactory(user=staff, organisation=council)
+    from townhall.testing.sign_in import authenticator_for
+
+    authenticator_for(staff)  # the phone app the member of staff signs in with
     return council
+
+
+def staff_sign_in(page: Any) -> None:
+    """Sign the member of staff in on `page` (at the sign-in page): the password,
+    then the code their authenticator app shows now."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from townhall.testing.sign_in import current_code
+
+    page.get_by_label("Email address").fill(STAFF_USERNAME)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    device = TOTPDevice.objects.get(user__email=STAFF_USERNAME, confirmed=True)
+    page.get_by_label("Security code").fill(current_code(device))
+    page.get_by_role("button", name="Continue").click()
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@
 import django.db.models.functions.text
 import django.utils.timezone
 import townhall.accounts.models
+import django.db.models.deletion
+from django.conf import settings
 from django.db import migrations, models
 
 
@@ -99,5 +101,53 @@ class Migration(migrations.Migration):
             managers=[
                 ("objects", townhall.accounts.models.UserManager()),
             ],
+        ),
+        migrations.CreateModel(
+            name="SignIn",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="when"),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("signed_in", "Password accepted"),
+                            ("verified", "Second step passed"),
+                            ("wrong_password", "Wrong password"),
+                            ("wrong_code", "Wrong security code"),
+                            ("locked_out", "Refused: too many attempts"),
+                        ],
+                        max_length=20,
+                        verbose_name="outcome",
+                    ),
+                ),
+                (
+                    "client_network",
+                    models.CharField(blank=True, max_length=50, verbose_name="network"),
+                ),
+                ("browser", models.CharField(blank=True, max_length=60, verbose_name="browser")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sign_ins",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "sign-in",
+                "verbose_name_plural": "sign-ins",
+                "indexes": [models.Index(fields=["user", "-at"], name="sign_in_user_at")],
+            },
         ),
     ]

@@ -12,7 +12,7 @@ def manager_user(council):
     from townhall.tenancy.factories import MembershipFactory
     from townhall.tenancy.models import Membership
 
-    # An unusable password hash: tests sign in with force_login, and hashing a
+    # An unusable password hash: tests sign in with `sign_in`, and hashing a
     # real one costs most of a test's time.
     return MembershipFactory(
         organisation=council,
@@ -24,5 +24,6 @@ def manager_user(council):
 
 @pytest.fixture
 def manager_client(client, manager_user):
-    client.force_login(manager_user)
-    return client
+    from townhall.testing.sign_in import sign_in
+
+    return sign_in(client, manager_user)

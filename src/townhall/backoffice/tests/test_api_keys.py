@@ -9,6 +9,7 @@ import pytest
 from townhall.integrations.keys import api_key_authenticate, api_key_create
 from townhall.integrations.models import ApiKey
 from townhall.tenancy.factories import MembershipFactory
+from townhall.testing.sign_in import sign_in
 
 
 @pytest.fixture
@@ -16,7 +17,7 @@ def admin_client(client, council):
     admin = MembershipFactory(
         organisation=council, role="organisation_admin", user__password="!"
     ).user
-    client.force_login(admin)
+    sign_in(client, admin)
     return client
 
 

@@ -53,6 +53,8 @@ def _values(pattern: URLPattern, case) -> dict[str, object]:
         "table": "channels",
         "extension": "csv",
         "pk": 1,
+        "uidb64": "MQ",
+        "token": "cz1qdk-0123456789abcdef",
     }
     return {name: real[name] for name in pattern.pattern.converters}
 

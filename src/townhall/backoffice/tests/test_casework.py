@@ -13,6 +13,7 @@ from townhall.cases.models import Attachment, Case, CaseEvent, CaseFollower
 from townhall.cases.services import case_transition
 from townhall.tenancy.factories import MembershipFactory
 from townhall.tenancy.models import Team
+from townhall.testing.sign_in import sign_in
 
 
 @pytest.fixture
@@ -175,7 +176,7 @@ def test_a_file_that_is_not_really_an_image_gets_no_thumbnail(staff_client, case
 
 def test_an_adviser_finds_the_caller_before_recording_anything(client, council, fly_tipping):
     adviser = MembershipFactory(organisation=council, role="adviser", user__password="!").user
-    client.force_login(adviser)
+    sign_in(client, adviser)
     case = submitted_case(fly_tipping)
     for url in ("/staff/contacts/new/", "/staff/assisted/"):
         page = client.get(url).content.decode()
@@ -223,7 +224,7 @@ def test_a_case_passed_to_another_council_keeps_its_timeline_and_the_resident_is
     # No longer ours; theirs now.
     assert staff_client.get(f"/staff/cases/{case.reference}/").status_code == 404
     theirs = MembershipFactory(organisation=other_fly_tipping.organisation, user__password="!")
-    staff_client.force_login(theirs.user)
+    sign_in(staff_client, theirs.user)
     page = staff_client.get(f"/staff/cases/{case.reference}/").content.decode()
     assert "Passed from Example Council to Other Council" in page
 

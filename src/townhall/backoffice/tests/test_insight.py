@@ -27,6 +27,7 @@ from townhall.insight.models import (
 )
 from townhall.places.models import Area
 from townhall.tenancy.factories import MembershipFactory
+from townhall.testing.sign_in import sign_in
 
 URL = "/staff/insight/"
 DATES = "?start=2026-04-01&end=2026-11-30&period=month"
@@ -62,7 +63,7 @@ def contacts(fly_tipping, other_fly_tipping):
 @pytest.fixture
 def analyst_client(client, council):
     user = MembershipFactory(organisation=council, role="analyst", user__password="!").user
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 
@@ -126,7 +127,7 @@ def test_bad_dates_are_named_not_a_500(analyst_client, contacts, query, message)
 
 def test_an_admin_sets_the_councils_costs(client, contacts):
     admin = MembershipFactory(organisation=contacts, role="organisation_admin", user__password="!")
-    client.force_login(admin.user)
+    sign_in(client, admin.user)
     response = client.post(
         "/staff/insight/costs/", {"rate_phone": "4.00", "rate_email": "1.50", "named": "on"}
     )

@@ -11,6 +11,7 @@ import pytest
 from townhall.backoffice.tests.test_assisted import START, _answer
 from townhall.cases.models import Case
 from townhall.notifications.models import Delivery, NotifySettings
+from townhall.testing.sign_in import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +103,7 @@ def test_an_adviser_sees_failures_but_cannot_resend(
         staff_client.post(f"{START}updates/", {"updates_by": "sms", "phone": "07700900123"})
     Delivery.objects.update(permanent=True, status="failed")
     adviser = MembershipFactory(organisation=notify_council, role="adviser").user
-    client.force_login(adviser)
+    sign_in(client, adviser)
     page = client.get(f"/staff/cases/{case.reference}/").content.decode()
     assert "Did not reach the resident" in page and "Send it another way" not in page
 

@@ -6,10 +6,13 @@ added to EXPECTED with the permission it needs and the methods it answers."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from townhall.audit.services import audit_record
 from townhall.backoffice import assisted
 from townhall.backoffice import urls as staff_urls
 from townhall.cases.factories import submitted_case, tiny_png
@@ -21,12 +24,27 @@ from townhall.integrations.models import ApiKey
 from townhall.tenancy.factories import MembershipFactory
 from townhall.tenancy.models import Membership
 from townhall.tenancy.permissions import ROLE_PERMISSIONS, Permission
+from townhall.testing.sign_in import authenticator_for, current_code, sign_in
 from townhall.webhooks.models import Endpoint
 
 P = Permission
 GET, POST, BOTH = {"get"}, {"post"}, {"get", "post"}
 
-PUBLIC = {"backoffice:login", "backoffice:logout"}
+PUBLIC = {
+    "backoffice:login",
+    "backoffice:logout",
+    "backoffice:password-reset",
+    "backoffice:password-reset-sent",
+    "backoffice:password-reset-confirm",
+    "backoffice:password-reset-done",
+}
+# A signed-in person's own pages, whatever their role: the methods each answers.
+OWN: dict[str, set[str]] = {
+    "backoffice:sign-in-code": {"get", "post"},
+    "backoffice:account": {"get"},
+    "backoffice:two-factor-setup": {"get", "post"},
+    "backoffice:recovery-codes": {"post"},
+}
 # Every staff URL: the permission it needs and the methods it answers.
 EXPECTED: dict[str, tuple[Permission, set[str]]] = {
     "backoffice:queue": (P.VIEW_CASES, GET),
@@ -67,6 +85,10 @@ EXPECTED: dict[str, tuple[Permission, set[str]]] = {
     "backoffice:webhook-disable": (P.ADMINISTER, POST),
     "backoffice:webhook-enable": (P.ADMINISTER, POST),
     "backoffice:webhook-delete": (P.ADMINISTER, BOTH),
+    "backoffice:council-security": (P.ADMINISTER, BOTH),
+    "backoffice:council-sign-ins": (P.ADMINISTER, GET),
+    "backoffice:audit": (P.ADMINISTER, GET),
+    "backoffice:audit-export": (P.ADMINISTER, GET),
     "assisted:index": (P.RECORD_CONTACTS, BOTH),
     "assisted:start": (P.RECORD_CONTACTS, BOTH),
     "assisted:page": (P.RECORD_CONTACTS, BOTH),
@@ -91,10 +113,12 @@ POSTED = {
 
 
 def test_every_staff_url_has_a_role_expectation():
-    assert set(PATTERNS) == set(EXPECTED) | PUBLIC
+    assert set(PATTERNS) == set(EXPECTED) | PUBLIC | set(OWN)
     for name, (permission, _methods) in EXPECTED.items():
         view = PATTERNS[name].callback
         assert getattr(view, "staff_permission", None) == permission, name
+    for name in OWN:
+        assert getattr(PATTERNS[name].callback, "staff_signed_in", False), name
 
 
 def test_the_table_gives_each_role_what_the_issue_asks():
@@ -140,6 +164,14 @@ def world(fly_tipping):
         url="https://hooks.example.invalid/",
         secret="whsec_test",
         is_active=False,
+    )
+    # Something in the council's audit log and sign-ins, which no other council may see.
+    colleague = MembershipFactory.create(organisation=case.organisation, user__password="!").user
+    audit_record(
+        organisation=case.organisation,
+        actor=colleague,
+        action="viewed_case",
+        case_reference=case.reference,
     )
     return case, attachment, street
 
@@ -198,7 +230,7 @@ def _state(world) -> tuple[object, ...]:
 def test_each_role_gets_what_the_table_allows(client, council, world, role, name, method):
     permission, methods = EXPECTED[name]
     user = MembershipFactory(organisation=council, role=role, user__password="!").user
-    client.force_login(user)
+    sign_in(client, user)
     before = _state(world)
     response = getattr(client, method)(_url(name, world), POSTED)
     if method not in methods:
@@ -220,7 +252,7 @@ def test_another_councils_admin_reaches_nothing_of_ours(client, other_council, w
     admin = MembershipFactory(
         organisation=other_council, role="organisation_admin", user__password="!"
     ).user
-    client.force_login(admin)
+    sign_in(client, admin)
     before = _state(world)
     case, _attachment, street = world
     response = getattr(client, method)(_url(name, world), POSTED)
@@ -231,7 +263,8 @@ def test_another_councils_admin_reaches_nothing_of_ours(client, other_council, w
         assert response.status_code == 404
     else:  # a council-wide page: theirs, with nothing of ours on it
         assert response.status_code < 500
-        body = response.content.decode()
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        body = content.decode()
         assert case.reference not in body
         assert street.name not in body
     assert _state(world) == before
@@ -252,12 +285,55 @@ def test_each_role_starts_on_a_page_it_may_see(client, council, role):
     user = MembershipFactory.create(organisation=council, role=role).user
     user.set_password("correct horse battery staple")
     user.save()
+    device = authenticator_for(user)
     response = client.post(
         "/staff/login/", {"username": user.email, "password": "correct horse battery staple"}
     )
+    assert response["Location"] == f"/staff/login/code/?{urlencode({'next': HOME[role]})}"
+    response = client.post(response["Location"], {"code": current_code(device)})
     assert response["Location"] == HOME[role]
     home = client.get(HOME[role])
     assert home.status_code == 200
     assert f'href="{HOME[role]}" class="govuk-generic-header__homepage-link"' in (
         home.content.decode()
     )
+
+
+@pytest.mark.parametrize("name", sorted(OWN))
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_each_role_reaches_its_own_pages(client, council, world, role, name, method):
+    user = MembershipFactory(organisation=council, role=role, user__password="!").user
+    sign_in(client, user)
+    before = _state(world)
+    response = getattr(client, method)(_url(name, world), {"code": "000000"})
+    if method not in OWN[name]:
+        assert response.status_code == 405
+    else:
+        assert response.status_code not in {403, 404, 405}
+        assert response.status_code < 500
+    assert _state(world) == before  # nothing of the council's is changed by them
+
+
+@pytest.mark.parametrize("name", sorted(OWN))
+def test_own_pages_send_people_signed_out_to_sign_in(client, world, name):
+    method = "get" if "get" in OWN[name] else "post"
+    response = getattr(client, method)(_url(name, world))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/staff/login/")
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_a_password_alone_opens_no_staff_page(client, council, world, name):
+    """Signed in with the password but not the code: every staff page sends
+    them to the second step, and nothing is written."""
+    _permission, methods = EXPECTED[name]
+    user = MembershipFactory(organisation=council, role="organisation_admin").user
+    authenticator_for(user)
+    client.force_login(user)  # the password step only
+    before = _state(world)
+    method = "get" if "get" in methods else "post"
+    response = getattr(client, method)(_url(name, world), POSTED)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/staff/login/code/?next=")
+    assert _state(world) == before

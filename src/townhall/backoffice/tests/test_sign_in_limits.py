@@ -136,7 +136,8 @@ def test_the_lockout_ends_after_the_lockout_period(client, staff_user):
     # The failures happened 15 minutes and a second ago.
     AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=15, seconds=1))
     response = _sign_in(client, STAFF_LOGIN, staff_user.email, PASSWORD)
-    assert response["Location"] == "/staff/"
+    # On to the second step: setting up an authenticator, which they have not.
+    assert response["Location"] == "/staff/account/two-factor/?next=%2Fstaff%2F"
     assert _signed_in(client)
     # Expired failures are deleted, not kept.
     assert not AccessAttempt.objects.exists()

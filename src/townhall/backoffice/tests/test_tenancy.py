@@ -17,8 +17,18 @@ from townhall.catalogue.models import ServiceVersion
 from townhall.catalogue.services import service_import
 from townhall.catalogue.transfer import definition_dump
 from townhall.tenancy.factories import MembershipFactory, UserFactory
+from townhall.testing.sign_in import sign_in
 
-PUBLIC = {"login", "logout"}
+PUBLIC = {
+    "login",
+    "logout",
+    "password-reset",
+    "password-reset-sent",
+    "password-reset-confirm",
+    "password-reset-done",
+}
+# A person's own pages: their second factor, their sign-ins; nothing of a council's.
+OWN_URLS = {"sign-in-code", "account", "two-factor-setup", "recovery-codes"}
 CASE_URLS = [p for p in staff_urls.urlpatterns if "reference" in p.pattern.converters]
 SERVICE_URLS = [p for p in staff_urls.urlpatterns if "slug" in p.pattern.converters]
 # Staff URLs naming no case or service: each shows or writes only the council's own.
@@ -43,6 +53,10 @@ COUNCIL_URLS = {
     "saved-filter-delete",
     "bulk",
     "notify-settings",
+    "council-security",
+    "council-sign-ins",
+    "audit",
+    "audit-export",
 }
 ENDPOINT_URLS = {"webhook-disable", "webhook-enable", "webhook-delete", "saved-filter-delete"}
 # Staff URLs naming another kind of the council's things: tested in their own
@@ -95,7 +109,7 @@ def test_every_staff_url_is_covered_here():
     names = {p.name for p in staff_urls.urlpatterns}
     case_names = {p.name for p in CASE_URLS}
     service_names = {p.name for p in SERVICE_URLS}
-    assert names == PUBLIC | COUNCIL_URLS | OTHER_URLS | case_names | service_names
+    assert names == PUBLIC | OWN_URLS | COUNCIL_URLS | OTHER_URLS | case_names | service_names
     assert not case_names & service_names
     assert len(CASE_URLS) >= 4
     assert len(SERVICE_URLS) >= 3
@@ -166,14 +180,14 @@ def test_signed_out_posts_are_sent_to_sign_in_and_change_nothing(client, fly_tip
 
 def test_signed_in_people_without_a_council_are_refused(client, fly_tipping):
     case = submitted_case(fly_tipping)
-    client.force_login(UserFactory())
+    sign_in(client, UserFactory())
     assert client.get("/staff/").status_code == 403
     assert client.get(f"/staff/cases/{case.reference}/").status_code == 403
 
 
 def test_staff_of_both_councils_see_the_one_they_work_in(client, fly_tipping, other_case):
     user = MembershipFactory(organisation=fly_tipping.organisation).user
-    client.force_login(user)
+    sign_in(client, user)
     assert client.get(f"/staff/cases/{other_case[0].reference}/").status_code == 404
 
 
@@ -240,7 +254,7 @@ def test_a_manager_of_another_council_is_not_a_manager_here(client, council, oth
     # council they work in, first by name) cannot publish or import there.
     user = MembershipFactory(organisation=council).user
     MembershipFactory(user=user, organisation=other_street.organisation, role="organisation_admin")
-    client.force_login(user)
+    sign_in(client, user)
     assert client.get("/staff/services/import/").status_code == 403
     mine = service_import(organisation=council, definition=branching_definition(), publish=False)
     url = f"/staff/services/{mine.service.slug}/versions/1/publish/"
@@ -269,7 +283,7 @@ def test_signed_out_people_cannot_reach_a_service_version(client, fly_tipping, p
 
 
 def test_people_without_a_council_cannot_see_services(client, fly_tipping):
-    client.force_login(UserFactory())
+    sign_in(client, UserFactory())
     assert client.get("/staff/services/").status_code == 403
     assert client.get("/staff/services/import/").status_code == 403
     assert client.get(f"/staff/services/{fly_tipping.slug}/versions/1/").status_code == 403

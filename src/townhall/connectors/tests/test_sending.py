@@ -16,6 +16,7 @@ from townhall.catalogue.engine.validation import definition_problems
 from townhall.connectors.tests.conftest import import_with_send_to
 from townhall.notifications.models import Delivery
 from townhall.notifications.services import MAX_ATTEMPTS
+from townhall.testing.sign_in import sign_in
 from townhall.webhooks.signing import signature_valid
 
 pytestmark = pytest.mark.django_db
@@ -180,7 +181,7 @@ def test_a_caseworker_of_another_council_cannot_resend(
     open311.stop()
     case = submit(service, django_capture_on_commit_callbacks)
     row = sent_rows(case).get()
-    client.force_login(MembershipFactory(organisation=other_council, user__password="!").user)
+    sign_in(client, MembershipFactory(organisation=other_council, user__password="!").user)
     response = client.post(reverse("backoffice:case-resend", args=[case.reference, row.pk]))
     assert response.status_code == 404
 

@@ -24,6 +24,7 @@ from townhall.catalogue.engine.definition import Page, Question, ServiceDefiniti
 from townhall.catalogue.models import Service
 from townhall.catalogue.services import service_import
 from townhall.catalogue.standard import standard_definitions
+from townhall.testing.sign_in import sign_in
 
 FUZZ = settings(
     max_examples=40,
@@ -258,7 +259,7 @@ class TestStaffPosts:
     ) -> None:
         name, kwargs = data.draw(st.sampled_from(STAFF_POSTS), label="url")
         kwargs = {k: (case_reference if v == "REF" else v) for k, v in kwargs.items()}
-        client.force_login(manager_user)
+        sign_in(client, manager_user)
         body = data.draw(_body(STAFF_FIELDS), label="body")
         if name == "backoffice:service-import" and data.draw(st.booleans(), label="upload"):
             content = data.draw(st.binary(max_size=300), label="file")
@@ -274,7 +275,7 @@ class TestStaffPosts:
         slug = data.draw(st.sampled_from(sorted(catalogue)), label="service")
         service = catalogue[slug]
         definition = service.published_version.parsed
-        client.force_login(manager_user)
+        sign_in(client, manager_user)
         channel = data.draw(st.sampled_from(["phone", "face_to_face", "email", "web", "x"]))
         assert (
             client.post(reverse("assisted:start", args=[slug]), {"channel": channel}).status_code
@@ -293,7 +294,7 @@ class TestStaffPosts:
     ) -> None:
         from urllib.parse import quote
 
-        client.force_login(manager_user)
+        sign_in(client, manager_user)
         part = quote(text[:200], safe="")
         url = data.draw(
             st.sampled_from(

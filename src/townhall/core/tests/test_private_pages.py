@@ -57,6 +57,8 @@ def test_every_staff_url_is_private_signed_out_too(client, council, pattern):
         "reference": "EXA-2026-00000000",
         "attachment_id": "00000000-0000-0000-0000-000000000000",
         "slug": "report-fly-tipping",
+        "uidb64": "MQ",
+        "token": "cz1qdk-0123456789abcdef",
         "number": 1,
         "key_id": 1,
         "table": "channels",

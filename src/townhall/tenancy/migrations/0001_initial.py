@@ -55,6 +55,14 @@ class Migration(migrations.Migration):
                     models.EmailField(blank=True, max_length=254, verbose_name="contact email"),
                 ),
                 ("website", models.URLField(blank=True, verbose_name="website")),
+                (
+                    "require_two_factor",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Staff sign in with a password and a code from an authenticator app. Switching this off is recorded in the audit log.",
+                        verbose_name="staff need a second factor",
+                    ),
+                ),
             ],
             options={
                 "verbose_name": "council",

@@ -18,9 +18,8 @@ from django.utils import timezone
 
 from townhall.testing.browser import (
     RESIDENT_EMAIL,
-    STAFF_PASSWORD,
-    STAFF_USERNAME,
     TIMEOUT_MS,
+    staff_sign_in,
     tiny_png,
 )
 
@@ -161,9 +160,7 @@ def test_report_track_and_update_with_javascript(new_page, mailoutbox, frontend_
     # A member of staff, in their own browser context, clears it.
     staff = new_page(javascript=True)
     staff.goto("/staff/login/")
-    staff.get_by_label("Email address").fill(STAFF_USERNAME)
-    staff.get_by_label("Password").fill(STAFF_PASSWORD)
-    staff.get_by_role("button", name="Sign in").click()
+    staff_sign_in(staff)
     expect(_heading(staff, "Open cases")).to_be_visible()
     row = staff.get_by_role("row").filter(has_text=reference)
     expect(row).to_contain_text("Report fly-tipping")

@@ -21,6 +21,7 @@ from django.utils import timezone
 from townhall.accounts.models import User
 from townhall.cases.models import Case, Draft
 from townhall.tenancy.factories import MembershipFactory
+from townhall.testing.sign_in import sign_in
 from townhall.web import journey as session
 from townhall.web.tests.test_journey import START, answer_all
 
@@ -155,9 +156,9 @@ def test_staff_replaying_a_recorded_contact_see_its_reference(
         first = staff_client.post(check, {"draft_token": token})
         same_cookie = staff_client.post(check, {"draft_token": token})
     elsewhere = Client()  # the same member of staff, another session
-    elsewhere.force_login(staff_user)
+    sign_in(elsewhere, staff_user)
     colleague = Client()
-    colleague.force_login(_colleague(fly_tipping))
+    sign_in(colleague, _colleague(fly_tipping))
     assert first["Location"] == same_cookie["Location"] == done
     assert elsewhere.post(check, {"draft_token": token})["Location"] == done
     case = Case.objects.get()
@@ -174,7 +175,7 @@ def _resident_journey(client: Client, fly_tipping) -> tuple[str, str, str]:
 
 
 def _staff_journey(client: Client, fly_tipping) -> tuple[str, str, str]:
-    client.force_login(_colleague(fly_tipping))
+    sign_in(client, _colleague(fly_tipping))
     client.post(STAFF_START, {"channel": "phone"})
     staff_answer(client)
     return f"{STAFF_START}check/", f"{STAFF_START}done/", STAFF_START

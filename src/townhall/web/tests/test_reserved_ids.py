@@ -8,6 +8,7 @@ import pytest
 
 from townhall.catalogue.factories import definition_data, options_data, page_data, question_data
 from townhall.catalogue.services import service_import
+from townhall.testing.sign_in import sign_in
 
 IDS = ["items", "keys", "values", "get", "update", "pop"]
 
@@ -28,7 +29,7 @@ def awkward(council):
 )
 def test_errors_on_questions_named_like_dict_methods_are_shown(client, staff_user, awkward, url):
     if url.startswith("/staff/"):
-        client.force_login(staff_user)
+        sign_in(client, staff_user)
         client.post("/staff/assisted/awkward-ids/", {"channel": "phone"})
     response = client.post(url, {})
     assert response.status_code == 200

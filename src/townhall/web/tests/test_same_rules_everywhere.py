@@ -15,6 +15,7 @@ import pytest
 from townhall.cases.journey import AnswersRefused, case_create
 from townhall.cases.models import Case, Channel, Draft
 from townhall.catalogue.services import service_import
+from townhall.testing.sign_in import sign_in
 from townhall.web.tests.test_engine_journeys import ABOUT_YOU, DEFINITION
 
 RESIDENT = "/services/household-help/"
@@ -201,7 +202,7 @@ def test_bad_answers_that_got_into_a_draft_are_refused_at_submission(
 ):
     """Checks on each page are not the only guard: submission checks again."""
     if prefix == STAFF:
-        client.force_login(staff_user)
+        sign_in(client, staff_user)
         client.post(STAFF, {"channel": "phone"})
     _answer_pages(client, prefix, send=False)
     Draft.objects.update(answers=_document(bad))  # as if the page checks were skipped
@@ -217,7 +218,7 @@ def test_good_answers_make_the_same_case_on_every_path(
     client, staff_user, household_help, django_capture_on_commit_callbacks
 ):
     _answer_pages(client, RESIDENT)
-    client.force_login(staff_user)
+    sign_in(client, staff_user)
     client.post(STAFF, {"channel": "phone"})
     _answer_pages(client, STAFF)
     _send(household_help, GOOD_DOCUMENT, True)

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from townhall.notifications.models import Delivery
+from townhall.testing.sign_in import sign_in
 from townhall.webhooks.models import Endpoint
 from townhall.webhooks.payloads import EVENT_TYPES
 from townhall.webhooks.services import EndpointRefused, endpoint_add
@@ -105,7 +106,7 @@ def admin_client(client, council):
         user__password="!",
         role=Membership.Role.ORGANISATION_ADMIN,
     ).user
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from townhall.accounts.two_factor import demo_authenticator, otpauth_uri, secret_text
 from townhall.catalogue.services import service_import
 from townhall.catalogue.standard import standard_definitions
 from townhall.places.demo import demo_place_load
@@ -75,6 +76,8 @@ class Command(BaseCommand):
         )
         # In every team, so the "My teams" queue shows the demo's cases.
         membership.teams.add(*Team.objects.for_organisation(council))
+        # Kept from one start to the next, so a tester's app keeps working.
+        authenticator = demo_authenticator(user=user)
         postcodes = demo_place_load(organisation=council)
         services = council.services.count()
         self.stdout.write(
@@ -84,6 +87,9 @@ class Command(BaseCommand):
                 f"  Staff:     http://{options['host']}:{options['port']}/staff/\n"
                 f"  Staff sign-in: {STAFF_USERNAME}  password: {password}\n"
                 "  (a new password is made each time the demo starts)\n"
+                "  Second step: add this to an authenticator app, then enter the code it shows:\n"
+                f"    {otpauth_uri(authenticator)}\n"
+                f"    (or type the key {secret_text(authenticator)})\n"
                 "  Emails to residents are written to var/mail/.\n"
             )
         )
