@@ -22,6 +22,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 WORKER_COMMAND = [sys.executable, "-m", "townhall.cli", "db_worker", "--queue-name", "*"]
+RQ_WORKER_COMMAND = [
+    sys.executable,
+    "-m",
+    "townhall.cli",
+    "rqworker",
+    "--with-scheduler",  # runs retries when their `run_after` comes
+    "--job-class",
+    "django_tasks_rq.backend.Job",
+    "default",
+]
+
+
+def worker_command(backend: str) -> list[str]:
+    """The task worker for the configured Django Tasks backend."""
+    return RQ_WORKER_COMMAND if backend == "django_tasks_rq.RQBackend" else WORKER_COMMAND
 
 
 def cores() -> int:

@@ -35,7 +35,16 @@ from townhall.core.throttle import client_key
 SECRET_KEY = "serve-end-to-end-" + "k" * 40
 WAIT = 60.0  # seconds before a test gives up on the server; only stops a hang
 MIB = 1024 * 1024
-REPLACED = {"DATABASE_URL", "BEHIND_PROXY", "HTTPS", "SECURE_SSL_REDIRECT", "TRUSTED_PROXIES"}
+REPLACED = {
+    "DATABASE_URL",
+    "BEHIND_PROXY",
+    "HTTPS",
+    "SECURE_SSL_REDIRECT",
+    "TRUSTED_PROXIES",
+    # The rate-limit counts are read from the database below.
+    "REDIS_URL",
+    "THROTTLE_STORE",
+}
 
 
 def _environment(folder: Path, **extra: str) -> dict[str, str]:

@@ -78,3 +78,9 @@ def test_a_chunked_request_is_refused_with_411_not_silently_emptied(client):
     )
     assert response.status_code == 411
     assert "did not say how much it was sending" in response.content.decode()
+
+
+def test_the_task_worker_follows_the_tasks_backend():
+    assert serving.worker_command("django_tasks_db.DatabaseBackend")[3] == "db_worker"
+    rq = serving.worker_command("django_tasks_rq.RQBackend")
+    assert rq[3] == "rqworker" and "--with-scheduler" in rq

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from townhall.core.serving import WORKER_COMMAND, Supervisor, WebOptions, default_web_workers
+from townhall.core.serving import Supervisor, WebOptions, default_web_workers, worker_command
 from townhall.env import env_int
 
 
@@ -86,7 +86,8 @@ class Command(BaseCommand):
         server = subprocess.Popen(web.command())  # noqa: S603
         supervisors = []
         if options["with_worker"]:
-            supervisors = [Supervisor(WORKER_COMMAND, self._say) for _ in range(task_workers)]
+            command = worker_command(settings.TASKS["default"]["BACKEND"])
+            supervisors = [Supervisor(command, self._say) for _ in range(task_workers)]
             for supervisor in supervisors:
                 supervisor.start()
 
