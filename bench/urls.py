@@ -1,10 +1,16 @@
-"""Townhall's URLs plus a trivial view: the baseline every figure is compared with."""
+"""Townhall's URLs plus two trivial views: the baselines every figure is compared
+with (a bare view, and a bare view that inserts one row)."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 
+from townhall.core.models import Throttle
 from townhall.urls import handler400, handler403, handler404, handler500
 
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
@@ -15,7 +21,16 @@ def bare(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok")
 
 
+@csrf_exempt
+def insert(request: HttpRequest) -> HttpResponse:
+    """One row inserted through the ORM (autocommit), no template: the floor for
+    a request that writes."""
+    Throttle.objects.create(key=f"bench:{uuid.uuid4().hex}", window_started_at=timezone.now())
+    return HttpResponse("ok")
+
+
 urlpatterns = [
     path("bench/bare/", bare, name="bench-bare"),
+    path("bench/insert/", insert, name="bench-insert"),
     path("", include("townhall.urls")),
 ]

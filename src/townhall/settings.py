@@ -344,7 +344,7 @@ S3_BUCKET = env_str("S3_BUCKET")
 if S3_BUCKET:
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
+        "OPTIONS": {  # type: ignore[dict-item]  # a dict, where the default has strings
             "bucket_name": S3_BUCKET,
             "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
             "region_name": env_str("S3_REGION") or None,
