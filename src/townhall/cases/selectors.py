@@ -38,7 +38,15 @@ def public_timeline(case: Case) -> QuerySet[CaseEvent]:
     """What the resident may see: submission and status changes, never notes."""
     return case.events.filter(
         kind__in=[CaseEvent.Kind.SUBMITTED, CaseEvent.Kind.STATUS_CHANGED]
-    ).only("kind", "to_status", "public_message", "created_at")
+    ).only(
+        # case: the related manager sets each event's case from its case_id, which
+        # would otherwise be loaded with one query per event.
+        "case",
+        "kind",
+        "to_status",
+        "public_message",
+        "created_at",
+    )
 
 
 def staff_queue(
