@@ -374,3 +374,7 @@ if DATABASE_REPLICA_URL:
     )
 # Seconds a client's reads stay on the primary after it sent a form.
 REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 15)
+
+# Seconds each web process remembers the site, councils and published service
+# it read (core.memo); its own saves forget them at once (0 turns it off).
+CONFIG_MEMO_SECONDS = env_int("CONFIG_MEMO_SECONDS", 0 if TOWNHALL_ENV == "test" else 5)

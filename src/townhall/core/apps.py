@@ -19,4 +19,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Townhall core")
 
     def ready(self) -> None:
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from townhall.core import memo
+
         post_migrate.connect(create_cache_table, sender=self)
+        for signal in (post_save, post_delete, m2m_changed):
+            signal.connect(memo.forget, dispatch_uid=f"townhall-memo-{signal!r}")
