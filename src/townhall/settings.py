@@ -327,6 +327,7 @@ else:
             "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
+    SESSION_ENGINE = "townhall.core.sessions"  # Django's database sessions, fewer queries
 # Where per-client limits (core.throttle) count: "database" or "cache".
 THROTTLE_STORE = env_str("THROTTLE_STORE", "cache" if REDIS_URL else "database")
 if THROTTLE_STORE not in {"database", "cache"}:

@@ -54,7 +54,7 @@ def _settings_with(**env: str) -> dict:
 def test_by_default_everything_shared_is_in_the_database():
     found = _settings_with()
     assert found["cache"] == "django.core.cache.backends.db.DatabaseCache"
-    assert found["sessions"] == "django.contrib.sessions.backends.db"
+    assert found["sessions"] == "townhall.core.sessions"  # Django's database sessions
     assert found["throttle"] == "database"
     assert found["storage"] == "django.core.files.storage.FileSystemStorage"
     assert found["databases"] == ["default"]
