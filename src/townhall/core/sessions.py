@@ -35,4 +35,4 @@ class SessionStore(DatabaseSessionStore):
         return super().save(must_create=must_create)
 
     def _serialised(self) -> bytes:
-        return bytes(self.serializer().dumps(self._get_session()))
+        return bytes(self.serializer().dumps(self._session))
