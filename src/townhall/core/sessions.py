@@ -35,4 +35,6 @@ class SessionStore(DatabaseSessionStore):
         return super().save(must_create=must_create)
 
     def _serialised(self) -> bytes:
-        return bytes(self.serializer().dumps(self._session))
+        # The session's data, as the response would write it (typeshed omits `_session`).
+        data = self._session  # type: ignore[attr-defined]
+        return bytes(self.serializer().dumps(data))
