@@ -203,13 +203,15 @@ async def run_phase(
 ) -> Phase:
     phase = Phase(name)
     deadline = time.monotonic() + args.duration
-    if name == "bare":
-        jobs = [bare_loop(server.base, phase, deadline, "/bench/bare/", "bare Django view")]
-    elif name == "insert":
-        jobs = [bare_loop(server.base, phase, deadline, "/bench/insert/", "bare one-insert view")]
+    baselines = {"bare": "bare Django view", "insert": "bare one-insert view"}
+    if name in baselines:
+        path = f"/bench/{name}/"
+        jobs = [
+            bare_loop(server.base, phase, deadline, path, baselines[name])
+            for _ in range(args.residents)
+        ]
     else:
-        jobs = [resident_loop(server.base, phase, deadline)]
-    jobs = jobs * args.residents
+        jobs = [resident_loop(server.base, phase, deadline) for _ in range(args.residents)]
     if name == "journeys":
         jobs += [staff_loop(server.base, phase, deadline, email) for email in staff]
     web_before, task_before = server.cpu()
