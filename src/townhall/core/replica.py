@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -35,6 +36,19 @@ def replica_reads() -> Iterator[None]:
         yield
     finally:
         _replica_wanted.reset(token)
+
+
+def reads_from_replica(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A view whose reads may use the replica (insight, performance, open data).
+    A streamed response's rows are read after the view returns, so from the
+    primary."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with replica_reads():
+            return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 @contextmanager

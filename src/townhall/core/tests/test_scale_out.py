@@ -205,6 +205,15 @@ def test_only_reads_that_ask_go_to_the_replica(with_replica):
     assert not router.allow_migrate("replica", "cases")
 
 
+def test_a_view_marked_for_the_replica_reads_from_it(with_replica):
+    @replica.reads_from_replica
+    def view(request):
+        return HttpResponse(replica.reading_database())
+
+    assert view(RequestFactory().get("/performance/")).content == b"replica"
+    assert replica.reading_database() == "default"  # only inside the view
+
+
 def test_without_a_replica_every_read_is_on_the_primary(settings):
     with replica.replica_reads():
         assert replica.reading_database() == "default"
