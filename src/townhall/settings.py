@@ -64,7 +64,9 @@ INSTALLED_APPS = [
     "townhall.catalogue",
     "townhall.cases",
     "townhall.notifications",
+    "townhall.insight",
     "townhall.web",
+    "townhall.integrations",
     "townhall.backoffice",
 ]
 
@@ -177,6 +179,21 @@ if timedelta(0) >= SIGN_IN_LOCKOUT:
     raise ImproperlyConfigured("SIGN_IN_LOCKOUT_MINUTES must be at least 1")
 AXES_HANDLER = "townhall.accounts.sign_in_limits.SignInAttempts"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # SignInAttempts relies on this order
+# Public figures (/performance/) show "fewer than" this instead of a smaller
+# count, so no resident can be picked out.
+PERFORMANCE_SMALL_NUMBER = env_int("PERFORMANCE_SMALL_NUMBER", 10)
+# Open data rounds each case's location to the centre of a grid square this
+# many metres across.
+OPEN_DATA_GRID_METRES = env_int("OPEN_DATA_GRID_METRES", 100)
+# The licence open data is published under.
+OPEN_DATA_LICENCE_URL = env_str(
+    "OPEN_DATA_LICENCE_URL",
+    "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+)
+
+# Requests one API key may make a minute (Open311 and the REST API together).
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)
+
 AXES_FAILURE_LIMIT = "townhall.accounts.sign_in_limits.account_failure_limit"
 AXES_COOLOFF_TIME = "townhall.accounts.sign_in_limits.lockout_period"
 # A failure while locked out is not counted, so the lockout ends when the page says.

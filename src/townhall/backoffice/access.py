@@ -26,13 +26,14 @@ HOMES = [
     (Permission.VIEW_CASES, "backoffice:queue"),
     (Permission.RECORD_CONTACTS, "backoffice:contacts"),
     (Permission.VIEW_SERVICES, "backoffice:services"),
+    (Permission.VIEW_INSIGHT, "backoffice:insight"),
 ]
 
 
 def home_url(permissions: frozenset[Permission]) -> str:
     """The back office's first page for someone with `permissions`: the queue
-    for case handlers, the services for a service designer. A role with no
-    page yet (an analyst) gets the queue, which refuses them with a 403."""
+    for case handlers, the services for a service designer, insight for an
+    analyst. A role with no page at all gets the queue, which refuses them."""
     return reverse(next((url for p, url in HOMES if p in permissions), "backoffice:queue"))
 
 

@@ -1,17 +1,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from townhall.cases import selectors
-from townhall.cases.models import STAFF_CHANNELS, Case, Contact
+from townhall.cases.models import STAFF_CHANNELS, Case, Channel, Contact
 from townhall.catalogue.engine.definition import State
 from townhall.catalogue.engine.validation import CONTROL_CHARACTERS
 from townhall.catalogue.models import Service
 from townhall.catalogue.transfer import MAX_BYTES, SUFFIXES
+from townhall.integrations.models import ApiKey
 from townhall.tenancy.models import Organisation
 
 
@@ -176,3 +178,97 @@ class ContactForm(forms.Form):
 
     def clean_avoidable(self) -> bool | None:
         return {"yes": True, "no": False}.get(self.cleaned_data["avoidable"])
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        help_text=_("The system or supplier that will use the key, for example “Highways system”."),
+        max_length=100,
+        error_messages={"required": _("Enter a name for the key")},
+    )
+    scope = forms.ChoiceField(
+        label=_("What the key may do"),
+        choices=ApiKey.Scope.choices,
+        initial=ApiKey.Scope.READ,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Select what the key may do"),
+            "invalid_choice": _("Select what the key may do"),
+        },
+    )
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"].strip()
+        if not name or CONTROL_CHARACTERS.search(name):
+            raise forms.ValidationError(_("Enter a name for the key"))
+        return name
+
+
+class InsightFilterForm(forms.Form):
+    start = forms.DateField(
+        label=_("From"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter the start date as a real date, like 2026-04-01")},
+    )
+    end = forms.DateField(
+        label=_("To"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter the end date as a real date, like 2027-03-31")},
+    )
+    period = forms.ChoiceField(
+        label=_("Count by"),
+        required=False,
+        initial="month",
+        choices=[
+            ("day", _("Day")),
+            ("week", _("Week")),
+            ("month", _("Month")),
+            ("financial_year", _("Financial year")),
+        ],
+        error_messages={"invalid_choice": _("Choose day, week, month or financial year")},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The start date must be on or before the end date"))
+        if start and end and (end - start).days > 3660:
+            raise forms.ValidationError(_("Choose a period of 10 years or less"))
+        return data
+
+
+class CostRatesForm(forms.Form):
+    """A cost in pounds for each channel (blank: the published default)."""
+
+    named = forms.BooleanField(
+        label=_(
+            "Show our council's name beside its figures to other councils on this installation"
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for code, label in Channel.choices:
+            self.fields[f"rate_{code}"] = forms.DecimalField(
+                label=label,
+                required=False,
+                min_value=0,
+                max_value=10000,
+                decimal_places=2,
+                error_messages={
+                    "invalid": _("Enter the cost in pounds, like 2.83"),
+                    "min_value": _("The cost must be 0 or more"),
+                    "max_value": _("The cost must be £10,000 or less"),
+                    "max_decimal_places": _("Enter the cost to the nearest penny"),
+                },
+            )
+
+    def rate_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("rate_")]

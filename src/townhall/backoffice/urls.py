@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from townhall.backoffice import contact_views, service_views, views
+from townhall.backoffice import api_key_views, contact_views, insight_views, service_views, views
 from townhall.cases.references import REFERENCE_PATTERN
 
 
@@ -52,4 +52,14 @@ urlpatterns = [
         service_views.version_export,
         name="service-version-export",
     ),
+    path("api-keys/", api_key_views.api_key_list, name="api-keys"),
+    path("api-keys/new/", api_key_views.api_key_new, name="api-key-new"),
+    path("api-keys/<int:key_id>/revoke/", api_key_views.api_key_revoke_view, name="api-key-revoke"),
+    path("insight/", insight_views.insight, name="insight"),
+    path(
+        "insight/tables/<slug:table>.<str:extension>",
+        insight_views.insight_download,
+        name="insight-download",
+    ),
+    path("insight/costs/", insight_views.insight_rates, name="insight-rates"),
 ]

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse
 REPLICA = "replica"
 PIN_COOKIE = "townhall_primary"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+V = TypeVar("V", bound=Callable[..., Any])
 
 _replica_wanted: ContextVar[bool] = ContextVar("replica_wanted", default=False)
 _pinned: ContextVar[bool] = ContextVar("pinned_to_primary", default=False)
@@ -38,17 +39,17 @@ def replica_reads() -> Iterator[None]:
         _replica_wanted.reset(token)
 
 
-def reads_from_replica(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def reads_from_replica(view: V) -> V:
     """A view whose reads may use the replica (insight, performance, open data).
     A streamed response's rows are read after the view returns, so from the
     primary."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         with replica_reads():
             return view(request, *args, **kwargs)
 
-    return wrapped
+    return cast(V, wrapped)
 
 
 @contextmanager

@@ -48,6 +48,9 @@ def _values(pattern: URLPattern, case) -> dict[str, object]:
         "slug": case.service.slug,
         "number": 1,
         "page_id": "what",
+        "key_id": 1,
+        "table": "channels",
+        "extension": "csv",
     }
     return {name: real[name] for name in pattern.pattern.converters}
 

@@ -58,6 +58,9 @@ def test_every_staff_url_is_private_signed_out_too(client, council, pattern):
         "attachment_id": "00000000-0000-0000-0000-000000000000",
         "slug": "report-fly-tipping",
         "number": 1,
+        "key_id": 1,
+        "table": "channels",
+        "extension": "csv",
     }
     url = reverse(
         f"backoffice:{pattern.name}",

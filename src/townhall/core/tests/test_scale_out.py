@@ -292,3 +292,20 @@ def test_a_submission_is_acknowledged_once_on_either_task_engine(
     assert [m.to for m in mail.outbox] == [["resident@example.com"]]
     assert case.reference in mail.outbox[0].body
     assert Delivery.objects.get().status == "sent"
+
+
+def test_the_performance_page_reads_from_the_replica(
+    client, fly_tipping, with_replica, monkeypatch
+):
+    from townhall.web import public_data_views
+
+    seen = []
+    real = public_data_views.public_performance
+
+    def spy(*args, **kwargs):
+        seen.append(replica.reading_database())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(public_data_views, "public_performance", spy)
+    assert client.get("/performance/").status_code == 200
+    assert seen == ["replica"]

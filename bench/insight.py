@@ -1,0 +1,310 @@
+"""Benchmark insight and open data at a council's scale: every staff insight
+view, the public performance page and a full open-data export, beside the
+equivalent raw SQL aggregate in the same run.
+
+Builds, in a fresh database (a temporary SQLite file, or the one
+BENCH_DATABASE_URL names, emptied first), one council with five standard
+services, ten wards, N cases (1,000,000 by default) spread over two years and
+three contacts a case. Not part of the test suite: nothing here passes or
+fails on time.
+
+    .venv/bin/python bench/insight.py
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/townhall_bench \\
+        .venv/bin/python bench/insight.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+if str(PROJECT_DIR) not in sys.path:
+    sys.path.insert(0, str(PROJECT_DIR))  # so `bench.*` imports when run as a script
+
+from bench.rows import rows_insert  # noqa: E402
+from bench.run import (  # noqa: E402
+    configure_environment,
+    describe_run,
+    prepare_database,
+    setup_django,
+)
+from bench.timing import BenchError, Result, Scenario, measure  # noqa: E402
+
+SERVICES = [
+    "report-fly-tipping",
+    "report-a-pothole",
+    "report-a-missed-bin-collection",
+    "apply-for-a-blue-badge",
+    "report-anti-social-behaviour",
+]
+CHANNELS = ["web"] * 60 + ["phone"] * 25 + ["face_to_face"] * 5 + ["email"] * 6 + ["api"] * 4
+BATCH = 5_000
+WARDS = 10
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=1_000_000, help="cases to generate")
+    parser.add_argument("--contacts-per-case", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=20, help="timed runs per scenario")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed runs before those")
+    parser.add_argument("--json", metavar="PATH", type=Path, help="also write raw numbers here")
+    args = parser.parse_args(argv)
+    if args.cases < 1 or args.repeat < 1 or args.warmup < 0 or args.contacts_per_case < 1:
+        parser.error("--cases, --contacts-per-case and --repeat must be at least 1")
+    args.debug = False
+    args.hold_connection = False
+    return args
+
+
+def build(cases: int, contacts_per_case: int) -> dict[str, object]:
+    """The council, its services and wards, and the generated cases and contacts."""
+    from townhall.accounts.models import User
+    from townhall.cases.models import Case, Contact
+    from townhall.catalogue.services import service_import
+    from townhall.catalogue.standard import STANDARD_DIR, load_definition_file
+    from townhall.places.models import Area
+    from townhall.tenancy.models import Membership, Organisation, Site
+
+    council = Organisation.objects.create(
+        name="Bench Council", slug="bench", reference_prefix="BEN", contact_email="b@example.com"
+    )
+    Site.objects.create(host="testserver", name="Bench", is_default=True).organisations.add(council)
+    analyst = User.objects.create_user(email="analyst@example.com", password=None)
+    Membership.objects.create(user=analyst, organisation=council, role="analyst")
+    services = [
+        service_import(
+            organisation=council, definition=load_definition_file(STANDARD_DIR / f"{slug}.yaml")
+        ).service
+        for slug in SERVICES
+    ]
+    for n in range(WARDS):
+        Area.objects.create(
+            type="ward",
+            code=f"E0500{n:04d}",
+            name=f"Ward {n}",
+            geometry="{}",
+            min_lon=-2,
+            min_lat=51,
+            max_lon=-1,
+            max_lat=52,
+        )
+    rng = random.Random(12)
+    now = datetime.now(tz=UTC)
+    span = 2 * 365 * 86400
+    started = time.perf_counter()
+    versions = [(s.pk, s.published_version_id) for s in services]
+
+    def cases_rows() -> Iterator[dict[str, object]]:
+        for n in range(cases):
+            service_id, version_id = versions[n % len(versions)]
+            created = now - timedelta(seconds=rng.randrange(span))
+            closed = created + timedelta(days=rng.randrange(1, 30)) if rng.random() < 0.8 else None
+            point = {"lon": -1.3 + rng.random() * 0.2, "lat": 51.7 + rng.random() * 0.1}
+            yield {
+                "organisation_id": council.pk,
+                "service_id": service_id,
+                "service_version_id": version_id,
+                "reference": f"BEN-{n:09d}",
+                "status": "closed" if closed else "submitted",
+                "is_open": closed is None,
+                "channel": rng.choice(CHANNELS),
+                "language": "en",
+                "answers": {"location": {"text": "A street", "point": point}},
+                "area_codes": [f"E0500{n % WARDS:04d}"],
+                "summary": "",
+                "contact_email": "",
+                "due_at": created + timedelta(days=10),
+                "closed_at": closed,
+                "created_at": created,
+                "updated_at": closed or created,
+            }
+            if (n + 1) % 100_000 == 0:
+                rate = (n + 1) / (time.perf_counter() - started)
+                print(f"  {n + 1:,} cases ({rate:,.0f} a second)", file=sys.stderr, flush=True)
+
+    rows_insert(Case, cases_rows())
+    ids = (
+        Case.objects.filter(organisation=council)
+        .order_by("pk")
+        .values_list("pk", "service_id", "created_at")
+    )
+
+    def contact_rows() -> Iterator[dict[str, object]]:
+        for case_id, service_id, created in ids.iterator(chunk_size=BATCH):
+            for k in range(contacts_per_case):
+                yield {
+                    "organisation_id": council.pk,
+                    "channel": rng.choice(CHANNELS),
+                    "service_id": service_id,
+                    "case_id": case_id,
+                    "reason": "progress_chasing" if k else "new_request",
+                    "outcome": "case_updated" if k else "case_opened",
+                    "note": "",
+                    "created_at": created + timedelta(days=k),
+                }
+
+    rows_insert(Contact, contact_rows())
+    return {"council": council, "analyst": analyst}
+
+
+def scenarios(built: dict[str, object]) -> list[Scenario]:
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from townhall.insight.periods import Period, financial_year_start
+    from townhall.insight.report import report_build
+    from townhall.insight.selectors import DateRange
+
+    council = built["council"]
+    today = timezone.localdate()
+    dates = DateRange(financial_year_start(today), today)
+    staff = Client()
+    staff.force_login(built["analyst"])  # type: ignore[arg-type]
+    public = Client()
+
+    def raw_sql() -> Callable[[], object]:
+        def action() -> object:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT service_id, channel, COUNT(*) FROM cases_contact "
+                    "WHERE organisation_id = %s AND created_at >= %s AND created_at < %s "
+                    "GROUP BY service_id, channel",
+                    [council.pk, dates.since, dates.before],  # type: ignore[attr-defined]
+                )
+                return cursor.fetchall()
+
+        return action
+
+    def figures() -> Callable[[], object]:
+        return lambda: report_build(organisation=council, dates=dates, period=Period.MONTH)  # type: ignore[arg-type]
+
+    def get(client: Client, url: str) -> Callable[[], Callable[[], object]]:
+        return lambda: lambda: client.get(url)
+
+    def rows(outcome: object) -> None:
+        if not outcome:
+            raise BenchError("the aggregate returned nothing")
+
+    def report_ok(outcome: object) -> None:
+        if not getattr(outcome, "tables", None):
+            raise BenchError("no tables")
+
+    def ok(outcome: object) -> None:
+        if getattr(outcome, "status_code", None) != 200:
+            raise BenchError(f"answered {getattr(outcome, 'status_code', outcome)!r}")
+
+    return [
+        Scenario("sql", "Raw SQL: contacts by service and channel (baseline)", raw_sql, rows),
+        Scenario("figures", "Every insight figure (report_build)", figures, report_ok),
+        Scenario(
+            "page",
+            "GET /staff/insight/ (financial year to date)",
+            get(staff, "/staff/insight/"),
+            ok,
+        ),
+        Scenario(
+            "year",
+            "GET /staff/insight/ two years, by week",
+            get(staff, f"/staff/insight/?start={today - timedelta(days=730)}&period=week"),
+            ok,
+        ),
+        Scenario(
+            "csv", "GET one table as XLSX", get(staff, "/staff/insight/tables/services.xlsx"), ok
+        ),
+        Scenario("performance", "GET /performance/ (public)", get(public, "/performance/"), ok),
+    ]
+
+
+def export(kind: str) -> tuple[float, int, int]:
+    """Stream the whole open-data file; seconds, bytes, and peak Python memory."""
+    from django.test import Client
+
+    client = Client()
+    tracemalloc.start()
+    started = time.perf_counter()
+    response = client.get(f"/open-data/cases.{kind}")
+    size = 0
+    for chunk in response.streaming_content:  # type: ignore[attr-defined]
+        size += len(chunk)
+    elapsed = time.perf_counter() - started
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return elapsed, size, peak
+
+
+def table(results: list[Result]) -> str:
+    base = results[0].median_ms
+    lines = [
+        "| Scenario | Median ms | p95 ms | Ratio to SQL | SQL queries |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.name} | {r.median_ms:.1f} | {r.p95_ms:.1f} | {r.median_ms / base:.1f} "
+            f"| {r.queries} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="townhall-bench-") as tmp:
+        configure_environment(args, Path(tmp))
+        setup_django()
+        from django.db import connections
+
+        print("Preparing the database ...", file=sys.stderr, flush=True)
+        prepare_database()
+        started = time.perf_counter()
+        built = build(args.cases, args.contacts_per_case)
+        generated = time.perf_counter() - started
+        meta = describe_run(args)
+        results = []
+        for scenario in scenarios(built):
+            print(f"  {scenario.name} ...", file=sys.stderr, flush=True)
+            results.append(measure(scenario, repeat=args.repeat, warmup=args.warmup))
+        exports = {kind: export(kind) for kind in ("csv", "geojson")}
+        meta["load_average_1min_after"] = os.getloadavg()[0]
+        connections.close_all()
+    lines = [
+        f"| open data, all public cases as {kind.upper()} | {seconds:.1f} s | {size / 1e6:,.1f} MB "
+        f"| {peak / 1e6:,.1f} MB |"
+        for kind, (seconds, size, peak) in exports.items()
+    ]
+    print(
+        f"## Insight and open data, {meta['date']}\n\n{args.cases:,} cases and "
+        f"{args.cases * args.contacts_per_case:,} contacts over two years (generated in "
+        f"{generated:,.0f} s); {meta['database']}; Python {meta['python']}; {meta['cpus']} CPUs "
+        f"({meta['cpu']}); {args.repeat} timed runs per scenario after {args.warmup} warm-up; "
+        f"load average {meta['load_average_1min']:.2f} before, "
+        f"{meta['load_average_1min_after']:.2f} after.\n\n{table(results)}\n\n"
+        "| Export | Time | Size | Peak Python memory |\n|---|---:|---:|---:|\n"
+        + "\n".join(lines)
+        + "\n"
+    )
+    if args.json:
+        payload = {
+            "environment": meta,
+            "results": [
+                {"key": r.key, "median_ms": r.median_ms, "p95_ms": r.p95_ms, "queries": r.queries}
+                for r in results
+            ],
+            "exports": exports,
+        }
+        args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

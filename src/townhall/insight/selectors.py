@@ -1,0 +1,310 @@
+"""The figures insight shows, each one aggregate query: counts grouped by
+the database, never cases or contacts loaded into Python."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.utils import timezone
+
+from townhall.cases.models import Case, Contact
+from townhall.catalogue.models import Service
+from townhall.insight.figures import Volume, digital_share
+from townhall.insight.models import (
+    CaseDay,
+    ContactDay,
+    CouncilRate,
+    InsightSharing,
+    RollupState,
+)
+from townhall.insight.periods import Period, period_start
+from townhall.insight.rates import RateTable, rate_table
+from townhall.insight.rollup import complete_until, live_case_days
+from townhall.places.models import Area, AreaType
+from townhall.tenancy.models import Organisation
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """From the start of `start` to the end of `end`, in the council's time zone."""
+
+    start: date
+    end: date
+
+    @property
+    def since(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.start, time.min))
+
+    @property
+    def before(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
+
+
+def _contacts(organisation: Organisation, dates: DateRange) -> QuerySet[Contact]:
+    return Contact.objects.filter(
+        organisation=organisation, created_at__gte=dates.since, created_at__lt=dates.before
+    )
+
+
+def _until(organisation: Organisation) -> date | None:
+    """`rollup.complete_until`, asked once per organisation object: one page's
+    figures all come from the same cut, with one query for it."""
+    if not hasattr(organisation, "_insight_until"):
+        organisation._insight_until = complete_until(organisation)  # type: ignore[attr-defined]
+    return organisation._insight_until  # type: ignore[attr-defined]
+
+
+def _split(
+    organisation: Organisation, dates: DateRange
+) -> tuple[DateRange | None, DateRange | None]:
+    """`dates` cut into the days the roll-up tables hold and the days to count live."""
+    until = _until(organisation)
+    if until is None or dates.start >= until:
+        return None, dates
+    if dates.end < until:
+        return dates, None
+    return DateRange(dates.start, until - timedelta(days=1)), DateRange(until, dates.end)
+
+
+def _rolled_contacts(organisation: Organisation, dates: DateRange) -> QuerySet[ContactDay]:
+    return ContactDay.objects.filter(
+        organisation=organisation, day__gte=dates.start, day__lte=dates.end
+    ).order_by()
+
+
+def contact_volumes(*, organisation: Organisation, dates: DateRange) -> list[Volume]:
+    """Contacts in `dates` by service and channel."""
+    rolled, live = _split(organisation, dates)
+    totals: dict[tuple[int | None, str], int] = defaultdict(int)
+    if rolled:
+        for row in (
+            _rolled_contacts(organisation, rolled)
+            .values("service_id", "channel")
+            .annotate(n=Sum("count"))
+        ):
+            totals[(row["service_id"], row["channel"])] += row["n"]
+    if live:
+        for row in (
+            _contacts(organisation, live)
+            .order_by()
+            .values("service_id", "channel")
+            .annotate(n=Count("id"))
+        ):
+            totals[(row["service_id"], row["channel"])] += row["n"]
+    return [Volume(service_id, channel, n) for (service_id, channel), n in totals.items()]
+
+
+TRUNCATE = {Period.DAY: TruncDay, Period.WEEK: TruncWeek, Period.MONTH: TruncMonth}
+
+
+def contact_series(
+    *, organisation: Organisation, dates: DateRange, period: Period
+) -> dict[date, dict[str, int]]:
+    """Contacts in `dates` by period and channel, oldest period first."""
+    series: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    rolled, live = _split(organisation, dates)
+    if rolled:
+        for day_row in (
+            _rolled_contacts(organisation, rolled).values("day", "channel").annotate(n=Sum("count"))
+        ):
+            series[period_start(day_row["day"], period)][day_row["channel"]] += day_row["n"]
+    if live:
+        truncate = TRUNCATE.get(period, TruncMonth)
+        for row in (
+            _contacts(organisation, live)
+            .order_by()
+            .annotate(bucket=truncate("created_at"))
+            .values("bucket", "channel")
+            .annotate(n=Count("id"))
+        ):
+            bucket = row["bucket"]
+            day = timezone.localtime(bucket).date() if isinstance(bucket, datetime) else bucket
+            series[period_start(day, period)][row["channel"]] += row["n"]
+    return {key: dict(series[key]) for key in sorted(series)}
+
+
+@dataclass(frozen=True)
+class Avoidable:
+    total: int
+    chasing: int
+    avoidable: int
+
+
+def avoidable_contact(*, organisation: Organisation, dates: DateRange) -> Avoidable:
+    """How many contacts chased progress, and how many staff marked avoidable."""
+    rolled, live = _split(organisation, dates)
+    total = chasing = avoidable = 0
+    if rolled:
+        sums = _rolled_contacts(organisation, rolled).aggregate(
+            total=Sum("count"),
+            chasing=Sum("count", filter=Q(reason=Contact.Reason.PROGRESS_CHASING)),
+            avoidable=Sum("count", filter=Q(avoidable=True)),
+        )
+        total, chasing, avoidable = (sums[k] or 0 for k in ("total", "chasing", "avoidable"))
+    if live:
+        counts = _contacts(organisation, live).aggregate(
+            total=Count("id"),
+            chasing=Count("id", filter=Q(reason=Contact.Reason.PROGRESS_CHASING)),
+            avoidable=Count("id", filter=Q(avoidable=True)),
+        )
+        total += counts["total"]
+        chasing += counts["chasing"]
+        avoidable += counts["avoidable"]
+    return Avoidable(total, chasing, avoidable)
+
+
+@dataclass
+class Performance:
+    """Cases of a service (or ward) in a period: opened in it, closed in it
+    (how many by their due time, and the total time they took), and open
+    past their due time now."""
+
+    key: int | str | None
+    opened: int = 0
+    closed: int = 0
+    sla_met: int = 0
+    close_seconds: float = 0
+    open_overdue: int = 0
+
+    @property
+    def average_to_close(self) -> timedelta | None:
+        return timedelta(seconds=self.close_seconds / self.closed) if self.closed else None
+
+
+def _case_performance(
+    organisation: Organisation, dates: DateRange, group: str
+) -> dict[int | str | None, Performance]:
+    rows: dict[int | str | None, Performance] = {}
+
+    def row(key: int | str | None) -> Performance:
+        return rows.setdefault(key, Performance(key))
+
+    rolled, live = _split(organisation, dates)
+    if rolled:
+        for item in (
+            CaseDay.objects.filter(
+                organisation=organisation, day__gte=rolled.start, day__lte=rolled.end
+            )
+            .order_by()
+            .values(group)
+            .annotate(
+                opened=Sum("opened"),
+                closed=Sum("closed"),
+                on_time=Sum("closed_on_time"),
+                seconds=Sum("close_seconds"),
+            )
+        ):
+            target = row(item[group])
+            target.opened += item["opened"]
+            target.closed += item["closed"]
+            target.sla_met += item["on_time"]
+            target.close_seconds += item["seconds"]
+    if live:
+        for item in live_case_days(organisation=organisation, dates=live):
+            target = row(item.service_id if group == "service_id" else item.ward)
+            target.opened += item.opened
+            target.closed += item.closed
+            target.sla_met += item.closed_on_time
+            target.close_seconds += item.close_seconds
+    return rows
+
+
+def service_performance(*, organisation: Organisation, dates: DateRange) -> list[Performance]:
+    """By service: cases opened and closed in `dates`, closed on time, the
+    average time to close, and cases open past their due time now."""
+    rows = _case_performance(organisation, dates, "service_id")
+    overdue = (
+        Case.objects.filter(organisation=organisation, is_open=True, due_at__lt=timezone.now())
+        .order_by()
+        .values("service_id")
+        .annotate(n=Count("id"))
+    )
+    for item in overdue:
+        rows.setdefault(item["service_id"], Performance(item["service_id"])).open_overdue = item[
+            "n"
+        ]
+    return list(rows.values())
+
+
+def ward_performance(*, organisation: Organisation, dates: DateRange) -> list[Performance]:
+    """As `service_performance`, by the ward the cases are in ("": unknown)."""
+    return list(_case_performance(organisation, dates, "ward").values())
+
+
+def council_rates(*, organisation: Organisation) -> RateTable:
+    """The rates insight uses for `organisation`: its services' overrides,
+    its own rates, and the published defaults."""
+    own = dict(
+        CouncilRate.objects.filter(organisation=organisation).values_list("channel", "pence")
+    )
+    overrides = [
+        (service.pk, service.published_version.parsed.cost_per_transaction)
+        for service in Service.objects.filter(
+            organisation=organisation, published_version__isnull=False
+        ).select_related("published_version")
+        if service.published_version is not None
+        and service.published_version.parsed.cost_per_transaction
+    ]
+    return rate_table(council_rates=own, service_overrides=overrides)
+
+
+def ward_names() -> dict[str, str]:
+    return dict(Area.objects.filter(type=AreaType.WARD).values_list("code", "name"))
+
+
+def service_names(*, organisation: Organisation) -> dict[int | None, str]:
+    return dict(Service.objects.filter(organisation=organisation).values_list("pk", "name"))
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    organisation_id: int
+    name: str | None  # None: anonymous
+    contacts: int
+    digital_share: float | None
+
+
+def benchmarks(*, dates: DateRange, viewer: Organisation) -> list[Benchmark]:
+    """Every council's contacts and digital take-up in `dates`: the viewer's
+    own and those that agreed to be named by name, the rest anonymously.
+    Days every council has rolled up come from the roll-up table, the rest
+    are counted live: two queries, however many councils."""
+    states = dict(RollupState.objects.values_list("organisation_id", "complete_until"))
+    organisations = dict(Organisation.objects.values_list("pk", "name"))
+    cutoff = min(states.values()) if states and set(states) >= set(organisations) else None
+    live_from = dates.start if cutoff is None else max(dates.start, cutoff)
+    volumes: dict[int, list[Volume]] = defaultdict(list)
+    if cutoff is not None and dates.start < cutoff:
+        for row in (
+            ContactDay.objects.filter(day__gte=dates.start, day__lt=cutoff, day__lte=dates.end)
+            .order_by()
+            .values("organisation_id", "channel")
+            .annotate(n=Sum("count"))
+        ):
+            volumes[row["organisation_id"]].append(Volume(None, row["channel"], row["n"]))
+    if live_from <= dates.end:
+        live = DateRange(live_from, dates.end)
+        for row in (
+            Contact.objects.filter(created_at__gte=live.since, created_at__lt=live.before)
+            .order_by()
+            .values("organisation_id", "channel")
+            .annotate(n=Count("id"))
+        ):
+            volumes[row["organisation_id"]].append(Volume(None, row["channel"], row["n"]))
+    named = set(
+        InsightSharing.objects.filter(named=True).values_list("organisation_id", flat=True)
+    ) | {viewer.pk}
+    result = [
+        Benchmark(
+            organisation_id=pk,
+            name=organisations.get(pk) if pk in named else None,
+            contacts=int(sum(v.count for v in rows)),
+            digital_share=digital_share(rows),
+        )
+        for pk, rows in volumes.items()
+    ]
+    return sorted(result, key=lambda b: (-(b.digital_share or 0), b.organisation_id))
