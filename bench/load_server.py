@@ -85,7 +85,10 @@ class ServerProcess:
         and of the task workers."""
         web = tasks = 0.0
         for child in children(self.process.pid):
-            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            try:
+                cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            except OSError:
+                continue  # it has just ended
             if b"gunicorn" in cmdline:
                 web += tree_cpu(child)
             else:

@@ -334,7 +334,11 @@ def _web_workers(server: Server) -> set[int]:
     deadline = time.monotonic() + WAIT
     while time.monotonic() < deadline:
         for child in _children(server.process.pid):
-            if "gunicorn" in Path(f"/proc/{child}/cmdline").read_text():
+            try:
+                command = Path(f"/proc/{child}/cmdline").read_text()
+            except OSError:
+                continue  # a task worker that stopped to reload a moment ago
+            if "gunicorn" in command:
                 workers = _children(child)
                 if len(workers) == 2:
                     return workers
