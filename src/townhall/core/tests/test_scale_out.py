@@ -278,6 +278,9 @@ def task_engine(request, settings, monkeypatch):
     connection.close()
 
 
+# Committed for real, as the worker needs: inside a test's transaction the
+# database worker cannot claim tasks on PostgreSQL.
+@pytest.mark.django_db(transaction=True)
 def test_a_submission_is_acknowledged_once_on_either_task_engine(
     client, fly_tipping, task_engine, django_capture_on_commit_callbacks
 ):
