@@ -1,4 +1,5 @@
-"""Townhall's URLs plus a trivial view: the baseline every figure is compared with."""
+"""Townhall's URLs plus two trivial views: the baselines every figure is compared
+with (a bare view, and a bare view that inserts one row)."""
 
 from __future__ import annotations
 
@@ -23,11 +24,12 @@ def bare(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 def insert(request: HttpRequest) -> HttpResponse:
     """One INSERT and nothing else: the floor for a request that writes a row.
-    (A throttle row, because every Townhall database has the table.)"""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    (A throttle row, because every Townhall database has the table.) A POST
+    answers 201 (the API benchmarks); the load test's plain loop GETs it."""
+    if request.method not in {"GET", "POST"}:
+        return HttpResponseNotAllowed(["GET", "POST"])
     Throttle.objects.create(key=f"bench:{uuid.uuid4().hex}", window_started_at=timezone.now())
-    return HttpResponse("ok", status=201)
+    return HttpResponse("ok", status=201 if request.method == "POST" else 200)
 
 
 urlpatterns = [

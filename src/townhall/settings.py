@@ -383,3 +383,78 @@ if not isinstance(CONNECTOR_SECRETS, dict) or not all(
 # say where the API is and how long one request may take.
 NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
 NOTIFY_TIMEOUT = env_int("NOTIFY_TIMEOUT", 10)
+
+# Scale-out (docs/operations.md#scaling-out, ADR 0031): nothing a process keeps
+# is needed by another. Without REDIS_URL, sessions, the cache and per-client
+# limits live in the database; with it, in Redis (Django's own backend).
+REDIS_URL = env_str("REDIS_URL")
+CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "townhall")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "core_cache",  # created by `migrate` (core.apps)
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
+    SESSION_ENGINE = "townhall.core.sessions"  # Django's database sessions, fewer queries
+# Where per-client limits (core.throttle) count: "database" or "cache".
+THROTTLE_STORE = env_str("THROTTLE_STORE", "cache" if REDIS_URL else "database")
+if THROTTLE_STORE not in {"database", "cache"}:
+    raise ImproperlyConfigured(f"THROTTLE_STORE must be database or cache, not {THROTTLE_STORE!r}")
+
+# A broker-backed task queue by setting: TASKS_BACKEND=django_tasks_rq.RQBackend
+# runs tasks on RQ over Redis (`townhall rqworker --with-scheduler default`).
+TASKS_REDIS_URL = env_str("TASKS_REDIS_URL", REDIS_URL or "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
+    INSTALLED_APPS.append("django_rq")
+
+# Uploads on S3-compatible storage when a bucket is named (django-storages).
+S3_BUCKET = env_str("S3_BUCKET")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {  # type: ignore[dict-item]  # a dict, where the default has strings
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+            "region_name": env_str("S3_REGION") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+            "location": env_str("S3_PREFIX"),
+            # Uploads are private: never a public URL, never overwritten.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
+# A read replica for read-heavy insight and open-data queries (core.replica).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["townhall.core.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "townhall.core.replica.PinAfterWriteMiddleware",
+    )
+# Seconds a client's reads stay on the primary after it sent a form.
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 15)
+
+# Seconds each web process remembers the site, councils and published service
+# it read (core.memo); its own saves forget them at once (0 turns it off).
+CONFIG_MEMO_SECONDS = env_int("CONFIG_MEMO_SECONDS", 0 if TOWNHALL_ENV == "test" else 5)

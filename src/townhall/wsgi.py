@@ -1,4 +1,4 @@
-"""WSGI entry point for production servers (waitress, gunicorn, uWSGI)."""
+"""WSGI entry point for production servers (gunicorn, as `townhall serve` runs it, or any other)."""
 
 import os
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from townhall.backoffice.access import permission_required
 from townhall.backoffice.forms import CostRatesForm, InsightFilterForm
+from townhall.core.replica import reads_from_replica
 from townhall.insight import downloads, services
 from townhall.insight.periods import Period, financial_year_start
 from townhall.insight.report import Report, chart_bars, report_build
@@ -40,6 +41,7 @@ def _report(request: HttpRequest, form: InsightFilterForm) -> Report:
 
 @require_GET
 @permission_required(Permission.VIEW_INSIGHT)
+@reads_from_replica  # aggregate reads: the replica when there is one
 def insight(request: HttpRequest) -> HttpResponse:
     form = InsightFilterForm(request.GET or None)
     report = _report(request, form)
@@ -59,6 +61,7 @@ def insight(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @permission_required(Permission.VIEW_INSIGHT)
+@reads_from_replica  # aggregate reads: the replica when there is one
 def insight_download(request: HttpRequest, table: str, extension: str) -> HttpResponse:
     form = InsightFilterForm(request.GET or None)
     if request.GET and not form.is_valid():

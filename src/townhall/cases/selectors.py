@@ -54,7 +54,15 @@ def public_timeline(case: Case) -> QuerySet[CaseEvent]:
             CaseEvent.Kind.STATUS_CHANGED,
             CaseEvent.Kind.PUBLIC_UPDATE,
         ]
-    ).only("kind", "to_status", "public_message", "created_at")
+    ).only(
+        # case: the related manager sets each event's case from its case_id, which
+        # would otherwise be loaded with one query per event.
+        "case",
+        "kind",
+        "to_status",
+        "public_message",
+        "created_at",
+    )
 
 
 def staff_queue(

@@ -8,6 +8,7 @@ from itertools import groupby
 from django.db.models import Q
 
 from townhall.catalogue.models import Service
+from townhall.core import memo
 from townhall.tenancy.models import Organisation
 
 
@@ -34,12 +35,16 @@ def service_for_slug(organisations: Iterable[Organisation], slug: str) -> Servic
     """The service with this slug on a site. Where two councils of one site
     (county and district) both offer the slug, the first council by name
     answers until services are routed by place."""
-    return (
-        Service.objects.for_residents()
-        .filter(organisation__in=list(organisations), slug=slug)
-        .select_related("organisation", "published_version")
-        .order_by("organisation__name")
-        .first()
+    organisations = list(organisations)
+    return memo.remembered(
+        ("service", slug, tuple(o.pk for o in organisations)),
+        lambda: (
+            Service.objects.for_residents()
+            .filter(organisation__in=organisations, slug=slug)
+            .select_related("organisation", "published_version")
+            .order_by("organisation__name")
+            .first()
+        ),
     )
 
 

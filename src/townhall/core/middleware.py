@@ -101,18 +101,20 @@ def _discard_body(request: HttpRequest, *, limit_mb: int) -> None:
 class RequestSizeLimitMiddleware:
     """Refuse a request whose declared length is over TOWNHALL_MAX_REQUEST_BYTES
     before reading any of its body, with a page that says so. Django never reads
-    past the declared length (nothing at all when none is declared), so an accepted
-    request is never read past the limit either. `townhall serve` also gives
-    waitress the same limit, so the server refuses such a request before the body
-    arrives instead of buffering it first. Each file question's own, smaller limit
-    is checked by the form engine."""
+    past the declared length, and nothing at all when none is declared, so a body
+    sent without one (chunked) would arrive empty: such a request is refused with
+    411 instead (browsers always declare the length of a form). Under `townhall
+    serve`, gunicorn then closes the connection instead of reading the rest of
+    the body to discard it (`core/gunicorn_conf.py`). Each file question's own,
+    smaller limit is checked by the form engine."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        meta = request.META
         try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
+            length = int(meta.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
         limit = settings.TOWNHALL_MAX_REQUEST_BYTES
@@ -127,4 +129,6 @@ class RequestSizeLimitMiddleware:
                 {"limit_mb": limit // (1024 * 1024)},
                 status=413,
             )
+        if "HTTP_TRANSFER_ENCODING" in meta and not meta.get("CONTENT_LENGTH"):
+            return render(request, "errors/411.html", status=411)
         return self.get_response(request)

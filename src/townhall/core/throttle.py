@@ -1,7 +1,8 @@
 """Limits on how often one client may do something that costs the council or
 could be abused (look cases up, have emails sent to any address). Counts live
-in the database, so every web process shares them; clients are known by a
-keyed hash of their IP address, which is not stored."""
+in the database, or in the cache (Redis) when THROTTLE_STORE is "cache" (the
+default with REDIS_URL), so every web process on every machine shares them;
+clients are known by a keyed hash of their IP address, which is not stored."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import hmac
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -31,6 +33,8 @@ def client_key(request: HttpRequest, action: str) -> str:
 
 def throttle_allows(*, key: str, limit: int, window: timedelta) -> bool:
     """Count one more attempt for `key`; False once `limit` is passed in `window`."""
+    if settings.THROTTLE_STORE == "cache":
+        return _cache_allows(key=key, limit=limit, window=window)
     now = timezone.now()
     with transaction.atomic():
         row, _created = Throttle.objects.select_for_update().get_or_create(
@@ -44,3 +48,18 @@ def throttle_allows(*, key: str, limit: int, window: timedelta) -> bool:
         row.count += 1
         row.save(update_fields=["window_started_at", "count"])
     return row.count <= limit
+
+
+def _cache_allows(*, key: str, limit: int, window: timedelta) -> bool:
+    """The same count in the cache: the window starts with the first attempt
+    and the key expires with it. `incr` is atomic in Redis, so concurrent
+    requests on any machine each count once."""
+    cache_key = f"throttle:{key}"
+    seconds = max(1, int(window.total_seconds()))
+    cache.add(cache_key, 0, timeout=seconds)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # the window ended between the two calls
+        cache.add(cache_key, 1, timeout=seconds)
+        count = 1
+    return count <= limit

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from townhall.accounts.models import User
 from townhall.accounts.two_factor import has_second_factor
+from townhall.core import memo
 from townhall.tenancy.models import Membership, Organisation, Site
 
 
@@ -43,14 +44,18 @@ def current_site(request: HttpRequest) -> Site | None:
             # Error pages for a bad Host header still render, with no council.
             request._townhall_site = None  # type: ignore[attr-defined]
         else:
-            request._townhall_site = Site.objects.for_host(host)  # type: ignore[attr-defined]
+            request._townhall_site = memo.remembered(  # type: ignore[attr-defined]
+                ("site", host), lambda: Site.objects.for_host(host)
+            )
     return request._townhall_site  # type: ignore[attr-defined]
 
 
 def site_organisations(request: HttpRequest) -> list[Organisation]:
     """The councils whose services the requested site shows."""
     site = current_site(request)
-    return list(site.organisations.all()) if site else []
+    if site is None:
+        return []
+    return memo.remembered(("site-organisations", site.pk), lambda: list(site.organisations.all()))
 
 
 def public_url_for(organisation: Organisation) -> str:

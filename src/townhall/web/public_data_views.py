@@ -18,12 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from townhall.core.replica import reads_from_replica
 from townhall.insight import open_data
 from townhall.insight.public import last_twelve_months, public_performance
 from townhall.tenancy.selectors import site_organisations
 
 
 @require_GET
+@reads_from_replica  # aggregate reads: the replica when there is one
 def performance(request: HttpRequest) -> HttpResponse:
     dates = last_twelve_months(timezone.localdate())
     councils = [
@@ -60,6 +62,7 @@ def dictionary() -> list[open_data.Field]:
 
 
 @require_GET
+@reads_from_replica  # aggregate reads: the replica when there is one
 def open_data_index(request: HttpRequest) -> HttpResponse:
     services = open_data.public_services(site_organisations(request))
     return render(
@@ -116,6 +119,7 @@ FORMATS = {
 
 
 @require_GET
+@reads_from_replica  # aggregate reads: the replica when there is one
 def open_data_cases(request: HttpRequest, extension: str) -> HttpResponse | StreamingHttpResponse:
     if extension not in FORMATS:
         return HttpResponse(
@@ -133,6 +137,7 @@ def open_data_cases(request: HttpRequest, extension: str) -> HttpResponse | Stre
 
 
 @require_GET
+@reads_from_replica  # aggregate reads: the replica when there is one
 def open_data_catalogue(request: HttpRequest) -> HttpResponse:
     """A DCAT catalogue (JSON-LD) of the site's open data, for harvesters."""
     organisations = site_organisations(request)

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import os
 import signal
+import uuid
+from collections.abc import Iterator
 
 import pytest
 
@@ -25,3 +28,49 @@ def database_tasks(settings, monkeypatch):
 def clock(monkeypatch) -> Clock:
     """Django's clock in this process, to move forward past a wait."""
     return Clock(monkeypatch)
+
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/11"  # a database number of the tests' own
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """Redis at 127.0.0.1:6379 (database 11), or the test is skipped; in CI,
+    where Redis runs, its absence fails the test instead. Keys made under the
+    yielded prefix are removed afterwards."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        if os.environ.get("CI"):
+            pytest.fail("Redis is not running at 127.0.0.1:6379, and CI should start it")
+        pytest.skip("Redis is not running at 127.0.0.1:6379")
+    yield REDIS_TEST_URL
+    client.close()
+
+
+@pytest.fixture
+def redis_cache(settings, redis_url) -> Iterator[str]:
+    """The cache, sessions and per-client limits in Redis, as with REDIS_URL."""
+    import redis
+    from django.core.cache import caches
+
+    prefix = f"townhall-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    settings.THROTTLE_STORE = "cache"
+    yield prefix
+    caches.close_all()
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+    client.close()

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 PROJECT = Path(__file__).resolve().parents[4]
 
 
@@ -109,3 +111,29 @@ def test_the_notify_outbox_benchmark_runs_once():
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
     assert "| Plain `NotificationsAPIClient` loop (baseline)" in result.stdout
     assert "exactly once" in result.stdout
+
+
+@pytest.mark.slow
+def test_the_load_test_runs_journeys_through_the_real_server_and_checks_them():
+    """bench/load.py for one second a phase, with two residents and one
+    caseworker: its own checks (unique references, one email per case, no task
+    run twice) must pass, and every phase must have served requests."""
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "TOWNHALL_ENV", "DJANGO_SETTINGS_MODULE"}
+    }
+    options = "--residents 2 --staff 1 --duration 1 --web-workers 1 --task-workers 1"
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "bench/load.py", *options.split()],
+        cwd=PROJECT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    assert "- all passed: True" in result.stdout
+    assert "| POST submit |" in result.stdout
+    assert "| bare one-insert view |" in result.stdout

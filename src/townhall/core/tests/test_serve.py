@@ -1,10 +1,12 @@
-"""`townhall serve` end to end: the real waitress server in a subprocess, on a
-free loopback port, over a file SQLite database migrated for it.
+"""`townhall serve` end to end: the real server (gunicorn with two worker
+processes) in a subprocess, on a free loopback port, over a file SQLite
+database migrated for it.
 
 Behind a proxy that ends TLS, HTTPS requests are served (not redirected in a
 loop) and each resident has their own rate-limit key; without one, nobody can
 choose their key with a header. Oversized bodies are refused before they are
-read, and `--with-worker` starts the worker again when it dies.
+read, with the council's page, and the connection closed; `--with-worker` starts
+the worker again when it dies, and SIGHUP reloads without refusing a request.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import RequestFactory, override_settings
 
 from townhall.core.throttle import client_key
@@ -33,7 +36,16 @@ from townhall.core.throttle import client_key
 SECRET_KEY = "serve-end-to-end-" + "k" * 40
 WAIT = 60.0  # seconds before a test gives up on the server; only stops a hang
 MIB = 1024 * 1024
-REPLACED = {"DATABASE_URL", "BEHIND_PROXY", "HTTPS", "SECURE_SSL_REDIRECT", "TRUSTED_PROXIES"}
+REPLACED = {
+    "DATABASE_URL",
+    "BEHIND_PROXY",
+    "HTTPS",
+    "SECURE_SSL_REDIRECT",
+    "TRUSTED_PROXIES",
+    # The rate-limit counts are read from the database below.
+    "REDIS_URL",
+    "THROTTLE_STORE",
+}
 
 
 def _environment(folder: Path, **extra: str) -> dict[str, str]:
@@ -60,7 +72,7 @@ class Server:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        command = ["serve", "--port", str(self.port), "--threads", "2", *options]
+        command = ["serve", "--port", str(self.port), "--workers", "2", "--threads", "2", *options]
         self.process = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "townhall.cli", *command],
             env=_environment(folder, **env),
@@ -92,7 +104,7 @@ class Server:
     def request(
         self, method: str, path: str, *, headers: dict[str, str] | None = None, body: str = ""
     ) -> http.client.HTTPResponse:
-        for _ in range(int(WAIT * 10)):  # waitress may not be listening yet
+        for _ in range(int(WAIT * 10)):  # gunicorn may not be listening yet
             connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT)
             try:
                 connection.request(method, path, body=body or None, headers=headers or {})
@@ -221,9 +233,13 @@ def test_without_a_proxy_forwarded_proto_does_not_make_a_request_https(direct):
 # ---- request bodies over the limit (25 MiB by default) --------------------------------
 
 
-def _status_line(sock: socket.socket) -> bytes:
+def _answer(sock: socket.socket) -> bytes:
+    """Everything the server sent until it closed the connection."""
     sock.settimeout(WAIT)
-    return sock.recv(4096).split(b"\r\n", 1)[0]
+    received = b""
+    while chunk := sock.recv(65536):
+        received += chunk
+    return received
 
 
 def test_a_declared_200_mib_body_is_refused_before_it_is_sent(direct):
@@ -236,11 +252,16 @@ def test_a_declared_200_mib_body_is_refused_before_it_is_sent(direct):
         # It may have answered and closed the connection already.
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             sock.sendall(b"x" * 65536)
-        # Only 64 KiB of the 200 MiB were sent: the answer cannot wait for the rest.
-        assert _status_line(sock) == b"HTTP/1.1 413 Request Entity Too Large"
+        # Only 64 KiB of the 200 MiB were sent: the answer cannot wait for the rest,
+        # and the connection is closed instead of the rest being read and discarded.
+        answer = _answer(sock)
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert b"The files you sent are too large" in answer  # the council's page
+    limit_mb = settings.TOWNHALL_MAX_REQUEST_BYTES // MIB
+    assert f"smaller than {limit_mb}MB".encode() in answer
 
 
-def test_a_chunked_body_is_not_read_past_the_limit(direct):
+def test_a_chunked_body_is_refused_and_never_read(direct):
     chunk = b"10000\r\n" + b"x" * 0x10000 + b"\r\n"
     sent = 0
     with socket.create_connection(("127.0.0.1", direct.port), timeout=WAIT) as sock:
@@ -253,8 +274,17 @@ def test_a_chunked_body_is_not_read_past_the_limit(direct):
                 sent += 0x10000
         except (BrokenPipeError, ConnectionResetError):
             pass  # it answered and closed the connection while we were still sending
-        assert _status_line(sock) == b"HTTP/1.1 413 Request Entity Too Large"
+        answer = _answer(sock)
+    # Django reads no body without a declared length, so one sent chunked is
+    # refused rather than silently dropped.
+    assert answer.startswith(b"HTTP/1.1 411 ")
+    assert b"did not say how much it was sending" in answer
     assert sent < 200 * MIB  # refused while the body was still arriving
+
+
+def test_a_body_within_the_limit_is_not_refused_for_its_size(direct):
+    response = direct.request("POST", "/track/", body="x" * MIB)
+    assert response.status == 403  # no CSRF cookie: the form's own answer, not 413
 
 
 # ---- the worker beside the server ------------------------------------------------------
@@ -284,3 +314,60 @@ def test_serve_with_worker_starts_the_worker_again_when_it_dies(folder):
         assert server.stop() == 0
     # Stopping the server stops (and reaps) its worker.
     assert not _alive(second)
+
+
+# ---- processes: every core, graceful reloads -------------------------------------------
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    children = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                children.add(int(stat.parent.name))
+    return children
+
+
+def _web_workers(server: Server) -> set[int]:
+    """gunicorn's worker processes: the children of the one child of `serve`
+    that is not a task worker."""
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        for child in _children(server.process.pid):
+            try:
+                command = Path(f"/proc/{child}/cmdline").read_text()
+            except OSError:
+                continue  # a task worker that stopped to reload a moment ago
+            if "gunicorn" in command:
+                workers = _children(child)
+                if len(workers) == 2:
+                    return workers
+        time.sleep(0.1)
+    pytest.fail("gunicorn never had its two worker processes")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_sighup_reloads_web_and_task_workers_without_refusing_a_request(folder):
+    started = r"Task worker started \(pid (\d+)\)"
+    server = Server(folder, "--with-worker", HTTPS="false")
+    try:
+        assert server.request("GET", "/healthz").status == 200
+        old_web = _web_workers(server)
+        old_task = int(server.wait_for(started)[1])
+
+        server.process.send_signal(signal.SIGHUP)
+        # Requests keep being answered while the workers are replaced.
+        deadline = time.monotonic() + WAIT
+        while (new_web := _web_workers(server)) & old_web and time.monotonic() < deadline:
+            assert server.request("GET", "/healthz").status == 200
+        server.wait_for(r"Task worker stopped to reload; starting it again")
+        new_task = int(server.wait_for(started, nth=2)[1])
+
+        assert not new_web & old_web
+        assert new_task != old_task
+        assert not _alive(old_task)
+        assert server.request("GET", "/healthz").status == 200
+    finally:
+        assert server.stop() == 0

@@ -51,3 +51,20 @@ def test_an_empty_track_form_explains_what_is_missing(client, fly_tipping):
     body = client.post("/track/", {}).content.decode()
     assert "Enter your reference" in body
     assert "Enter the email address, phone number or postcode you gave us" in body
+
+
+def test_tracking_costs_the_same_queries_however_long_the_timeline(
+    client, fly_tipping, staff_user, django_assert_num_queries
+):
+    case = submitted_case(fly_tipping)
+    form = {"reference": case.reference, "email": "resident@example.com"}
+    client.post("/track/", form)  # the first look-up creates the rate-limit row
+    # The same number however long the timeline (and one for the tracking count).
+    with django_assert_num_queries(8) as short:
+        assert client.post("/track/", form).status_code == 200
+    for status in ["inspecting", "scheduled", "cleared"]:
+        case_transition(case=case, to_status=status, actor=staff_user, public_message="Done.")
+    with django_assert_num_queries(8) as long:
+        body = client.post("/track/", form).content.decode()
+    assert body.count("Done.") == 3
+    assert len(short.captured_queries) == len(long.captured_queries)

@@ -1,0 +1,329 @@
+"""Load test: `townhall serve` under concurrent residents and staff, over HTTP.
+
+Builds a fresh database (a temporary SQLite file, or the database
+BENCH_DATABASE_URL names, emptied first) with one council, the standard
+fly-tipping service and caseworkers; starts the real server (`townhall serve
+--with-worker`, gunicorn) with the bench URLs; then, for `--duration` seconds
+each, runs `--residents` concurrent clients against a bare Django view, a bare
+one-insert view, and complete fly-tipping journeys (18 requests each) while
+`--staff` caseworkers page through the queue and open cases. It reports cases
+completed a second, p50/p95/p99 per page, errors, and the server's CPU time
+per request (all its processes, from /proc), then checks the run: every
+reference unique, every case acknowledged by exactly one email, and no task
+run twice. Not part of the test suite: nothing here passes or fails on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import signal
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+if str(PROJECT_DIR) not in sys.path:
+    sys.path.insert(0, str(PROJECT_DIR))
+
+from bench.load_checks import check_run, prepare  # noqa: E402
+from bench.load_server import ServerProcess, cpu_seconds  # noqa: E402
+
+REFERENCE = re.compile(r"\b[A-Z]{3}-\d{4}-\d{8}\b")
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+CASE_LINK = re.compile(r'href="(/staff/cases/[A-Z]{3}-\d{4}-\d{8}/)"')
+START = "/services/report-fly-tipping/"
+ANSWERS: list[tuple[str, dict[str, str]]] = [
+    ("what", {"waste_type": "furniture"}),
+    ("how-much", {"size": "small_van"}),
+    ("where", {"location": "Behind the shops on Castle Street"}),
+    ("when", {"seen_on-day": "5", "seen_on-month": "1", "seen_on-year": "2026"}),
+    ("details", {"description": "A sofa and two mattresses"}),
+    ("photo", {}),
+    ("contact", {"email": "resident@example.com"}),
+]
+STAFF_PASSWORD = "bench-password-not-secret"  # noqa: S105
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--residents", type=int, default=16, help="concurrent residents")
+    parser.add_argument("--staff", type=int, default=2, help="concurrent caseworkers")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds per phase")
+    parser.add_argument("--web-workers", type=int, default=None, help="`serve --workers`")
+    parser.add_argument("--threads", type=int, default=2, help="`serve --threads`")
+    parser.add_argument("--task-workers", type=int, default=2, help="`serve --task-workers`")
+    parser.add_argument("--redis", metavar="URL", help="REDIS_URL for the server")
+    parser.add_argument(
+        "--phases",
+        default="bare,insert,journeys",
+        help="which phases, comma-separated (default: bare,insert,journeys)",
+    )
+    parser.add_argument("--json", metavar="PATH", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    if args.residents < 1 or args.duration <= 0 or args.staff < 0:
+        parser.error("--residents must be at least 1, --duration above 0, --staff 0 or more")
+    return args
+
+
+# ---- what is measured --------------------------------------------------------------
+
+
+@dataclass
+class Phase:
+    name: str
+    samples: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    references: list[str] = field(default_factory=list)
+    elapsed: float = 0.0
+    web_cpu: float = 0.0
+    task_cpu: float = 0.0
+    client_cpu: float = 0.0
+
+    @property
+    def requests(self) -> int:
+        return sum(len(times) for times in self.samples.values())
+
+    def record(self, label: str, seconds: float, ok: bool) -> None:
+        self.samples[label].append(seconds)
+        if not ok:
+            self.errors[label] += 1
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    rank = max(1, round(pct / 100 * len(ordered) + 0.5))  # nearest rank
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+class Failed(Exception):
+    """A response that was not what a browser expected; counted as an error."""
+
+
+def csrf_token(text: str) -> str:
+    found = CSRF_INPUT.search(text)
+    if found is None:
+        raise Failed("no CSRF token on the page")
+    return found[1]
+
+
+async def timed(phase: Phase, label: str, call: Awaitable[Any], expect: int) -> Any:
+    """Await the request `call` (not sent until awaited), timing it."""
+    started = time.perf_counter()
+    try:
+        response = await call
+    except Exception:
+        phase.record(label, time.perf_counter() - started, ok=False)
+        raise Failed(label) from None
+    phase.record(label, time.perf_counter() - started, ok=response.status_code == expect)
+    if response.status_code != expect:
+        raise Failed(f"{label}: {response.status_code}")
+    return response
+
+
+# ---- the clients ----------------------------------------------------------------------
+
+
+def _client(base: str) -> Any:
+    import httpx
+
+    return httpx.AsyncClient(base_url=base, timeout=60.0, follow_redirects=False)
+
+
+async def bare_loop(base: str, phase: Phase, deadline: float, path: str, label: str) -> None:
+    async with _client(base) as client:
+        while time.monotonic() < deadline:
+            try:
+                await timed(phase, label, client.get(path), 200)
+            except Failed:
+                await asyncio.sleep(0.05)
+
+
+async def resident_loop(base: str, phase: Phase, deadline: float) -> None:
+    """Complete journeys, one after another, each as a new resident."""
+    while time.monotonic() < deadline:
+        async with _client(base) as client:
+            try:
+                await journey(client, phase)
+            except Failed:
+                await asyncio.sleep(0.05)
+
+
+async def journey(client: Any, phase: Phase) -> None:
+    page = await timed(phase, "GET start page", client.get(START), 200)
+    token = client.cookies.get("csrftoken")
+    for page_id, data in ANSWERS:
+        url = f"{START}questions/{page_id}/"
+        page = await timed(phase, f"GET {page_id}", client.get(url), 200)
+        token = csrf_token(page.text) if token is None else token
+        form = {**data, "csrfmiddlewaretoken": token}
+        await timed(phase, f"POST {page_id}", client.post(url, data=form), 302)
+    await timed(phase, "GET check", client.get(f"{START}check/"), 200)
+    form = {"csrfmiddlewaretoken": token}
+    await timed(phase, "POST submit", client.post(f"{START}check/", data=form), 302)
+    done = await timed(phase, "GET done", client.get(f"{START}done/"), 200)
+    found = REFERENCE.search(done.text)
+    if found is None:
+        phase.errors["GET done (no reference)"] += 1
+        raise Failed("no reference on the done page")
+    phase.references.append(found[0])
+
+
+async def staff_loop(base: str, phase: Phase, deadline: float, email: str) -> None:
+    async with _client(base) as client:
+        page = await client.get("/staff/login/")
+        token = csrf_token(page.text)
+        form = {"username": email, "password": STAFF_PASSWORD, "csrfmiddlewaretoken": token}
+        signed_in = await client.post("/staff/login/", data=form)
+        if signed_in.status_code != 302:
+            raise SystemExit(f"caseworker {email} could not sign in ({signed_in.status_code})")
+        while time.monotonic() < deadline:
+            try:
+                queue = await timed(phase, "staff: queue", client.get("/staff/"), 200)
+                links = CASE_LINK.findall(queue.text)
+                if links:
+                    link = links[len(phase.references) % len(links)]
+                    await timed(phase, "staff: case", client.get(link), 200)
+                else:
+                    await asyncio.sleep(0.2)
+            except Failed:
+                await asyncio.sleep(0.05)
+
+
+async def run_phase(
+    name: str, server: ServerProcess, args: argparse.Namespace, staff: list[str]
+) -> Phase:
+    phase = Phase(name)
+    deadline = time.monotonic() + args.duration
+    baselines = {"bare": "bare Django view", "insert": "bare one-insert view"}
+    if name in baselines:
+        path = f"/bench/{name}/"
+        jobs = [
+            bare_loop(server.base, phase, deadline, path, baselines[name])
+            for _ in range(args.residents)
+        ]
+    else:
+        jobs = [resident_loop(server.base, phase, deadline) for _ in range(args.residents)]
+    if name == "journeys":
+        jobs += [staff_loop(server.base, phase, deadline, email) for email in staff]
+    web_before, task_before = server.cpu()
+    client_before = cpu_seconds(os.getpid(), children=False)
+    started = time.monotonic()
+    await asyncio.gather(*jobs)
+    phase.elapsed = time.monotonic() - started
+    web_after, task_after = server.cpu()
+    phase.web_cpu = web_after - web_before
+    phase.task_cpu = task_after - task_before
+    phase.client_cpu = cpu_seconds(os.getpid(), children=False) - client_before
+    return phase
+
+
+# ---- the report ------------------------------------------------------------------------
+
+
+def summary(phase: Phase) -> dict[str, Any]:
+    requests = phase.requests
+    return {
+        "phase": phase.name,
+        "seconds": round(phase.elapsed, 2),
+        "requests": requests,
+        "requests_per_second": round(requests / phase.elapsed, 1),
+        "cases": len(phase.references),
+        "cases_per_second": round(len(phase.references) / phase.elapsed, 2),
+        "errors": sum(phase.errors.values()),
+        "web_cpu_ms_per_request": round(1000 * phase.web_cpu / max(1, requests), 2),
+        "task_cpu_s": round(phase.task_cpu, 2),
+        "load_generator_cpu_s": round(phase.client_cpu, 2),
+        "pages": {
+            label: {
+                "count": len(times),
+                "errors": phase.errors.get(label, 0),
+                "p50_ms": round(1000 * percentile(times, 50), 1),
+                "p95_ms": round(1000 * percentile(times, 95), 1),
+                "p99_ms": round(1000 * percentile(times, 99), 1),
+            }
+            for label, times in phase.samples.items()
+        },
+    }
+
+
+def markdown(results: list[dict[str, Any]], checks: dict[str, Any], meta: dict[str, Any]) -> str:
+    lines = [
+        f"## Townhall under load, {meta['date']}",
+        "",
+        f"{meta['database']}; `townhall serve --workers {meta['web_workers']} --threads "
+        f"{meta['threads']} --with-worker --task-workers {meta['task_workers']}`; "
+        f"{meta['residents']} residents and {meta['staff']} caseworkers, {meta['duration']} s a "
+        f"phase; Redis: {'yes' if meta['redis'] else 'no'}; {meta['cpus']} CPUs; load average "
+        f"{meta['load_before']:.2f} before, {meta['load_after']:.2f} after.",
+        "",
+        "| Phase | Requests/s | Cases/s | Errors | Web CPU ms/request | Task worker CPU s "
+        "| Load generator CPU s |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for result in results:
+        lines.append(
+            f"| {result['phase']} | {result['requests_per_second']} | "
+            f"{result['cases_per_second']} | {result['errors']} | "
+            f"{result['web_cpu_ms_per_request']} | {result['task_cpu_s']} | "
+            f"{result['load_generator_cpu_s']} |"
+        )
+    lines += [
+        "",
+        "| Page | Requests | Errors | p50 ms | p95 ms | p99 ms |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for result in results:
+        for label, page in result["pages"].items():
+            lines.append(
+                f"| {label} | {page['count']} | {page['errors']} | {page['p50_ms']} | "
+                f"{page['p95_ms']} | {page['p99_ms']} |"
+            )
+    lines += ["", "Checks after the run:", ""]
+    lines += [f"- {name}: {value}" for name, value in checks.items()]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    phases = [name.strip() for name in args.phases.split(",") if name.strip()]
+    with tempfile.TemporaryDirectory(prefix="townhall-load-") as tmp:
+        workdir = Path(tmp)
+        environment, meta = prepare(args, workdir, STAFF_PASSWORD)
+        staff = meta.pop("staff_emails")
+        print("Starting townhall serve ...", file=sys.stderr, flush=True)
+        server = ServerProcess(environment, args)
+        results: list[dict[str, Any]] = []
+        try:
+            server.wait_until_ready()
+            meta["load_before"] = os.getloadavg()[0]
+            references: list[str] = []
+            for name in phases:
+                print(f"  {name} ...", file=sys.stderr, flush=True)
+                phase = asyncio.run(run_phase(name, server, args, staff))
+                references += phase.references
+                results.append(summary(phase))
+            meta["load_after"] = os.getloadavg()[0]
+            print("Waiting for the task workers, then checking ...", file=sys.stderr, flush=True)
+            checks = check_run(environment, references, workdir)
+        finally:
+            server.stop()
+    print(markdown(results, checks, meta))
+    if args.json:
+        payload = {"environment": meta, "results": results, "checks": checks}
+        args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    if not checks["all passed"]:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    main()
