@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
-from pydantic import AwareDatetime, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 
 from townhall.integrations.api.errors import ApiError
 
@@ -25,7 +26,22 @@ def _iso_only(value: Any) -> Any:
     return value
 
 
-Time = Annotated[AwareDatetime, BeforeValidator(_iso_only)]
+# Real time zones are between 12 hours behind and 14 ahead of UTC; PostgreSQL
+# cannot take an offset much past that (a 500, before this check).
+LONGEST_OFFSET = timedelta(hours=14)
+
+
+def _real_zone(value: datetime) -> datetime:
+    offset = value.utcoffset()
+    if offset is None or abs(offset) > LONGEST_OFFSET:
+        raise ValueError("Give a time zone between -12:00 and +14:00, such as Z or +01:00")
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("Give a date between the years 1 and 9999") from None
+
+
+Time = Annotated[AwareDatetime, BeforeValidator(_iso_only), AfterValidator(_real_zone)]
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 

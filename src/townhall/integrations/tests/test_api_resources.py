@@ -120,3 +120,17 @@ def test_areas_at_a_point(reader, wards):
     ]
     assert reader.get("/areas/at", {"lon": -0.5, "lat": 51.5}).json()["results"] == []
     assert reader.get("/areas/at", {"lon": 200, "lat": 51.5}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "0419-11-28T12:03:54.1897-20:06",  # no real time zone is 20 hours behind
+        "2026-01-01T00:00:00+15:00",
+        "0001-01-01T00:00:00+01:00",  # before the year 1 in UTC
+    ],
+)
+def test_times_in_no_real_time_zone_are_refused_with_a_message(reader, moment):
+    response = reader.get("/contacts", {"created_before": moment})
+    assert response.status_code in {400, 422}
+    assert response.json()["errors"][0]["path"].endswith("created_before")
