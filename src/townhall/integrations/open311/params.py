@@ -99,7 +99,12 @@ def moment(data: QueryDict, name: str) -> datetime | None:
         parsed = parse_datetime(raw.replace(" ", "+"))  # a "+" in a query string arrives as " "
     except ValueError:
         parsed = None
-    if parsed is None or parsed.year < 1900:
+    offset = parsed.utcoffset() if parsed is not None else None
+    if (
+        parsed is None
+        or not 1900 <= parsed.year <= 9000
+        or (offset is not None and abs(offset) > timedelta(hours=14))
+    ):
         raise Open311Error(
             400, (400, f"{name} must be a W3C date and time, like 2026-01-31T09:00:00Z")
         )
