@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 
+from townhall.cases.conditions import answer_point
 from townhall.cases.models import Case
 from townhall.catalogue.engine.definition import ServiceDefinition
 from townhall.catalogue.models import Service, ServiceVersion
@@ -67,20 +68,17 @@ def grid_point(lon: float, lat: float, metres: int) -> tuple[float, float]:
     return round(centre_lon, 5), round(centre_lat, 5)
 
 
-def _point(definition: ServiceDefinition, answers: Mapping[str, Any]) -> tuple[float, float] | None:
+def case_point(
+    definition: ServiceDefinition, answers: Mapping[str, Any]
+) -> tuple[float, float] | None:
+    """The place of the case's first location answer that has one."""
     for _page, question in definition.questions():
-        if question.type != "location":
-            continue
-        value = answers.get(question.id)
-        point = value.get("point") if isinstance(value, Mapping) else None
-        if isinstance(point, Mapping):
-            lon, lat = point.get("lon"), point.get("lat")
-            if isinstance(lon, int | float) and isinstance(lat, int | float):
-                return float(lon), float(lat)
+        if question.type == "location" and (point := answer_point(answers.get(question.id))):
+            return point
     return None
 
 
-class _Definitions:
+class Definitions:
     """Each service version's definition, parsed once per export."""
 
     def __init__(self) -> None:
@@ -107,7 +105,7 @@ def cases_for(services: list[Service]) -> QuerySet[Case]:
 def open_data_rows(services: list[Service]) -> Iterator[dict[str, Any]]:
     """One dict a case, in the order of FIELDS, chunk by chunk."""
     by_id = {service.pk: service for service in services}
-    definitions = _Definitions()
+    definitions = Definitions()
     wards = _wards()
     grid = settings.OPEN_DATA_GRID_METRES
     rows = cases_for(services).values_list(
@@ -126,7 +124,7 @@ def open_data_rows(services: list[Service]) -> Iterator[dict[str, Any]]:
         service = by_id[service_id]
         definition = definitions.get(version_id)
         ward = next((wards[code] for code in codes or [] if code in wards), ("", ""))
-        point = _point(definition, answers or {})
+        point = case_point(definition, answers or {})
         lon, lat = grid_point(*point, grid) if point else (None, None)
         try:
             status_label = str(definition.workflow.state(status).label)

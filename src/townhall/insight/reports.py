@@ -22,7 +22,7 @@ from townhall.cases.models import Case, CaseEvent
 from townhall.catalogue.engine.definition import ServiceDefinition
 from townhall.catalogue.engine.questions import display_answer, is_empty
 from townhall.catalogue.models import Service
-from townhall.insight.open_data import _Definitions, _point, grid_point, public_services
+from townhall.insight.open_data import Definitions, case_point, grid_point, public_services
 from townhall.places.models import Area, AreaType
 from townhall.tenancy.models import Organisation
 
@@ -98,7 +98,7 @@ def reports_page(
             Q(created_at__lt=before[0]) | Q(created_at=before[0], pk__lt=before[1])
         )
     wards = dict(Area.objects.filter(type=AreaType.WARD).values_list("code", "name"))
-    definitions = _Definitions()
+    definitions = Definitions()
     grid = settings.OPEN_DATA_GRID_METRES
     rows: list[PublicReport] = []
     last: tuple[datetime, int] | None = None
@@ -118,7 +118,7 @@ def reports_page(
 def _report(
     case: Case, definition: ServiceDefinition, wards: dict[str, str], grid: int
 ) -> PublicReport:
-    point = _point(definition, case.answers or {})
+    point = case_point(definition, case.answers or {})
     lon, lat = grid_point(*point, grid) if point else (None, None)
     try:
         status = str(definition.workflow.state(case.status).public_label)
