@@ -141,3 +141,15 @@ def test_bad_formats_are_a_clear_404(client, published):
     response = client.get("/open-data/cases.xml")
     assert response.status_code == 404
     assert "cases.csv" in response.content.decode()
+
+
+def test_the_performance_page_costs_the_same_queries_however_many_cases(
+    client, fly_tipping, django_assert_max_num_queries
+):
+    submitted_case(fly_tipping)
+    with django_assert_max_num_queries(30) as few:
+        client.get("/performance/")
+    for _ in range(5):
+        submitted_case(fly_tipping)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/performance/")

@@ -86,3 +86,14 @@ def test_the_list_has_a_map_of_the_reports(client, reports):
     page = client.get("/reports/").content.decode()
     assert page.count("<circle") == 1
     assert f'href="/reports/{reports[0].reference}/"' in page
+
+
+def test_the_list_costs_the_same_queries_however_many_reports(
+    client, reports, fly_tipping, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(30) as few:
+        client.get("/reports/")
+    for _ in range(5):
+        submitted_case(fly_tipping)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/reports/")
