@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "townhall.accounts",
     "townhall.tenancy",
     "townhall.places",
+    "townhall.residents",
     "townhall.catalogue",
     "townhall.cases",
     "townhall.notifications",

@@ -53,6 +53,14 @@ class Draft(models.Model):
     case = models.OneToOneField(
         "Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="draft"
     )
+    # A signed-in resident's draft, listed in their account.
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="drafts",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -166,6 +174,15 @@ class Case(models.Model):
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The resident whose request it is, when they have an account: set when a
+    # signed-in resident sends it, or when their verified email links it later.
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="requests",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,0 +1,61 @@
+"""What a resident's account knows about them beyond the sign-in itself.
+
+A resident is an `accounts.User` with no council membership (see
+docs/decisions/0010); their `Profile` holds what "ask once" reuses, and
+`Case.resident` / `Draft.resident` tie their requests to the account.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UpdatesBy(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("Text message")
+    POST = "post", _("Letter")
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="resident_profile",
+        verbose_name=_("user"),
+    )
+    email_verified_at = models.DateTimeField(
+        _("email verified"),
+        null=True,
+        blank=True,
+        help_text=_("When they proved the address is theirs."),
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    updates_by = models.CharField(
+        _("updates by"), max_length=10, choices=UpdatesBy.choices, default=UpdatesBy.EMAIL
+    )
+    language = models.CharField(_("language"), max_length=10, default="en")
+    reuse_agreed_at = models.DateTimeField(
+        _("agreed to reuse"),
+        null=True,
+        blank=True,
+        help_text=_("When they agreed that their profile may fill in their requests."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("resident profile")
+        verbose_name_plural = _("resident profiles")
+
+    def __str__(self) -> str:
+        return str(self.user_id)
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
