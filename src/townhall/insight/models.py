@@ -86,6 +86,8 @@ class CaseDay(models.Model):
     # Cases first answered (a status change) that day, and their total wait.
     responded = models.PositiveIntegerField(default=0)
     response_seconds = models.BigIntegerField(default=0)
+    # Cases reopened that day (by staff, or by a resident saying it is not fixed).
+    reopened = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "day"])]

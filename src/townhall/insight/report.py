@@ -277,6 +277,7 @@ def performance_table(rows: list[selectors.Performance], names: dict[int | None,
             Column(_("Opened"), Kind.COUNT),
             Column(_("Closed"), Kind.COUNT),
             Column(_("Closed on time"), Kind.SHARE),
+            Column(_("Reopened"), Kind.COUNT),
             Column(_("Open and overdue now"), Kind.COUNT),
             Column(_("Average days to first response"), Kind.DAYS),
             Column(_("Average days to close"), Kind.DAYS),
@@ -286,7 +287,8 @@ def performance_table(rows: list[selectors.Performance], names: dict[int | None,
         _(
             "Opened and closed count the cases opened and closed in the period; closed on "
             "time and the average to close are of the cases closed in it; a first response "
-            "is the first change of status, counted in the period it happened."
+            "is the first change of status, counted in the period it happened; reopened "
+            "counts the times cases were reopened in the period."
         )
     )
     for row in sorted(rows, key=lambda r: _service(names, r.key).lower()):  # type: ignore[arg-type]
@@ -296,6 +298,7 @@ def performance_table(rows: list[selectors.Performance], names: dict[int | None,
                 row.opened,
                 row.closed,
                 figures.share(row.sla_met, row.closed),
+                row.reopened,
                 row.open_overdue,
                 _days(row.average_to_first_response),
                 _days(row.average_to_close),
@@ -313,6 +316,7 @@ def wards_table(rows: list[selectors.Performance], wards: dict[str, str]) -> Tab
             Column(_("Opened"), Kind.COUNT),
             Column(_("Closed"), Kind.COUNT),
             Column(_("Closed on time"), Kind.SHARE),
+            Column(_("Reopened"), Kind.COUNT),
             Column(_("Average days to close"), Kind.DAYS),
         ],
         chart_column=1,
@@ -328,6 +332,7 @@ def wards_table(rows: list[selectors.Performance], wards: dict[str, str]) -> Tab
                 row.opened,
                 row.closed,
                 figures.share(row.sla_met, row.closed),
+                row.reopened,
                 _days(row.average_to_close),
             ]
         )

@@ -83,6 +83,7 @@ def _case_rows(organisation: Organisation, start: date, end: date) -> list[CaseD
             "close_seconds": 0,
             "responded": 0,
             "response_seconds": 0,
+            "reopened": 0,
         }
     )
     opened = (
@@ -143,6 +144,21 @@ def _case_rows(organisation: Organisation, start: date, end: date) -> list[CaseD
         totals[key]["response_seconds"] += (
             int(response["waited"].total_seconds()) if response["waited"] else 0
         )
+    reopened = (
+        CaseEvent.objects.filter(
+            case__organisation=organisation,
+            kind=CaseEvent.Kind.REOPENED,
+            created_at__gte=_moment(start),
+            created_at__lt=_moment(end),
+        )
+        .order_by()
+        .annotate(day=TruncDate("created_at"))
+        .values("day", "case__service_id", "case__area_codes")
+        .annotate(n=Count("id"))
+    )
+    for event in reopened:
+        key = (event["day"], event["case__service_id"], _ward_of(event["case__area_codes"], wards))
+        totals[key]["reopened"] += event["n"]
     return [
         CaseDay(organisation=organisation, day=day, service_id=service_id, ward=ward, **counts)
         for (day, service_id, ward), counts in totals.items()

@@ -165,8 +165,8 @@ def avoidable_contact(*, organisation: Organisation, dates: DateRange) -> Avoida
 @dataclass
 class Performance:
     """Cases of a service (or ward) in a period: opened in it, closed in it
-    (how many by their due time, and the total time they took), and open
-    past their due time now."""
+    (how many by their due time, and the total time they took), reopened in
+    it, and open past their due time now."""
 
     key: int | str | None
     opened: int = 0
@@ -176,6 +176,7 @@ class Performance:
     open_overdue: int = 0
     responded: int = 0
     response_seconds: float = 0
+    reopened: int = 0
 
     @property
     def average_to_close(self) -> timedelta | None:
@@ -211,6 +212,7 @@ def _case_performance(
                 seconds=Sum("close_seconds"),
                 responded=Sum("responded"),
                 waited=Sum("response_seconds"),
+                reopened=Sum("reopened"),
             )
         ):
             target = row(item[group])
@@ -220,6 +222,7 @@ def _case_performance(
             target.close_seconds += item["seconds"]
             target.responded += item["responded"]
             target.response_seconds += item["waited"]
+            target.reopened += item["reopened"]
     if live:
         for item in live_case_days(organisation=organisation, dates=live):
             target = row(item.service_id if group == "service_id" else item.ward)
@@ -229,6 +232,7 @@ def _case_performance(
             target.close_seconds += item.close_seconds
             target.responded += item.responded
             target.response_seconds += item.response_seconds
+            target.reopened += item.reopened
     return rows
 
 

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.test import Client
 from openpyxl import load_workbook
 
+from townhall.cases.casework import case_reopen
 from townhall.cases.factories import submitted_case
 from townhall.cases.models import Case, CaseEvent, Contact
 from townhall.cases.services import case_transition
@@ -228,3 +229,31 @@ def test_first_responses_and_tracking_are_counted(analyst_client, fly_tipping, s
         avoidable = page[page.index("Avoidable contact") :]
         row = avoidable[avoidable.index("Progress checked online") :][:300]
         assert ">1<" in row
+
+
+def _performance_row(client, service_name: str) -> list[str]:
+    response = client.get("/staff/insight/tables/performance.csv" + DATES)
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    header = rows[0]
+    row = next(row for row in rows if row[0] == service_name)
+    return dict(zip(header, row, strict=True))
+
+
+def test_reopened_cases_are_counted_live_and_rolled_up(analyst_client, fly_tipping, staff_user):
+    case = submitted_case(fly_tipping)
+    case_transition(case=case, to_status="inspecting", actor=staff_user)
+    case.refresh_from_db()
+    Case.objects.filter(pk=case.pk).update(
+        created_at=datetime(2026, 6, 1, tzinfo=UTC),
+        is_open=False,
+        closed_at=datetime(2026, 6, 2, tzinfo=UTC),
+    )
+    case.refresh_from_db()
+    case_reopen(case=case, actor=staff_user)
+    CaseEvent.objects.filter(case=case, kind="reopened").update(
+        created_at=datetime(2026, 6, 3, 9, tzinfo=UTC)
+    )
+    assert _performance_row(analyst_client, fly_tipping.name)["Reopened"] == "1"
+    call_command("insight_rollup")
+    assert CaseDay.objects.filter(reopened=1).count() == 1
+    assert _performance_row(analyst_client, fly_tipping.name)["Reopened"] == "1"
