@@ -3,8 +3,9 @@ map, as rows for CSV, JSON and GeoJSON, read in chunks so a file of a million
 cases streams in constant memory.
 
 A row holds only: reference, service, LGSL code, status, dates opened and
-closed, ward, and the location rounded to the centre of a grid square. Never
-answers, summaries, names, emails, phone numbers or exact places, and never a
+closed, ward, the location rounded to the centre of a grid square, and the
+answers of questions the council marked `publishable` (insight.published).
+Never other answers, summaries, names, emails, phone numbers or exact places, and never a
 service that is not public (one whose `public_on_map` is false, such as
 anti-social behaviour)."""
 
@@ -22,6 +23,7 @@ from townhall.cases.conditions import answer_point
 from townhall.cases.models import Case
 from townhall.catalogue.engine.definition import ServiceDefinition
 from townhall.catalogue.models import Service, ServiceVersion
+from townhall.insight.published import published_text
 from townhall.places.models import Area, AreaType
 from townhall.tenancy.models import Organisation
 
@@ -39,6 +41,7 @@ FIELDS = [
     "ward_name",
     "latitude",
     "longitude",
+    "details",
 ]
 
 
@@ -142,4 +145,5 @@ def open_data_rows(services: list[Service]) -> Iterator[dict[str, Any]]:
             "ward_name": ward[1],
             "latitude": lat,
             "longitude": lon,
+            "details": published_text(definition, answers or {}),
         }

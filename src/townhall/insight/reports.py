@@ -4,7 +4,8 @@ publish their reports on the map (`public_on_map`), as anyone may see them.
 What is shown is chosen, not filtered: the service, its status and status
 history, the dates, the ward, the place rounded to a grid square, and a
 summary only when the summary question's answer is one of the author's own
-options (a radio or select), never words a resident typed."""
+options (a radio or select), and the answers of questions the council marked
+`publishable` (see insight.published)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from townhall.catalogue.engine.definition import ServiceDefinition
 from townhall.catalogue.engine.questions import display_answer, is_empty
 from townhall.catalogue.models import Service
 from townhall.insight.open_data import Definitions, case_point, grid_point, public_services
+from townhall.insight.published import PublishedAnswer, published_answers
 from townhall.places.models import Area, AreaType
 from townhall.tenancy.models import Organisation
 
@@ -45,6 +47,8 @@ class PublicReport:
     ward: str
     lon: float | None
     lat: float | None
+    # What the council chose to publish of the answers (`publishable`).
+    details: tuple[PublishedAnswer, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,7 @@ def _report(
         ward=ward,
         lon=lon,
         lat=lat,
+        details=tuple(published_answers(definition, case.answers or {})),
     )
 
 

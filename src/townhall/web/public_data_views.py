@@ -58,6 +58,13 @@ def dictionary() -> list[open_data.Field]:
             % {"metres": settings.OPEN_DATA_GRID_METRES},
         ),
         open_data.Field("longitude", _("As latitude.")),
+        open_data.Field(
+            "details",
+            _(
+                "Answers the council publishes for the service, one 'question: answer' a line "
+                "(empty for most services). Email addresses and phone numbers are removed."
+            ),
+        ),
     ]
 
 

@@ -64,6 +64,7 @@ def _as_dict(report: PublicReport) -> dict[str, Any]:
         "ward": report.ward,
         "latitude": report.lat,
         "longitude": report.lon,
+        "details": {answer.question_id: answer.text for answer in report.details},
     }
 
 

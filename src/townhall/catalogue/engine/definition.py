@@ -38,6 +38,7 @@ class Question:
     when: Mapping[str, Any] | None = None
     contact: str | None = None
     summary: bool = False
+    publishable: bool = False  # shown on public reports and in open data
     options: tuple[Option, ...] = ()
     min_length: int | None = None
     max_length: int | None = None
@@ -335,6 +336,7 @@ def _build_question(data: Mapping[str, Any]) -> Question:
         when=data.get("when"),
         contact=data.get("contact"),
         summary=data.get("summary", False),
+        publishable=data.get("publishable", False),
         options=tuple(Option(**o) for o in data.get("options", [])),
         min_length=data.get("min_length"),
         max_length=data.get("max_length"),

@@ -157,6 +157,13 @@ def _page_shape_problems(page: Mapping[str, Any], where: str) -> list[str]:
     return []
 
 
+# Types whose answers a council may choose to publish (`publishable`): never
+# names, contact details, addresses, files or exact places.
+PUBLISHABLE_TYPES = frozenset(
+    {"text", "textarea", "radios", "select", "checkboxes", "yes_no", "number", "money", "date"}
+)
+
+
 def question_problems(question: Mapping[str, Any], where: str) -> list[str]:
     """The problems with one question the schema cannot see: a property its type
     does not take, and the rules its type states."""
@@ -171,6 +178,14 @@ def question_problems(question: Mapping[str, Any], where: str) -> list[str]:
     problems += kind.definition_problems(question, where)
     if question.get("contact") == "email" and kind.name != "email":
         problems.append(f"{where}.contact: the contact question must be of type 'email'")
+    if question.get("publishable") and kind.name not in PUBLISHABLE_TYPES:
+        problems.append(
+            _(
+                "%(where)s.publishable: a question of type '%(type)s' is personal or a file "
+                "and is never published"
+            )
+            % {"where": where, "type": kind.name}
+        )
     return problems
 
 
