@@ -72,7 +72,7 @@ def test_django_forms_speak_welsh_too(client, welsh_site):
     client.post("/i18n/setlang/", {"language": "cy", "next": "/track/"})
     body = client.post("/track/", {"reference": "", "email": ""}).content.decode()
     assert "Cyfeiriad e-bost" in body  # the email address label
-    assert "Enter your reference" in body  # not translated yet: English, not blank
+    assert "Rhowch eich cyfeirnod" in body  # Enter your reference, the form's error
 
 
 def test_the_browser_language_is_followed(client, welsh_site):

@@ -36,19 +36,26 @@ class CheckboxesType(QuestionType):
     api_datatype = "multivaluelist"
     fieldset = True
     properties = {"options": OPTIONS}
+    # The quotation marks are written as themselves, not as \u escapes:
+    # xgettext copies an escape into the catalogue as it is written, so the
+    # translated message would never match the text looked up.
     messages = {
         "required": gettext_lazy("Select at least one option"),
         "required_or_exclusive": gettext_lazy(
-            "Select the options that apply, or select \u2018%(option)s\u2019"
+            "Select the options that apply, or select ‘%(option)s’"  # noqa: RUF001
         ),
         "exclusive": gettext_lazy(
-            "Select the options that apply, or select \u2018%(option)s\u2019, not both"
+            "Select the options that apply, or select ‘%(option)s’, not both"  # noqa: RUF001
         ),
     }
     named_messages = {
         "required": gettext_lazy("Select %(what)s"),
-        "required_or_exclusive": gettext_lazy("Select %(what)s, or select \u2018%(option)s\u2019"),
-        "exclusive": gettext_lazy("Select %(what)s, or select \u2018%(option)s\u2019, not both"),
+        "required_or_exclusive": gettext_lazy(
+            "Select %(what)s, or select ‘%(option)s’"  # noqa: RUF001
+        ),
+        "exclusive": gettext_lazy(
+            "Select %(what)s, or select ‘%(option)s’, not both"  # noqa: RUF001
+        ),
     }
 
     def definition_problems(self, question: Mapping[str, Any], where: str) -> list[str]:
