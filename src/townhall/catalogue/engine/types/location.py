@@ -25,8 +25,8 @@ read, checked and shown as descriptions.
 
 from __future__ import annotations
 
-import re
 import math
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -303,9 +303,12 @@ class LocationType(TextType):
             return raw.get(question.id, "")
         if isinstance(answer, Mapping):
             point = answer.get("point")
-            if answer.get("found_by") in PINNED and isinstance(point, Mapping):
-                if answer.get("text") == _point_words(point["lon"], point["lat"]):
-                    return ""  # the resident typed nothing beside the pin
+            if (
+                answer.get("found_by") in PINNED
+                and isinstance(point, Mapping)
+                and answer.get("text") == _point_words(point["lon"], point["lat"])
+            ):
+                return ""  # the resident typed nothing beside the pin
             return answer.get("text", "")
         return answer
 
