@@ -265,18 +265,32 @@
       status.textContent = text(element, "no-pin");
     }
 
+    // The centre, once the map has stopped moving (arrow keys glide it).
+    var moving = false;
+    map.on("movestart", function () {
+      moving = true;
+    });
+    map.on("moveend", function () {
+      moving = false;
+    });
+    function pinAtCentre() {
+      if (moving) {
+        map.once("moveend", pinAtCentre);
+      } else {
+        pin(map.getCenter(), "map_pin");
+      }
+    }
+
     map.on("click", function (event) {
       pin(event.latlng, "map_pin");
     });
     holder.addEventListener("keydown", function (event) {
       if (event.target === holder && (event.key === "Enter" || event.key === " ")) {
         event.preventDefault();
-        pin(map.getCenter(), "map_pin");
+        pinAtCentre();
       }
     });
-    pinHere.addEventListener("click", function () {
-      pin(map.getCenter(), "map_pin");
-    });
+    pinHere.addEventListener("click", pinAtCentre);
     remove.addEventListener("click", function () {
       unpin();
       holder.focus();
