@@ -61,7 +61,7 @@ def boundaries_document(organisations: Iterable[Organisation], *, welsh: bool = 
     if found is not None:
         return str(found)
     areas = Area.objects.filter(organisation_id__in=ids, type__in=DRAWN_TYPES)
-    rank = {area_type: index for index, area_type in enumerate(DRAWN_TYPES)}
+    rank: dict[str, int] = {str(t): index for index, t in enumerate(DRAWN_TYPES)}
     features = [
         {
             "type": "Feature",

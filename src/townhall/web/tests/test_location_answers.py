@@ -399,3 +399,17 @@ def test_the_maps_postcode_search_answers_with_the_place_by_post_only(client, co
         assert refused.status_code == 400
         assert refused.json()["error"].startswith(message)
     assert client.get("/places/postcode/?postcode=ZX1+1AA").status_code == 405
+
+
+def test_the_page_with_the_map_keeps_the_strict_csp_without_inline_script_or_style(
+    client, fly_tipping
+):
+    client.get(PATHS["resident"])
+    answer_before_where(client, PATHS["resident"])
+    response = client.get(f"{PATHS['resident']}questions/where/")
+    body = response.content.decode()
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert "<script>" not in body and "<style" not in body and " style=" not in body
+    assert 'src="/static/leaflet/leaflet.js"' in body
+    assert 'data-boundaries-url="/places/boundaries.geojson"' in body
+    assert 'data-tiles-url=""' in body  # none configured: the boundaries alone
