@@ -153,6 +153,35 @@ def test_the_maps_postcode_search_puts_the_pin_at_the_postcode(
     assert not problems, problems
 
 
+def test_use_my_location_puts_the_pin_where_the_device_is(
+    browser, live_server, demo_place, frontend_built
+):
+    from townhall.cases.models import Draft
+
+    expect = _expect()
+    context = browser.new_context(
+        base_url=live_server.url,
+        geolocation={"longitude": -1.45, "latitude": 52.15},
+        permissions=["geolocation"],
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        problems = _watch_problems(page)
+        _to_the_where_page(page)
+        page.get_by_role("button", name="Use my location").click()
+        status = page.locator(".th-location-map__status")
+        expect(status).to_contain_text("Eastvale North East")
+        page.get_by_role("button", name="Continue").click()
+        expect(page.get_by_role("heading", level=1, name="When did you see it?")).to_be_visible()
+        answer = Draft.objects.get().answers["location"]
+        assert answer["found_by"] == "device"
+        assert answer["point"] == {"lon": -1.45, "lat": 52.15}
+        assert not problems, problems
+    finally:
+        context.close()
+
+
 def test_without_javascript_the_question_is_the_text_box_and_a_confirmation(new_page, demo_place):
     expect = _expect()
     page = new_page(javascript=False)
