@@ -21,7 +21,8 @@ def boundaries(request: HttpRequest) -> HttpResponse:
         site_organisations(request), welsh=(get_language() or "").startswith("cy")
     )
     response = HttpResponse(document, content_type="application/geo+json")
-    response["Cache-Control"] = "public, max-age=300"
+    # Private: the names are in the language the resident chose, which a shared cache cannot see.
+    response["Cache-Control"] = "private, max-age=300"
     return response
 
 

@@ -359,6 +359,7 @@ def test_the_boundaries_are_simplified_geojson_of_the_sites_councils(client, cou
     response = client.get("/places/boundaries.geojson")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/geo+json"
+    assert response["Cache-Control"] == "private, max-age=300"  # names in the chosen language
     document = response.json()
     assert document["type"] == "FeatureCollection"
     names = [(f["properties"]["type"], f["properties"]["name"]) for f in document["features"]]
