@@ -41,3 +41,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def map_tiles_origin(url: str) -> list[str]:
+    """The origin a tile URL template loads images from, for the
+    Content-Security-Policy's img-src: `https://{s}.tiles.example.org/{z}/...`
+    gives `https://*.tiles.example.org`. None for an empty or relative URL."""
+    scheme, sep, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    if not sep or not host or scheme not in {"http", "https"}:
+        return []
+    return [f"{scheme}://{host.replace('{s}', '*')}"]

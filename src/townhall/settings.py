@@ -15,7 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from townhall.core.proxies import proxy_networks
-from townhall.env import env_bool, env_int, env_list, env_str
+from townhall.env import env_bool, env_int, env_list, env_str, map_tiles_origin
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -199,6 +199,13 @@ PERFORMANCE_SMALL_NUMBER = env_int("PERFORMANCE_SMALL_NUMBER", 10)
 # Open data rounds each case's location to the centre of a grid square this
 # many metres across.
 OPEN_DATA_GRID_METRES = env_int("OPEN_DATA_GRID_METRES", 100)
+# Maps (location questions, /reports/): the tile URL, such as
+# https://tiles.example.org/{z}/{x}/{y}.png, and the attribution its licence
+# asks for. Empty: the maps draw the councils' boundaries alone, from Townhall.
+MAP_TILES_URL = env_str("MAP_TILES_URL")
+MAP_TILES_ATTRIBUTION = env_str("MAP_TILES_ATTRIBUTION")
+if MAP_TILES_URL and not MAP_TILES_URL.startswith("https://") and not DEBUG:
+    raise ImproperlyConfigured("MAP_TILES_URL must start with https://")
 # The licence open data is published under.
 OPEN_DATA_LICENCE_URL = env_str(
     "OPEN_DATA_LICENCE_URL",
@@ -331,7 +338,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *map_tiles_origin(MAP_TILES_URL)],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "form-action": ["'self'"],

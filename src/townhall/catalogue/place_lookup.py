@@ -8,7 +8,7 @@ only sees the protocol.
 from __future__ import annotations
 
 from townhall.catalogue.engine.places import AreaFound, PlaceFound, PlaceNotFound
-from townhall.places.lookup import areas_at
+from townhall.places.lookup import areas_at, organisation_covers
 from townhall.places.models import Postcode
 from townhall.places.postcodes import PostcodeNotFound, postcode_find, postcode_normalise
 
@@ -36,3 +36,6 @@ class PlacesLookup:
         return tuple(
             AreaFound(type=area.type, code=area.code, name=area.name) for area in areas_at(lon, lat)
         )
+
+    def covers(self, organisation_id: int, lon: float, lat: float) -> bool:
+        return organisation_covers(organisation_id, lon, lat)

@@ -118,3 +118,11 @@ def areas_at(lon: float, lat: float, *, types: Iterable[str] | None = None) -> l
         else:
             result.append(min(on_border[area_type], key=lambda a: (a.code, a.pk)))
     return result
+
+
+def organisation_covers(organisation_id: int, lon: float, lat: float) -> bool:
+    """Whether a point lies in one of the council's areas. A council with no
+    areas imported covers everywhere: there is nothing to check against."""
+    if not Area.objects.filter(organisation_id=organisation_id).exists():
+        return True
+    return any(area.organisation_id == organisation_id for area in areas_at(lon, lat))

@@ -2,6 +2,7 @@ from django.urls import path
 
 from townhall.web import (
     form_views,
+    place_views,
     public_data_views,
     report_views,
     task_views,
@@ -27,6 +28,8 @@ urlpatterns = [
     path("reports/", report_views.report_list, name="reports"),
     path("reports.<str:extension>", report_views.report_list, name="reports-data"),
     path("reports/<str:reference>/", report_views.report_detail, name="report"),
+    path("places/boundaries.geojson", place_views.boundaries, name="boundaries"),
+    path("places/postcode/", place_views.postcode_find, name="postcode-find"),
     path("performance/", public_data_views.performance, name="performance"),
     path("open-data/", public_data_views.open_data_index, name="open-data"),
     path(

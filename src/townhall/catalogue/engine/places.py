@@ -45,6 +45,10 @@ class PlaceLookup(Protocol):
     def areas(self, lon: float, lat: float) -> tuple[AreaFound, ...]:
         """Every area containing the point."""
 
+    def covers(self, organisation_id: int, lon: float, lat: float) -> bool:
+        """Whether the point lies in the council's areas (True where the
+        council has none to check against)."""
+
 
 class _NoPlaces:
     def postcode(self, text: str) -> PlaceFound | None:
@@ -52,6 +56,9 @@ class _NoPlaces:
 
     def areas(self, lon: float, lat: float) -> tuple[AreaFound, ...]:
         return ()
+
+    def covers(self, organisation_id: int, lon: float, lat: float) -> bool:
+        return True
 
 
 NO_PLACES: PlaceLookup = _NoPlaces()

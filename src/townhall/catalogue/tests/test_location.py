@@ -5,9 +5,11 @@ database: these tests give it a lookup of their own."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 
+from townhall.catalogue.engine.conditions import ConditionContext
 from townhall.catalogue.engine.definition import Question
 from townhall.catalogue.engine.inputs import AnswerError, AnswerPending, parse_input
 from townhall.catalogue.engine.places import (
@@ -34,6 +36,19 @@ FOUND = {
 }
 
 
+@dataclass(frozen=True)
+class FakeCouncil:
+    pk: int = 7
+    name: str = "Example Council"
+
+
+COUNCIL = FakeCouncil()
+
+
+def in_council(answer):
+    return check_answer(where(), answer, ConditionContext(organisation=COUNCIL))  # type: ignore[arg-type]
+
+
 class FakeDirectory:
     def postcode(self, text: str) -> PlaceFound | None:
         compact = text.replace(" ", "").upper()
@@ -47,6 +62,9 @@ class FakeDirectory:
 
     def areas(self, lon: float, lat: float) -> tuple[AreaFound, ...]:
         return WESTVALE
+
+    def covers(self, organisation_id: int, lon: float, lat: float) -> bool:
+        return organisation_id == COUNCIL.pk and lon < 0  # the council: west of Greenwich
 
 
 @pytest.fixture(autouse=True)
@@ -167,3 +185,125 @@ def test_without_a_postcode_directory_a_postcode_is_the_residents_words():
 def test_the_words_given_with_a_found_place_must_still_fit():
     long_words = {**FOUND, "text": "x" * 501}
     assert check_answer(where(), long_words) == "The answer must be 500 characters or fewer"
+
+
+# --- the map: a pin, the device's location, the map's postcode search ----------
+
+
+def pinned(found_by: str = "map_pin", lon: str = "-1.76", lat: str = "52.03", **more: str):
+    fields = {"where-found-by": found_by, "where-lon": lon, "where-lat": lat}
+    return parse(where(), **{**fields, **more})
+
+
+def test_a_pin_is_a_point_with_its_areas_and_needs_no_confirmation():
+    answer = pinned()
+    assert answer == {
+        "text": "52.03000, -1.76000 (marked on the map)",
+        "found_by": "map_pin",
+        "point": {"lon": -1.76, "lat": 52.03},
+        "areas": FOUND["areas"],
+    }
+    assert check_answer(where(), answer) is None
+    assert in_council(answer) is None
+    assert display_answer(where(), answer) == (
+        "52.03000, -1.76000 (marked on the map), in Westvale South West, Westvale, Exampleshire"
+    )
+    assert export_value(where(), answer)["lat"] == 52.03
+
+
+def test_words_typed_beside_the_pin_are_its_text_and_the_pin_wins_over_a_postcode_typed():
+    answer = pinned(where="By the bus stop")
+    assert answer["text"] == "By the bus stop"
+    assert answer["point"] == {"lon": -1.76, "lat": 52.03}
+    # Words that look like a postcode are the pin's words, not a second lookup to confirm.
+    assert pinned(where="ZX1 1AA")["found_by"] == "map_pin"
+
+
+def test_the_devices_location_is_recorded_as_such_and_rounded():
+    answer = pinned("device", lon="-1.7612345678", lat="52.0312345678")
+    assert answer["found_by"] == "device"
+    assert answer["point"] == {"lon": -1.761235, "lat": 52.031235}
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat"),
+    [
+        ("", "52.03"),
+        ("-1.76", ""),
+        ("west", "52.03"),
+        ("nan", "52.03"),
+        ("-1.76", "inf"),
+        ("-181", "52.03"),
+        ("-1.76", "90.5"),
+        ("1" * 40, "52.03"),
+        ("-1.76,52.03", "52.03"),
+    ],
+)
+def test_a_pin_that_cannot_be_read_gets_a_clear_message(lon, lat):
+    with pytest.raises(AnswerError) as refused:
+        pinned(lon=lon, lat=lat)
+    assert not isinstance(refused.value, AnswerPending)
+    assert str(refused.value) == (
+        "Mark the place on the map again, or enter a postcode or describe where it is"
+    )
+
+
+def test_an_unknown_way_of_finding_is_ignored_and_the_words_are_read_as_typed():
+    answer = parse(where(), **{"where": "Behind the shops", "where-found-by": "telepathy"})
+    assert answer == {"text": "Behind the shops", "found_by": "description"}
+
+
+def test_a_postcode_found_with_the_maps_search_is_looked_up_again_not_trusted():
+    answer = parse(
+        where(),
+        **{
+            "where-found-by": "postcode",
+            "where-postcode": "zx1 1aa",
+            "where-lon": "0",
+            "where-lat": "0",
+        },
+    )
+    assert answer == {**FOUND, "text": "ZX1 1AA"}
+    with pytest.raises(AnswerError) as refused:
+        parse(where(), **{"where-found-by": "postcode", "where-postcode": "ZX1 1DA"})
+    assert str(refused.value) == "The postcode ZX1 1DA is no longer in use."
+
+
+def test_a_point_outside_the_councils_areas_is_refused_however_it_was_found():
+    outside = pinned(lon="0.5", lat="52.03")
+    assert check_answer(where(), outside) is None  # no council to check against
+    assert (
+        in_council(outside) == "Choose a place inside the council's area, or describe where it is"
+    )
+    typed = {**FOUND, "point": {"lon": 0.5, "lat": 52.03}}
+    assert in_council(typed) == in_council(outside)
+    assert in_council(FOUND) is None
+    assert in_council({"text": "Behind the shops", "found_by": "description"}) is None
+
+
+def test_the_widget_gives_the_map_the_pin_to_put_back():
+    kind_widget = parse_widget(pinned(where="By the bus stop"))
+    assert kind_widget["pin"] == {
+        "found_by": "map_pin",
+        "lon": "-1.76",
+        "lat": "52.03",
+        "postcode": "",
+    }
+    # Words typed beside it come back; words made up for a bare pin do not.
+    assert redisplayed(pinned(where="By the bus stop")) == "By the bus stop"
+    assert redisplayed(pinned()) == ""
+    shown_again = parse_widget(None, raw={"where-found-by": "map_pin", "where-lon": "x"})
+    assert shown_again["pin"]["lon"] == "x"
+    assert "found" not in shown_again
+
+
+def parse_widget(answer, raw=None):
+    from townhall.catalogue.engine.types import question_type
+
+    return question_type("location").widget(where(), answer, raw or {})
+
+
+def redisplayed(answer):
+    from townhall.catalogue.engine.types import question_type
+
+    return question_type("location").redisplay(where(), answer, {})

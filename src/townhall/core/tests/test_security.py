@@ -73,3 +73,49 @@ def test_a_request_over_the_size_limit_is_refused_with_a_message(client, fly_tip
     )
     assert response.status_code == 200
     assert "There is a problem" in response.content.decode()
+
+
+def test_a_tile_servers_origin_is_the_only_one_the_csp_adds_for_images():
+    from townhall.env import map_tiles_origin
+
+    assert map_tiles_origin("") == []
+    assert map_tiles_origin("/tiles/{z}/{x}/{y}.png") == []
+    assert map_tiles_origin("https://tiles.example.org/os/{z}/{x}/{y}.png") == [
+        "https://tiles.example.org"
+    ]
+    assert map_tiles_origin("https://{s}.tiles.example.org/{z}/{x}/{y}.png") == [
+        "https://*.tiles.example.org"
+    ]
+    assert map_tiles_origin("javascript://x") == []
+
+
+def test_map_tiles_must_be_served_over_https_in_production():
+    base = {"TOWNHALL_ENV": "production", "SECRET_KEY": "x" * 50}
+    refused = _settings_import({**base, "MAP_TILES_URL": "http://tiles.example.org/{z}/{x}/{y}"})
+    assert refused.returncode != 0
+    assert "MAP_TILES_URL must start with https://" in refused.stderr
+    allowed = _settings_import({**base, "MAP_TILES_URL": "https://tiles.example.org/{z}/{x}/{y}"})
+    assert allowed.returncode == 0, allowed.stderr
+
+
+def test_the_csp_lets_the_map_load_the_configured_tiles_and_nothing_else(client, council):
+    # settings.py works the origin out when it starts: start it with a tile URL.
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import townhall.settings as s; "
+            "print(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])",
+        ],
+        env={
+            **os.environ,
+            "TOWNHALL_ENV": "test",
+            "MAP_TILES_URL": "https://{s}.tiles.example.org/{z}/{x}/{y}.png",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[\"'self'\", 'data:', 'https://*.tiles.example.org']"
+    assert "tiles.example.org" not in client.get("/").headers["Content-Security-Policy"]

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from townhall.cases.journey import case_create
@@ -18,6 +20,9 @@ from townhall.cases.retention import case_redact
 from townhall.catalogue.factories import definition_data, page_data, question_data, service_create
 from townhall.places.demo import demo_place_load
 from townhall.places.lookup import cache_clear
+from townhall.places.models import Area
+from townhall.places.services import areas_version_bump
+from townhall.tenancy.factories import OrganisationFactory
 from townhall.tenancy.models import Team
 
 
@@ -274,3 +279,138 @@ def test_redaction_keeps_the_area_codes_but_not_the_place(
     case.refresh_from_db()
     assert case.answers == {}
     assert case.area_codes == sorted(WESTVALE_AREAS)
+
+
+# --- the map: what its script sends, and what it fetches ------------------------
+
+
+def pin(lon: str = "-1.76", lat: str = "52.03", found_by: str = "map_pin", **more: str):
+    return {"location-found-by": found_by, "location-lon": lon, "location-lat": lat, **more}
+
+
+def test_a_pin_dropped_on_the_map_stores_its_point_and_areas(
+    journey, django_capture_on_commit_callbacks
+):
+    client, start = journey
+    answer_before_where(client, start)
+    sent = client.post(f"{start}questions/where/", pin(location="By the recycling bins"))
+    assert sent.status_code == 302
+    answer = Draft.objects.get().answers["location"]
+    assert answer["found_by"] == "map_pin"
+    assert answer["text"] == "By the recycling bins"
+    assert answer["point"] == {"lon": -1.76, "lat": 52.03}
+    assert {a["code"] for a in answer["areas"]} == set(WESTVALE_AREAS)
+
+    again = client.get(f"{start}questions/where/").content.decode()
+    assert 'data-pin-found-by="map_pin" data-pin-lon="-1.76" data-pin-lat="52.03"' in again
+    answer_after_where(client, start)
+    check = client.get(f"{start}check/").content.decode()
+    assert "By the recycling bins, in Westvale South West, Westvale, Exampleshire" in check
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"{start}check/").status_code == 302
+    assert Case.objects.get().area_codes == sorted(WESTVALE_AREAS)
+
+
+def test_the_devices_location_is_recorded_as_found_by_the_device(journey):
+    client, start = journey
+    answer_before_where(client, start)
+    assert client.post(f"{start}questions/where/", pin(found_by="device")).status_code == 302
+    assert Draft.objects.get().answers["location"]["found_by"] == "device"
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat"), [("", ""), ("west", "52.03"), ("nan", "52.03"), ("-1.76", "1e999")]
+)
+def test_a_pin_that_cannot_be_read_is_a_clear_error_not_a_500(journey, lon, lat):
+    client, start = journey
+    answer_before_where(client, start)
+    response = client.post(f"{start}questions/where/", pin(lon=lon, lat=lat))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "govuk-error-summary" in body
+    assert "Mark the place on the map again, or enter a postcode or describe where it is" in body
+    assert "location" not in Draft.objects.get().answers
+
+
+def test_a_pin_outside_the_councils_areas_is_refused_as_a_postcode_there_would_be(journey):
+    client, start = journey
+    answer_before_where(client, start)
+    response = client.post(f"{start}questions/where/", pin(lon="-1.20", lat="52.05"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Choose a place inside the council&#x27;s area, or describe where it is" in body
+    assert "location" not in Draft.objects.get().answers
+
+
+def test_a_postcode_found_with_the_maps_search_is_stored_as_a_postcode(journey):
+    client, start = journey
+    answer_before_where(client, start)
+    sent = pin(found_by="postcode", lon="0", lat="0", **{"location-postcode": "zx1 1aa"})
+    assert client.post(f"{start}questions/where/", sent).status_code == 302
+    answer = Draft.objects.get().answers["location"]
+    assert answer["found_by"] == "postcode"
+    assert answer["postcode"] == WESTVALE_SW
+    assert answer["point"] != {"lon": 0, "lat": 0}  # the directory's point, not the browser's
+
+
+def test_the_boundaries_are_simplified_geojson_of_the_sites_councils(client, council):
+    other = OrganisationFactory(slug="elsewhere", name="Elsewhere Council")
+    Area.objects.filter(code="E07900002").update(organisation=other)  # Eastvale, not this site's
+    response = client.get("/places/boundaries.geojson")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geo+json"
+    assert response["Cache-Control"] == "private, max-age=300"  # names in the chosen language
+    document = response.json()
+    assert document["type"] == "FeatureCollection"
+    names = [(f["properties"]["type"], f["properties"]["name"]) for f in document["features"]]
+    assert names[0] == ("county", "Exampleshire")  # the largest first, wards drawn over it
+    assert ("district", "Westvale") in names
+    assert ("district", "Eastvale") not in names
+    assert ("ward", "Westvale South West") in names
+    ring = document["features"][0]["geometry"]["coordinates"][0]
+    assert ring[0] == ring[-1] and len(ring) == 5
+
+
+def test_the_boundaries_are_built_once_until_the_areas_change(client, council):
+    first = client.get("/places/boundaries.geojson").content
+    # Cached: no area is read again.
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/places/boundaries.geojson").content == first
+    assert not any("places_area" in q["sql"] and "geometry" in q["sql"] for q in queries)
+    Area.objects.filter(code="E05900001").update(name="Westvale Old Town")
+    areas_version_bump()
+    assert b"Westvale Old Town" in client.get("/places/boundaries.geojson").content
+
+
+def test_the_maps_postcode_search_answers_with_the_place_by_post_only(client, council):
+    found = client.post("/places/postcode/", {"postcode": "zx1 1aa"})
+    assert found.status_code == 200
+    assert found.json() == {
+        "postcode": WESTVALE_SW,
+        "lon": found.json()["lon"],
+        "lat": found.json()["lat"],
+        "place": FOUND,
+    }
+    for typed, message in [
+        ("ZX1 9ZZ", "We cannot find the postcode ZX1 9ZZ."),
+        ("Castle Street", "Enter a real postcode, like SW1A 2AA"),
+        ("", "Enter a real postcode, like SW1A 2AA"),
+    ]:
+        refused = client.post("/places/postcode/", {"postcode": typed})
+        assert refused.status_code == 400
+        assert refused.json()["error"].startswith(message)
+    assert client.get("/places/postcode/?postcode=ZX1+1AA").status_code == 405
+
+
+def test_the_page_with_the_map_keeps_the_strict_csp_without_inline_script_or_style(
+    client, fly_tipping
+):
+    client.get(PATHS["resident"])
+    answer_before_where(client, PATHS["resident"])
+    response = client.get(f"{PATHS['resident']}questions/where/")
+    body = response.content.decode()
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert "<script>" not in body and "<style" not in body and " style=" not in body
+    assert 'src="/static/leaflet/leaflet.js"' in body
+    assert 'data-boundaries-url="/places/boundaries.geojson"' in body
+    assert 'data-tiles-url=""' in body  # none configured: the boundaries alone

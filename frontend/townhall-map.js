@@ -1,0 +1,456 @@
+// Maps, with Leaflet: marking a place for a location question, and the map of
+// public reports. Progressive enhancement only: without this file the
+// question is a text box (a postcode or a description) and the reports are a
+// list with a drawn map. See docs/maps.md.
+//
+// With no tile URL configured, the maps draw the councils' boundaries alone
+// (fetched from Townhall), so they need no internet. Every text a person
+// reads comes from the page's data-text-* attributes, translated there.
+(function () {
+  "use strict";
+  var L = window.L;
+  if (!L || !document.querySelector) {
+    return;
+  }
+
+  function text(element, name, values) {
+    var words = element.getAttribute("data-text-" + name) || "";
+    Object.keys(values || {}).forEach(function (key) {
+      words = words.split("%(" + key + ")s").join(values[key]);
+    });
+    return words;
+  }
+
+  function make(tag, className, parent) {
+    var element = document.createElement(tag);
+    if (className) {
+      element.className = className;
+    }
+    if (parent) {
+      parent.appendChild(element);
+    }
+    return element;
+  }
+
+  // --- where a point is, from the boundaries the map draws ---------------------
+
+  function ringHolds(ring, lon, lat) {
+    var inside = false;
+    for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      var xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
+      if ((yi > lat) !== (yj > lat) && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) {
+        inside = !inside;
+      }
+    }
+    return inside;
+  }
+
+  function polygonHolds(rings, lon, lat) {
+    if (!ringHolds(rings[0], lon, lat)) {
+      return false;
+    }
+    for (var i = 1; i < rings.length; i++) {
+      if (ringHolds(rings[i], lon, lat)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  function featureHolds(feature, lon, lat) {
+    var geometry = feature.geometry || {};
+    if (geometry.type === "Polygon") {
+      return polygonHolds(geometry.coordinates, lon, lat);
+    }
+    if (geometry.type === "MultiPolygon") {
+      return geometry.coordinates.some(function (rings) {
+        return polygonHolds(rings, lon, lat);
+      });
+    }
+    return false;
+  }
+
+  // The names of the areas holding a point, smallest first (wards last in the
+  // document, so reversed), or null when it is outside them all.
+  function areaNames(features, lon, lat) {
+    var names = features
+      .filter(function (feature) {
+        return featureHolds(feature, lon, lat);
+      })
+      .map(function (feature) {
+        return feature.properties.name;
+      });
+    return names.length ? names.reverse() : null;
+  }
+
+  // --- the map itself -------------------------------------------------------------
+
+  function baseMap(element, holder, label, role) {
+    var map = L.map(holder, {
+      zoomControl: false,
+      attributionControl: false,
+      keyboardPanDelta: 60,
+    });
+    L.control
+      .zoom({ zoomInTitle: text(element, "zoom-in"), zoomOutTitle: text(element, "zoom-out") })
+      .addTo(map);
+    var tiles = element.getAttribute("data-tiles-url");
+    if (tiles) {
+      L.tileLayer(tiles, { maxZoom: 19 }).addTo(map);
+      var credit = element.getAttribute("data-tiles-attribution");
+      if (credit) {
+        var attribution = L.control.attribution({ prefix: false }).addTo(map);
+        attribution.addAttribution(credit.replace(/[<>&"]/g, ""));
+      }
+    }
+    holder.setAttribute("aria-label", label);
+    holder.setAttribute("role", role);
+    return map;
+  }
+
+  function boundaryStyle(feature) {
+    var ward = feature.properties.type === "ward";
+    return {
+      color: "#0b0c0c",
+      weight: ward ? 1 : 3,
+      opacity: ward ? 0.6 : 0.9,
+      fillColor: "#ffffff",
+      fillOpacity: ward ? 0 : 0.15,
+      interactive: false,
+    };
+  }
+
+  function fetchJson(url, options) {
+    return window.fetch(url, options).then(function (response) {
+      return response.json().then(function (body) {
+        return { ok: response.ok, body: body };
+      });
+    });
+  }
+
+  function loadBoundaries(element, map) {
+    var url = element.getAttribute("data-boundaries-url");
+    return fetchJson(url, { credentials: "same-origin" })
+      .then(function (answer) {
+        return (answer.ok && answer.body.features) || [];
+      })
+      .catch(function () {
+        return [];
+      })
+      .then(function (features) {
+        if (features.length) {
+          var layer = L.geoJSON({ type: "FeatureCollection", features: features }, {
+            style: boundaryStyle,
+          }).addTo(map);
+          map.fitBounds(layer.getBounds());
+        }
+        return features;
+      });
+  }
+
+  // --- a location question ------------------------------------------------------
+
+  function hiddenInput(form, name) {
+    var input = form.querySelector('input[type="hidden"][name="' + name + '"]');
+    if (!input) {
+      input = make("input");
+      input.type = "hidden";
+      input.name = name;
+      form.appendChild(input);
+    }
+    return input;
+  }
+
+  function button(label, parent, secondary) {
+    var element = make("button", "govuk-button" + (secondary ? " govuk-button--secondary" : ""), parent);
+    element.type = "button";
+    element.textContent = label;
+    return element;
+  }
+
+  function locationMap(element) {
+    var id = element.getAttribute("data-question");
+    var form = element.closest("form");
+    if (!id || !form) {
+      return;
+    }
+    var tiled = !!element.getAttribute("data-tiles-url");
+    L.Icon.Default.imagePath = element.getAttribute("data-leaflet-images");
+
+    var heading = make("h2", "govuk-heading-s", element);
+    heading.textContent = text(element, "heading");
+    var help = make("p", "govuk-hint", element);
+    help.id = id + "-map-help";
+    help.textContent = text(element, "help");
+
+    // The postcode search: a text box and a button (no nested form).
+    var search = make("div", "govuk-form-group th-location-map__search", element);
+    var searchLabel = make("label", "govuk-label govuk-label--s", search);
+    searchLabel.setAttribute("for", id + "-map-postcode");
+    searchLabel.textContent = text(element, "search-label");
+    var searchRow = make("div", "th-location-map__row", search);
+    var searchInput = make("input", "govuk-input govuk-input--width-10", searchRow);
+    searchInput.id = id + "-map-postcode";
+    searchInput.type = "text";
+    searchInput.autocomplete = "postal-code";
+    searchInput.spellcheck = false;
+    var searchButton = button(text(element, "search"), searchRow, true);
+
+    var holder = make("div", "th-location-map__map", element);
+    holder.id = id + "-map";
+    holder.setAttribute("aria-describedby", help.id);
+    var actions = make("div", "govuk-button-group", element);
+    var pinHere = button(text(element, "pin-here"), actions, true);
+    var locate = navigator.geolocation ? button(text(element, "locate"), actions, true) : null;
+    var remove = button(text(element, "remove"), actions, true);
+    var status = make("p", "govuk-body th-location-map__status", element);
+    status.setAttribute("role", "status");
+    status.id = id + "-map-status";
+
+    var fields = {
+      foundBy: hiddenInput(form, id + "-found-by"),
+      lon: hiddenInput(form, id + "-lon"),
+      lat: hiddenInput(form, id + "-lat"),
+      postcode: hiddenInput(form, id + "-postcode"),
+    };
+    var features = [];
+    var marker = null;
+    var map = baseMap(element, holder, text(element, "map"), "application");
+    make("span", "th-location-map__cross", holder).setAttribute("aria-hidden", "true");
+
+    function describe(latlng, found) {
+      var where = latlng.lat.toFixed(5) + ", " + latlng.lng.toFixed(5);
+      var names = features.length ? areaNames(features, latlng.lng, latlng.lat) : [];
+      if (found) {
+        status.textContent = text(element, "found", { place: found });
+      } else if (names === null) {
+        status.textContent = text(element, "pinned-outside", { place: where });
+      } else {
+        status.textContent = text(element, "pinned", {
+          place: names.length ? where + " (" + names.join(", ") + ")" : where,
+        });
+      }
+    }
+
+    function pin(latlng, foundBy, postcode, found) {
+      if (!marker) {
+        marker = L.marker(latlng, {
+          draggable: true,
+          keyboard: false,
+          alt: text(element, "pin"),
+          title: text(element, "pin"),
+        }).addTo(map);
+        marker.on("dragend", function () {
+          pin(marker.getLatLng(), "map_pin");
+        });
+      }
+      marker.setLatLng(latlng);
+      fields.foundBy.value = foundBy;
+      fields.lon.value = latlng.lng.toFixed(6);
+      fields.lat.value = latlng.lat.toFixed(6);
+      fields.postcode.value = foundBy === "postcode" ? postcode : "";
+      remove.hidden = false;
+      describe(latlng, found);
+    }
+
+    function unpin() {
+      if (marker) {
+        map.removeLayer(marker);
+        marker = null;
+      }
+      Object.keys(fields).forEach(function (key) {
+        fields[key].value = "";
+      });
+      remove.hidden = true;
+      status.textContent = text(element, "no-pin");
+    }
+
+    // The centre, once the map has stopped moving (arrow keys glide it).
+    var moving = false;
+    map.on("movestart", function () {
+      moving = true;
+    });
+    map.on("moveend", function () {
+      moving = false;
+    });
+    function pinAtCentre() {
+      if (moving) {
+        map.once("moveend", pinAtCentre);
+      } else {
+        pin(map.getCenter(), "map_pin");
+      }
+    }
+
+    map.on("click", function (event) {
+      pin(event.latlng, "map_pin");
+    });
+    holder.addEventListener("keydown", function (event) {
+      if (event.target === holder && (event.key === "Enter" || event.key === " ")) {
+        event.preventDefault();
+        pinAtCentre();
+      }
+    });
+    pinHere.addEventListener("click", pinAtCentre);
+    remove.addEventListener("click", function () {
+      unpin();
+      holder.focus();
+    });
+
+    function find() {
+      var postcode = searchInput.value.trim();
+      if (!postcode) {
+        searchInput.focus();
+        return;
+      }
+      var body = new URLSearchParams();
+      body.set("postcode", postcode);
+      var token = form.querySelector('input[name="csrfmiddlewaretoken"]');
+      status.textContent = text(element, "searching");
+      fetchJson(element.getAttribute("data-postcode-url"), {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": token ? token.value : "" },
+        body: body,
+      })
+        .then(function (answer) {
+          if (!answer.ok) {
+            status.textContent = answer.body.error || text(element, "search-failed");
+            return;
+          }
+          var latlng = L.latLng(answer.body.lat, answer.body.lon);
+          map.setView(latlng, Math.max(map.getZoom(), 15));
+          pin(latlng, "postcode", answer.body.postcode, answer.body.place);
+        })
+        .catch(function () {
+          status.textContent = text(element, "search-failed");
+        });
+    }
+    searchButton.addEventListener("click", find);
+    searchInput.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        event.preventDefault(); // search, not send the page
+        find();
+      }
+    });
+
+    if (locate) {
+      locate.addEventListener("click", function () {
+        status.textContent = text(element, "locating");
+        navigator.geolocation.getCurrentPosition(
+          function (position) {
+            var latlng = L.latLng(position.coords.latitude, position.coords.longitude);
+            map.setView(latlng, Math.max(map.getZoom(), 16));
+            pin(latlng, "device");
+          },
+          function () {
+            status.textContent = text(element, "locate-failed");
+          },
+          { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
+        );
+      });
+    }
+
+    loadBoundaries(element, map).then(function (found) {
+      features = found;
+      if (!found.length && !tiled) {
+        // Nothing to draw: the text box alone says where, as without JavaScript.
+        map.remove();
+        element.hidden = true;
+        return;
+      }
+      if (!found.length) {
+        map.setView([54.5, -2.5], 6); // Great Britain, for a map with tiles and no boundaries
+      }
+      var foundBy = element.getAttribute("data-pin-found-by");
+      var lon = parseFloat(element.getAttribute("data-pin-lon"));
+      var lat = parseFloat(element.getAttribute("data-pin-lat"));
+      if (foundBy && isFinite(lon) && isFinite(lat)) {
+        var latlng = L.latLng(lat, lon);
+        pin(latlng, foundBy, element.getAttribute("data-pin-postcode") || "");
+        map.setView(latlng, Math.max(map.getZoom(), 15));
+      } else {
+        unpin();
+      }
+    });
+    element.hidden = false;
+    map.invalidateSize();
+  }
+
+  // --- the map of public reports ---------------------------------------------
+
+  function reportsMap(element) {
+    var holder = make("div", "th-location-map__map th-reports-map__map", element);
+    holder.id = "reports-map";
+    var tiled = !!element.getAttribute("data-tiles-url");
+    var map = baseMap(element, holder, text(element, "map"), "region");
+    var figure = document.querySelector(element.getAttribute("data-replaces"));
+    Promise.all([
+      loadBoundaries(element, map),
+      fetchJson(element.getAttribute("data-reports-url"), { credentials: "same-origin" })
+        .then(function (answer) {
+          return (answer.ok && answer.body.features) || [];
+        })
+        .catch(function () {
+          return [];
+        }),
+    ]).then(function (results) {
+      var boundaries = results[0];
+      var reports = results[1].filter(function (feature) {
+        return feature.geometry && feature.geometry.type === "Point";
+      });
+      if (!boundaries.length && !tiled) {
+        map.remove();
+        element.hidden = true; // the drawn map stays
+        return;
+      }
+      var dots = L.featureGroup().addTo(map);
+      reports.forEach(function (feature) {
+        var p = feature.properties;
+        var coordinates = feature.geometry.coordinates;
+        var dot = L.circleMarker([coordinates[1], coordinates[0]], {
+          radius: 8,
+          color: "#ffffff",
+          weight: 2,
+          fillColor: p.open ? "#1d70b8" : "#00703c",
+          fillOpacity: 1,
+        });
+        var link = make("a", "govuk-link");
+        link.href = element.getAttribute("data-report-url").replace("REFERENCE", encodeURIComponent(p.reference));
+        link.textContent = p.reference + ": " + p.service;
+        var popup = make("div");
+        popup.appendChild(link);
+        var state = make("p", "govuk-body-s", popup);
+        state.textContent = p.status;
+        dot.bindPopup(popup);
+        dots.addLayer(dot);
+      });
+      if (!boundaries.length && reports.length) {
+        map.fitBounds(dots.getBounds(), { maxZoom: 16 });
+      } else if (!boundaries.length) {
+        map.setView([54.5, -2.5], 6);
+      }
+      if (figure) {
+        figure.hidden = true;
+      }
+    });
+    element.hidden = false;
+    map.invalidateSize();
+  }
+
+  function start() {
+    document.querySelectorAll("[data-location-map]").forEach(function (element) {
+      if (!element.hasAttribute("data-map-started")) {
+        element.setAttribute("data-map-started", "");
+        locationMap(element);
+      }
+    });
+    document.querySelectorAll("[data-reports-map]").forEach(function (element) {
+      if (!element.hasAttribute("data-map-started")) {
+        element.setAttribute("data-map-started", "");
+        reportsMap(element);
+      }
+    });
+  }
+
+  start();
+})();
