@@ -14,7 +14,7 @@ from django.contrib.auth import SESSION_KEY
 from django.template import Context, Template
 
 from townhall.accounts.models import User
-from townhall.residents import oidc
+from townhall.residents import oidc, oidc_views
 from townhall.residents.models import OidcIdentity
 from townhall.tenancy.factories import MembershipFactory
 from townhall.testing.oidc_provider import LocalProvider, signing_key
@@ -80,6 +80,26 @@ def test_a_resident_signs_in_and_their_account_is_made(client, provider):
     identity = OidcIdentity.objects.get(user=user)
     assert (identity.issuer, identity.subject) == (provider.issuer, provider.person.sub)
     assert provider.rejected == []
+
+
+def test_signing_in_gives_the_session_a_new_key(client, provider):
+    back = to_provider(client)
+    before = client.session.session_key
+
+    client.get(f"{back.path}?{back.query}")
+
+    assert signed_in_user(client) is not None
+    assert client.session.session_key != before
+
+
+def test_starting_too_often_from_one_client_is_refused(client, provider):
+    for _ in range(oidc_views.ATTEMPTS_PER_CLIENT):
+        assert client.get("/account/oidc/start/").status_code == 302
+
+    response = client.get("/account/oidc/start/")
+
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
 
 
 def test_the_authorize_request_is_as_gov_uk_one_login_documents(client, provider):
