@@ -1,5 +1,7 @@
 """Settings that cannot work stop Townhall at start-up, naming the variable."""
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -11,7 +13,7 @@ EC_PEM = signing_key("ES256", "client-ES256").as_pem(private=True).decode()
 
 
 def check(**changes):
-    values = {
+    values: dict[str, Any] = {
         "issuer": "https://oidc.integration.account.gov.uk/",
         "client_id": "client",
         "private_key": RSA_PEM,
