@@ -128,7 +128,7 @@ def provider() -> Provider:
         issuer = settings.OIDC_ISSUER.rstrip("/")
         document = _get_json(f"{issuer}/.well-known/openid-configuration")
         # OpenID Connect Discovery 4.3: the document must name the issuer asked for.
-        if document.get("issuer", "").rstrip("/") != issuer:
+        if str(document.get("issuer", "")).rstrip("/") != issuer:
             raise SignInFailed("unreachable", "discovery names another issuer")
         cache.set(_cache_key("discovery"), document, settings.OIDC_DISCOVERY_SECONDS)
     try:
@@ -148,9 +148,10 @@ def _key_set(jwks_uri: str, kid: str | None) -> KeySet:
     """The provider's signing keys; fetched again once when they lack `kid`,
     as they will just after the provider rotates its keys."""
     document = cache.get(_cache_key("jwks"))
-    for attempt in ("cached", "fresh"):
-        if document is None or attempt == "fresh":
-            document = _get_json(jwks_uri)
+    fetched = False
+    while True:
+        if document is None:
+            document, fetched = _get_json(jwks_uri), True
             cache.set(_cache_key("jwks"), document, settings.OIDC_DISCOVERY_SECONDS)
         try:
             keys = KeySet.import_key_set(document)
@@ -158,7 +159,9 @@ def _key_set(jwks_uri: str, kid: str | None) -> KeySet:
             raise SignInFailed("unreachable", "the provider's keys cannot be read") from error
         if kid is None or any(key.kid == kid for key in keys):
             return keys
-    raise SignInFailed("token", "the id token names a key the provider does not publish")
+        if fetched:
+            raise SignInFailed("token", "the id token names a key the provider does not publish")
+        document = None
 
 
 def _ui_locales(language: str) -> str:

@@ -70,10 +70,12 @@ class LocalProvider:
     vot: str = "Cl.Cm"
     unpublished_key: bool = False  # sign id tokens with a key the JWKS lacks
     error: str | None = None  # answer authorize with this error
+    key_id: str = ""  # change it to rotate the provider's signing key
     # What it saw
     authorize_requests: list[dict[str, str]] = field(default_factory=list)
     token_requests: list[dict[str, str]] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
     port: int = 0
     _codes: dict[str, dict[str, str]] = field(default_factory=dict)
     _tokens: dict[str, Person] = field(default_factory=dict)
@@ -86,7 +88,7 @@ class LocalProvider:
 
     @property
     def key(self) -> ECKey | RSAKey:
-        return signing_key(self.id_token_alg, f"provider-{self.id_token_alg}")
+        return signing_key(self.id_token_alg, self.key_id or f"provider-{self.id_token_alg}")
 
     # The endpoints
 
@@ -212,6 +214,7 @@ class LocalProvider:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
         path, method = environ["PATH_INFO"], environ["REQUEST_METHOD"]
         query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
+        self.paths.append(path)
         status: str
         answer: dict[str, Any] | str
         if path == "/.well-known/openid-configuration":

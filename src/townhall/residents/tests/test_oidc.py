@@ -308,6 +308,19 @@ def test_discovery_is_fetched_once_and_kept(provider):
     assert oidc.provider().token_endpoint == f"{provider.issuer}/token"
 
 
+def test_keys_the_provider_rotates_are_read_again_once(client, provider):
+    sign_in(client)
+    client.logout()
+    provider.key_id = f"rotated-{provider.id_token_alg}"
+
+    response = sign_in(client)
+
+    assert response.status_code == 302
+    assert signed_in_user(client) is not None
+    assert provider.paths.count("/.well-known/openid-configuration") == 1
+    assert provider.paths.count("/.well-known/jwks.json") == 2
+
+
 def test_without_settings_it_is_not_offered(client, settings):
     settings.OIDC_ISSUER = ""
 
