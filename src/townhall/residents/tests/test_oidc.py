@@ -321,6 +321,21 @@ def test_keys_the_provider_rotates_are_read_again_once(client, provider):
     assert provider.paths.count("/.well-known/jwks.json") == 2
 
 
+def test_a_councils_own_provider_without_vectors_of_trust(client, provider, settings):
+    settings.OIDC_VTR = ""
+    settings.OIDC_SCOPES = "openid email"
+    settings.OIDC_BUTTON_LABEL = "Sign in with your Anytown account"
+    provider.vot = ""
+
+    response = sign_in(client)
+
+    assert response.status_code == 302
+    assert signed_in_user(client) is not None
+    assert "vtr" not in provider.authorize_requests[0]
+    button = Template("{% load oidc_sign_in %}{% oidc_sign_in_button %}").render(Context())
+    assert "Sign in with your Anytown account" in button
+
+
 def test_without_settings_it_is_not_offered(client, settings):
     settings.OIDC_ISSUER = ""
 
