@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from townhall.core.proxies import proxy_networks
 from townhall.env import env_bool, env_int, env_list, env_str, map_tiles_origin
+from townhall.residents.oidc_settings import oidc_private_key, oidc_settings_check
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -466,3 +467,36 @@ REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 15)
 # Seconds each web process remembers the site, councils and published service
 # it read (core.memo); its own saves forget them at once (0 turns it off).
 CONFIG_MEMO_SECONDS = env_int("CONFIG_MEMO_SECONDS", 0 if TOWNHALL_ENV == "test" else 5)
+
+# Residents may sign in with an OpenID Connect provider: GOV.UK One Login or a
+# council's own (docs/operations.md, "OpenID Connect sign-in"; ADR 0055). Off
+# unless OIDC_ISSUER is set. The client proves itself at the token endpoint
+# with a JWT signed by its private key (private_key_jwt): no shared secret.
+OIDC_ISSUER = env_str("OIDC_ISSUER").strip()
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID").strip()
+# The private key as PEM text, or the path of a file that holds it.
+OIDC_PRIVATE_KEY = oidc_private_key(env_str("OIDC_PRIVATE_KEY"))
+OIDC_PRIVATE_KEY_ID = env_str("OIDC_PRIVATE_KEY_ID").strip()
+OIDC_CLIENT_ASSERTION_ALG = env_str("OIDC_CLIENT_ASSERTION_ALG", "RS256")
+OIDC_ID_TOKEN_ALGS = env_list("OIDC_ID_TOKEN_ALGS", ["ES256", "RS256"])
+OIDC_SCOPES = env_str("OIDC_SCOPES", "openid email phone")
+# GOV.UK One Login's vector of trust: medium level of authentication (two factors).
+OIDC_VTR = env_str("OIDC_VTR", '["Cl.Cm"]').strip()
+# Empty: the language the resident is reading Townhall in.
+OIDC_UI_LOCALES = env_str("OIDC_UI_LOCALES").strip()
+# Empty: TOWNHALL_PUBLIC_URL followed by /account/oidc/callback/.
+OIDC_REDIRECT_URI = env_str("OIDC_REDIRECT_URI").strip()
+# Empty: "Sign in with GOV.UK One Login", translated.
+OIDC_BUTTON_LABEL = env_str("OIDC_BUTTON_LABEL").strip()
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+# Seconds the provider's discovery document and keys are kept between fetches.
+OIDC_DISCOVERY_SECONDS = env_int("OIDC_DISCOVERY_SECONDS", 3600)
+oidc_settings_check(
+    issuer=OIDC_ISSUER,
+    client_id=OIDC_CLIENT_ID,
+    private_key=OIDC_PRIVATE_KEY,
+    assertion_alg=OIDC_CLIENT_ASSERTION_ALG,
+    id_token_algs=OIDC_ID_TOKEN_ALGS,
+    vtr=OIDC_VTR,
+    require_https=IS_PRODUCTION,
+)

@@ -59,3 +59,30 @@ class Profile(models.Model):
     @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+
+class OidcIdentity(models.Model):
+    """Who a resident is at an OpenID Connect provider: the provider's subject
+    identifier (`sub`) for them, which stays the same when they change their
+    email address there, so their next sign-in still finds this account."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="oidc_identities",
+        verbose_name=_("user"),
+    )
+    issuer = models.CharField(_("issuer"), max_length=255)
+    subject = models.CharField(_("subject"), max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_signed_in_at = models.DateTimeField(_("last signed in"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("identity at a sign-in provider")
+        verbose_name_plural = _("identities at sign-in providers")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="oidc_identity_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.user_id}"
