@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switcher
     path("notifications/", include("townhall.notifications.urls")),
+    path("account/requests/", include("townhall.residents.request_urls")),
     path("staff/assisted/", include("townhall.backoffice.assisted")),
     path("staff/", include("townhall.backoffice.urls")),
     path("open311/", include("townhall.integrations.open311.urls")),
