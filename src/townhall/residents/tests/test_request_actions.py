@@ -10,12 +10,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from townhall.cases.factories import submitted_case
+from townhall.accounts.models import User
+from townhall.cases.factories import FLY_TIPPING_ANSWERS, submitted_case
 from townhall.cases.models import Attachment, CaseEvent, Draft
 from townhall.cases.services import case_submit, case_transition, draft_save_answers, draft_start
 from townhall.residents.tests.conftest import make_case, owned
-from townhall.tenancy.factories import MembershipFactory
-from townhall.tenancy.models import Team
+from townhall.tenancy.models import Membership, Team
 from townhall.testing.sign_in import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +88,9 @@ def test_with_no_assignee_the_team_is_told(
     ann_client, asked, council, django_capture_on_commit_callbacks
 ):
     team = Team.objects.create(organisation=council, slug="badges", name="Badges")
-    member = MembershipFactory(organisation=council, user__email="badges@example.gov.uk")
+    member = Membership.objects.create(
+        organisation=council, user=User.objects.create_user(email="badges@example.gov.uk")
+    )
     member.teams.add(team)
     asked.team = team
     asked.save(update_fields=["team"])
@@ -226,12 +228,7 @@ def _draft(service, user, answers=None) -> Draft:
 
 def test_unfinished_applications_are_listed_with_continue_and_delete(ann_client, ann, fly_tipping):
     draft = _draft(fly_tipping, ann)
-    sent = _draft(
-        fly_tipping,
-        ann,
-        {**__import__("townhall.cases.factories", fromlist=["x"]).FLY_TIPPING_ANSWERS},
-    )
-
+    sent = _draft(fly_tipping, ann, FLY_TIPPING_ANSWERS)
     case_submit(draft=sent)
 
     text = ann_client.get(reverse("my_requests:drafts")).content.decode()
@@ -260,7 +257,7 @@ def test_deleting_asks_first_then_deletes_the_draft_and_its_files(
     )
     attachment.file.save("x", ContentFile(b"png"), save=False)
     attachment.save()
-    storage, name = attachment.file.storage, attachment.file.name
+    storage, name = attachment.file.storage, str(attachment.file.name)
     url = reverse("my_requests:draft-delete", args=[draft.pk])
 
     assert "Are you sure" in ann_client.get(url).content.decode()
