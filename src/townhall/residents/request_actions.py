@@ -75,7 +75,8 @@ def request_reply(*, case: Case, user: User, text: str) -> CaseEvent:
         event = event_record(
             case=case,
             kind=CaseEvent.Kind.RESIDENT_REPLIED,
-            actor=user,
+            # No actor: events by staff have one; the case's resident is the author.
+            actor=None,
             to_status=case.status,
             payload={"reply": text},
         )
@@ -94,7 +95,11 @@ def request_withdraw(*, case: Case, user: User) -> Case:
         raise RequestActionRefused(_("This request cannot be withdrawn online"))
     try:
         return case_transition(
-            case=case, to_status=target.id, actor=user, payload={"withdrawn_by": "resident"}
+            case=case,
+            to_status=target.id,
+            actor=None,
+            by_resident=True,
+            payload={"withdrawn_by": "resident"},
         )
     except TransitionRefused as refusal:  # it moved on meanwhile
         raise RequestActionRefused(_("This request cannot be withdrawn online")) from refusal
@@ -114,7 +119,7 @@ def request_updates_start(*, case: Case, user: User) -> Case:
         raise RequestActionRefused(_("This request is closed: there will be no more updates"))
     updates_by = case.updates_by if case.updates_by not in ("", UpdatesBy.NONE) else UpdatesBy.EMAIL
     email = "" if case.contact_email else user.email
-    return case_updates_choose(case=case, updates_by=updates_by, actor=user, email=email)
+    return case_updates_choose(case=case, updates_by=updates_by, actor=None, email=email)
 
 
 def requests_updates_all(*, user: User, on: bool) -> int:

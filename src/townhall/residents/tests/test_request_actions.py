@@ -80,6 +80,7 @@ def test_a_reply_joins_the_timeline_and_the_assignee_is_told(
         reverse("backoffice:case", args=[asked.reference])
     )
     assert "The resident replied" in staff_page.content.decode()
+    assert "by the resident" in staff_page.content.decode()
     assert "posted the GP" in staff_page.content.decode()
     assert "The resident replied: " not in page
 
@@ -115,7 +116,9 @@ def test_an_empty_or_long_reply_is_refused_with_a_message(ann_client, asked, rep
     assert "Error:" in response.content.decode()  # the title says so
 
 
-def test_withdrawing_asks_first_then_closes_the_case_on_the_timeline(ann_client, ann, blue_badge):
+def test_withdrawing_asks_first_then_closes_the_case_on_the_timeline(
+    ann_client, ann, blue_badge, staff_user
+):
     case = owned(make_case(blue_badge, email="ann@example.org"), ann)
     url = reverse("my_requests:withdraw", args=[case.reference])
 
@@ -130,10 +133,14 @@ def test_withdrawing_asks_first_then_closes_the_case_on_the_timeline(ann_client,
     assert response.status_code == 302
     assert case.status == "withdrawn" and not case.is_open
     event = case.events.get(kind=CaseEvent.Kind.STATUS_CHANGED)
-    assert event.actor == ann and event.payload["withdrawn_by"] == "resident"
+    assert event.actor is None and event.payload["withdrawn_by"] == "resident"
     page = ann_client.get(reverse("my_requests:detail", args=[case.reference])).content.decode()
     assert "Closed: withdrawn" in page
     assert "Withdraw this request" not in page
+    staff_page = sign_in(Client(), staff_user).get(
+        reverse("backoffice:case", args=[case.reference])
+    )
+    assert "(withdrawn by the resident)" in staff_page.content.decode()
 
 
 def test_a_request_whose_workflow_has_no_withdrawal_cannot_be_withdrawn(
