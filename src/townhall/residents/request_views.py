@@ -5,6 +5,7 @@ found through the signed-in person, so another person's is a 404."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -18,10 +19,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from townhall.accounts.models import User
 from townhall.cases.models import Case
 from townhall.cases.updates import UpdatesRefused
+from townhall.core.throttle import throttle_allows
 from townhall.residents import request_actions as actions
 from townhall.residents import requests as reads
 from townhall.residents.request_access import resident_required
 from townhall.residents.request_forms import ReplyForm, UpdatesSwitchForm
+
+# Replies one resident may send in REPLY_WINDOW, over all their requests.
+REPLY_LIMIT = 20
+REPLY_WINDOW = timedelta(hours=1)
 
 
 def _user(request: HttpRequest) -> User:
@@ -110,6 +116,15 @@ def request_file(request: HttpRequest, reference: str, attachment_id: UUID) -> F
 def request_reply(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     form = ReplyForm(request.POST)
+    if form.is_valid() and not throttle_allows(
+        key=f"resident-reply:{request.user.pk}", limit=REPLY_LIMIT, window=REPLY_WINDOW
+    ):
+        # Each reply emails staff: the limit stops the account being used to flood them.
+        form.add_error(
+            "reply",
+            _("You have sent many replies in a short while. Wait an hour and try again."),
+        )
+        return _render_detail(request, case, reply_form=form, status=429)
     if form.is_valid():
         try:
             actions.request_reply(case=case, user=_user(request), text=form.cleaned_data["reply"])

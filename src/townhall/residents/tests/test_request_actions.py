@@ -276,3 +276,17 @@ def test_deleting_asks_first_then_deletes_the_draft_and_its_files(
     assert not Draft.objects.filter(pk=draft.pk).exists()
     assert not Attachment.objects.filter(pk=attachment.pk).exists()
     assert not storage.exists(name)
+
+
+def test_replies_are_limited_so_staff_cannot_be_flooded(ann_client, asked):
+    from townhall.residents.request_views import REPLY_LIMIT
+
+    url = reverse("my_requests:reply", args=[asked.reference])
+    for number in range(REPLY_LIMIT):
+        assert ann_client.post(url, {"reply": f"Reply {number}"}).status_code == 302
+
+    refused = ann_client.post(url, {"reply": "One more"})
+
+    assert refused.status_code == 429
+    assert "many replies in a short while" in refused.content.decode()
+    assert asked.events.filter(kind=CaseEvent.Kind.RESIDENT_REPLIED).count() == REPLY_LIMIT
