@@ -44,6 +44,8 @@ def staff_to_tell(case: Case) -> list[str]:
 
 
 def reply_to_staff(event: CaseEvent) -> list[Outgoing]:
+    """An email to each of `staff_to_tell`, in the site's language, naming the
+    case and linking to its page (none if the council has no one to tell)."""
     case = Case.objects.select_related("organisation", "assignee", "team").get(pk=event.case_id)
     link = public_url_for(case.organisation) + reverse(
         "backoffice:case", kwargs={"reference": case.reference}
@@ -61,6 +63,7 @@ def reply_to_staff(event: CaseEvent) -> list[Outgoing]:
 
 
 def register() -> None:
+    """Subscribe `reply_to_staff` to replies (from ResidentsConfig.ready)."""
     subscriber_register(
         name=SUBSCRIBER, kinds=[CaseEvent.Kind.RESIDENT_REPLIED], func=reply_to_staff
     )

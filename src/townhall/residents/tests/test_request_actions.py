@@ -290,3 +290,16 @@ def test_replies_are_limited_so_staff_cannot_be_flooded(ann_client, asked):
     assert refused.status_code == 429
     assert "many replies in a short while" in refused.content.decode()
     assert asked.events.filter(kind=CaseEvent.Kind.RESIDENT_REPLIED).count() == REPLY_LIMIT
+
+
+def test_with_no_one_assigned_and_no_team_the_councils_address_is_told(
+    ann_client, asked, council, django_capture_on_commit_callbacks
+):
+    council.contact_email = "contact@example.gov.uk"
+    council.save(update_fields=["contact_email"])
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ann_client.post(reverse("my_requests:reply", args=[asked.reference]), {"reply": "Sent."})
+
+    assert [m.to for m in mail.outbox if "replied" in m.subject] == [["contact@example.gov.uk"]]
