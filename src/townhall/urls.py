@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switcher
     path("notifications/", include("townhall.notifications.urls")),
     path("account/oidc/", include("townhall.residents.oidc_urls")),
+    path("account/requests/", include("townhall.residents.request_urls")),
     path("staff/assisted/", include("townhall.backoffice.assisted")),
     path("staff/", include("townhall.backoffice.urls")),
     path("open311/", include("townhall.integrations.open311.urls")),

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from townhall.catalogue.models import Service, ServiceVersion
@@ -266,6 +267,13 @@ class Case(models.Model):
             PostgresOnlyGinIndex(
                 SearchVector("search_text", config="simple"), name="case_search_text"
             ),
+            # Linking a resident's earlier cases when they verify their email
+            # (residents.linking): the cases no account holds yet, by address.
+            models.Index(
+                Upper("contact_email"),
+                condition=models.Q(resident__isnull=True),
+                name="case_unlinked_email",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -290,6 +298,7 @@ class CaseEvent(models.Model):
         MERGED = "merged", _("Merged as a duplicate")
         TRANSFERRED = "transferred", _("Transferred")
         UPDATES_CHOSEN = "updates_chosen", _("Updates chosen")
+        RESIDENT_REPLIED = "resident_replied", _("Resident replied")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -108,12 +108,17 @@ def status_label(case: Case, *, public: bool) -> str:
     return state.public_label if public else state.label
 
 
+# Subscribers whose messages go to staff or other systems, not to the resident:
+# the case sent to a team's mailbox, and staff told that the resident replied.
+NOT_TO_RESIDENT = ("connectors.send_to", "residents.reply_to_staff")
+
+
 def case_emails(case: Case) -> QuerySet[Delivery]:
     """The emails written to the resident about a case, oldest first: not
     those sending the case to a team's mailbox (the connectors' subscriber)."""
     return (
         case.deliveries.filter(channel=Delivery.Channel.EMAIL)
-        .exclude(subscriber="connectors.send_to")
+        .exclude(subscriber__in=NOT_TO_RESIDENT)
         .order_by("created_at", "pk")
     )
 
@@ -124,7 +129,7 @@ def case_messages(case: Case) -> QuerySet[Delivery]:
     mailbox (the connectors' subscriber)."""
     return (
         case.deliveries.exclude(channel=Delivery.Channel.WEBHOOK)
-        .exclude(subscriber="connectors.send_to")
+        .exclude(subscriber__in=NOT_TO_RESIDENT)
         .order_by("created_at", "pk")
     )
 

@@ -278,15 +278,17 @@ def case_transition(
     client: str = "",
     payload: Mapping[str, Any] | None = None,
     expected_version: int | None = None,
+    by_resident: bool = False,
 ) -> Case:
     """Move a case to `to_status` if its workflow allows and record the event
     (whose subscribers tell the resident, after commit). A member of staff
-    (`actor`) or another system (`client`, its API key's name, with no actor)
-    makes the change; `payload` adds to what the event records. With
-    `expected_version`, raises CaseChanged if the case changed since the
-    member of staff saw that version."""
-    if actor is None and not client:
-        raise ValueError("a status change needs a member of staff or a named client")
+    (`actor`), another system (`client`, its API key's name, with no actor)
+    or the case's own resident (`by_resident`, with no actor: withdrawing it
+    from their account) makes the change; `payload` adds to what the event
+    records. With `expected_version`, raises CaseChanged if the case changed
+    since the member of staff saw that version."""
+    if actor is None and not client and not by_resident:
+        raise ValueError("a status change needs a member of staff, a named client or the resident")
     with transaction.atomic():
         case = (
             Case.objects.select_for_update()

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from townhall.accounts.models import User
+from townhall.residents.linking import link_cases_for
 from townhall.residents.models import Profile
 
 # The backend recorded in the session: residents are ordinary users.
@@ -28,7 +29,7 @@ def resident_for_verified_email(email: str) -> User:
     """The account of whoever has just proved they hold `email` (by a code
     sent to it, or an identity provider's `email_verified` claim): found
     without regard to case, or made with no password. Marks the address
-    verified."""
+    verified, and links the cases sent earlier with it to the account."""
     email = User.objects.normalize_email(email).strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
@@ -37,6 +38,7 @@ def resident_for_verified_email(email: str) -> User:
     if profile.email_verified_at is None:
         profile.email_verified_at = timezone.now()
         profile.save(update_fields=["email_verified_at", "updated_at"])
+    link_cases_for(user)
     return user
 
 

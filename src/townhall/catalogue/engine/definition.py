@@ -114,6 +114,9 @@ class State:
     message: Message | None = None
     sla_days: int | None = None
     external_statuses: tuple[str, ...] = ()  # as the definition gave them; see Workflow
+    # The council is waiting for the resident (more information, evidence):
+    # a signed-in resident can reply from their account.
+    asks_resident: bool = False
 
 
 # The statuses other systems speak (Open311 and mySociety's updates extension).
@@ -314,6 +317,7 @@ def _build(data: Mapping[str, Any], *, raw: Mapping[str, Any], language: str) ->
                     message=_message(s.get("message")),
                     sla_days=s.get("sla_days"),
                     external_statuses=tuple(s.get("external_statuses", ())),
+                    asks_resident=s.get("asks_resident", False),
                 )
                 for s in workflow["states"]
             ),
