@@ -6,12 +6,14 @@ session clocks, sign-in record and session-fixation protection."""
 from __future__ import annotations
 
 from django.contrib.auth import login
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from townhall.accounts.models import User
 from townhall.residents.models import Profile
+from townhall.residents.sessions import session_record
 
 # The backend recorded in the session: residents are ordinary users.
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -33,15 +35,29 @@ def resident_for_verified_email(email: str) -> User:
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         user = User.objects.create_user(email=email)
-    profile = profile_for(user)
-    if profile.email_verified_at is None:
-        profile.email_verified_at = timezone.now()
-        profile.save(update_fields=["email_verified_at", "updated_at"])
+    email_verified_mark(user)
     return user
 
 
 def resident_sign_in(request: HttpRequest, user: User) -> None:
     """Start `user`'s session: Django's `login` gives the session a new key
     (against fixation), and its signal starts the session clocks and records
-    the sign-in (accounts.signals)."""
+    the sign-in (accounts.signals). The session is listed in their account,
+    where they can end it (residents.sessions)."""
     login(request, user, backend=BACKEND)
+    session_record(request, user)
+
+
+def email_verified(user: User | AnonymousUser) -> bool:
+    """Whether `user` is signed in and has proved they hold their email address."""
+    if not user.is_authenticated:
+        return False
+    return Profile.objects.filter(user=user, email_verified_at__isnull=False).exists()
+
+
+def email_verified_mark(user: User) -> None:
+    """Record that `user` has just proved they hold their address."""
+    profile = profile_for(user)
+    if profile.email_verified_at is None:
+        profile.email_verified_at = timezone.now()
+        profile.save(update_fields=["email_verified_at", "updated_at"])
