@@ -5,13 +5,15 @@ address (see docs/decisions/0052)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import password_validation
 
 from townhall.accounts.models import User
 
 MIN_LENGTH = 12
 
-VALIDATORS = [
+VALIDATORS: list[dict[str, Any]] = [
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": MIN_LENGTH},

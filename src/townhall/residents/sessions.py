@@ -73,14 +73,16 @@ def session_end(*, user: User, record_id: int) -> bool:
 
 def session_forget(request: HttpRequest) -> None:
     """Drop the row of the session `request` is signing out of."""
-    noted = request.session.get(RECORD)
-    if isinstance(noted, dict):
-        ResidentSession.objects.filter(pk=noted.get("id")).delete()
+    record_id = current_record_id(request)
+    if record_id is not None:
+        ResidentSession.objects.filter(pk=record_id).delete()
 
 
 def current_record_id(request: HttpRequest) -> int | None:
+    """The id of the row of the session `request` is on, if it has one."""
     noted = request.session.get(RECORD)
-    return noted.get("id") if isinstance(noted, dict) else None
+    record_id = noted.get("id") if isinstance(noted, dict) else None
+    return record_id if isinstance(record_id, int) else None
 
 
 class SessionRecordMiddleware:
@@ -97,8 +99,10 @@ class SessionRecordMiddleware:
         if session is None or settings.SESSION_COOKIE_NAME not in request.COOKIES:
             return response
         noted = session.get(RECORD) if SESSION_KEY in session else None
-        if isinstance(noted, dict) and session.session_key not in (None, noted.get("key")):
+        if not isinstance(noted, dict) or not isinstance(noted.get("id"), int):
+            return response
+        if session.session_key not in (None, noted.get("key")):
             key = str(session.session_key)
-            ResidentSession.objects.filter(pk=noted.get("id")).update(session_key=key)
-            session[RECORD] = {"id": noted.get("id"), "key": key}
+            ResidentSession.objects.filter(pk=noted["id"]).update(session_key=key)
+            session[RECORD] = {"id": noted["id"], "key": key}
         return response

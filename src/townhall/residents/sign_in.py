@@ -105,5 +105,8 @@ def pending_user(request: HttpRequest) -> tuple[User, str] | None:
     if time.time() - int(pending.get("at", 0)) > PENDING_LIFETIME.total_seconds():
         request.session.pop(PENDING, None)
         return None
-    user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+    user_id = pending.get("user")
+    if not isinstance(user_id, int):
+        return None
+    user = User.objects.filter(pk=user_id, is_active=True).first()
     return (user, str(pending.get("next") or "")) if user is not None else None

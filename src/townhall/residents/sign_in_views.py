@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -203,7 +203,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = ResidentSetPasswordForm
     success_url = reverse_lazy("account:password-reset-done")
 
-    def form_valid(self, form: ResidentSetPasswordForm) -> HttpResponse:
+    def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:
         response = super().form_valid(form)
         user = form.user
         resident_for_verified_email(user.email)
