@@ -148,20 +148,28 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def verify_link(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
-    """The emailed link. Opening it shows a button (link checkers that open
-    every link in an email must not use it up); pressing it confirms the
-    address, once, before the link expires."""
+    """The emailed link, for the resident signed in to the account it names
+    (others are asked to sign in first). Opening it shows a button (link
+    checkers that open every link in an email must not use it up); pressing
+    it confirms the address, once, before the link expires."""
     try:
         user = User.objects.filter(pk=int(force_str(urlsafe_base64_decode(uidb64)))).first()
     except (ValueError, TypeError, OverflowError):
         user = None
+    if user is not None and request.user.pk != user.pk:
+        # Only someone signed in to the account (who knows its password) may
+        # confirm it: otherwise whoever registered someone else's address
+        # could have its owner confirm an account they hold the password of.
+        if request.user.is_authenticated:
+            context = {"other_account": True}
+            return render(request, "residents/account/verify_invalid.html", context, status=400)
+        query = urlencode({"next": request.path})
+        return redirect(f"{reverse('account:sign-in')}?{query}")
     if request.method == "POST":
         if user is not None and codes.verify_token_use(email=user.email, token=token):
             email_verified_mark(user)
             messages.success(request, _("Your email address is confirmed."))
-            if request.user.is_authenticated and request.user.pk == user.pk:
-                return redirect(safe_default(request.session.pop(AFTER, ""), request))
-            return redirect("account:sign-in")
+            return redirect(safe_default(request.session.pop(AFTER, ""), request))
         return render(request, "residents/account/verify_invalid.html", status=400)
     return render(request, "residents/account/verify_link.html", {})
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from townhall.accounts.models import User
 from townhall.residents.models import Profile
 from townhall.residents.sessions import session_record
+from townhall.tenancy.models import Membership
 
 # The backend recorded in the session: residents are ordinary users.
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -30,11 +31,24 @@ def resident_for_verified_email(email: str) -> User:
     """The account of whoever has just proved they hold `email` (by a code
     sent to it, or an identity provider's `email_verified` claim): found
     without regard to case, or made with no password. Marks the address
-    verified."""
+    verified.
+
+    A resident account whose address was never confirmed loses its
+    password: whoever registered it with that password had not proved they
+    hold the address, and must not keep a way into the account of the person
+    who does (account pre-hijacking). They can choose one by a reset."""
     email = User.objects.normalize_email(email).strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         user = User.objects.create_user(email=email)
+    elif (
+        user.has_usable_password()
+        and not profile_for(user).email_verified
+        and not user.is_staff
+        and not Membership.objects.filter(user=user).exists()
+    ):
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
     email_verified_mark(user)
     return user
 

@@ -34,7 +34,11 @@ from townhall.residents.account_forms import (
     SecondFactorForm,
 )
 from townhall.residents.emails import account_email_send
-from townhall.residents.identity import resident_for_verified_email, resident_sign_in
+from townhall.residents.identity import (
+    email_verified_mark,
+    resident_for_verified_email,
+    resident_sign_in,
+)
 from townhall.residents.models import ResidentSession
 from townhall.residents.sign_in import (
     CODE_EMAIL,
@@ -206,7 +210,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:
         response = super().form_valid(form)
         user = form.user
-        resident_for_verified_email(user.email)
+        email_verified_mark(user)  # the link proved the address
         ResidentSession.objects.filter(user=user).delete()
         return response
 

@@ -4,6 +4,7 @@ address by an emailed link that expires and works once."""
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.utils import timezone
@@ -13,7 +14,13 @@ from django.utils.http import urlsafe_base64_encode
 from townhall.accounts.models import User
 from townhall.notifications.models import Delivery
 from townhall.residents.models import OneTimeCode
-from townhall.residents.tests.conftest import PASSWORD, last_email, link_in, signed_in_as
+from townhall.residents.tests.conftest import (
+    PASSWORD,
+    code_in,
+    last_email,
+    link_in,
+    signed_in_as,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -72,40 +79,82 @@ def test_an_address_with_an_account_gets_the_same_page_and_an_email_instead(
     assert "/account/verify/" not in email.body
 
 
+def _sign_in(client, email="new@example.org"):
+    client.post("/account/sign-in/", {"username": email, "password": PASSWORD})
+
+
 def test_the_link_confirms_the_address_once(client, council):
     _register(client)
     link = link_in(last_email("new@example.org"))
+    _sign_in(client)
 
     shown = client.get(link)  # a link checker opening it uses nothing up
     assert shown.status_code == 200
     assert 'method="post"' in shown.content.decode()
-    assert client.post(link)["Location"] == "/account/sign-in/"
+    assert client.post(link)["Location"] == "/account/"
     assert User.objects.get(email="new@example.org").resident_profile.email_verified
     again = client.post(link)
     assert again.status_code == 400
     assert "expired or been used" in again.content.decode()
 
 
+def test_the_link_asks_whoever_opens_it_to_sign_in_first(client, council):
+    _register(client)
+    link = link_in(last_email("new@example.org"))
+    other = client.__class__()
+
+    response = other.post(link)
+
+    assert response["Location"] == f"/account/sign-in/?{urlencode({'next': link})}"
+    assert not User.objects.get(email="new@example.org").resident_profile.email_verified
+
+
+def test_the_link_does_nothing_for_someone_signed_in_to_another_account(client, council):
+    _register(client, email="one@example.org")
+    _register(client, email="two@example.org")
+    link = link_in(last_email("one@example.org"))
+    _sign_in(client, "two@example.org")
+
+    response = client.post(link)
+
+    assert response.status_code == 400
+    assert "for another account" in response.content.decode()
+    assert not User.objects.get(email="one@example.org").resident_profile.email_verified
+
+
 def test_an_expired_link_does_not_confirm(client, council):
     _register(client)
     link = link_in(last_email("new@example.org"))
+    _sign_in(client)
     OneTimeCode.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
 
     assert client.post(link).status_code == 400
     assert not User.objects.get(email="new@example.org").resident_profile.email_verified
 
 
-def test_a_link_for_one_account_does_not_confirm_another(client, council):
+def test_a_token_for_one_account_does_not_confirm_another(client, council):
     _register(client, email="one@example.org")
     _register(client, email="two@example.org")
     link = link_in(last_email("one@example.org"))
     two = User.objects.get(email="two@example.org")
     parts = link.split("/")
     parts[3] = urlsafe_base64_encode(force_bytes(two.pk))
-    forged = "/".join(parts)
+    _sign_in(client, "two@example.org")
 
-    assert client.post(forged).status_code == 400
-    assert not two.resident_profile.email_verified
+    assert client.post("/".join(parts)).status_code == 400
+    assert not User.objects.get(pk=two.pk).resident_profile.email_verified
+
+
+def test_whoever_registered_an_address_loses_the_password_when_its_owner_signs_in(client, council):
+    _register(client, email="victim@example.org")  # by someone who does not hold it
+    owner = client.__class__()
+    owner.post("/account/sign-in/code/", {"email": "victim@example.org"})
+    owner.post("/account/sign-in/code/enter/", {"code": code_in(last_email("victim@example.org"))})
+
+    assert signed_in_as(owner) == User.objects.get(email="victim@example.org").pk
+    attacker = client.__class__()
+    _sign_in(attacker, "victim@example.org")
+    assert signed_in_as(attacker) is None
 
 
 def test_a_signed_in_resident_can_have_the_link_sent_again(client, council):
