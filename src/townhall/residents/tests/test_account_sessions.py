@@ -100,3 +100,21 @@ def test_the_list_follows_the_session_when_its_key_changes(resident):
     record.refresh_from_db()
     assert record.session_key == session.session_key
     assert browser.post(f"/account/sessions/{record.pk}/end/")["Location"] == "/account/sign-in/"
+
+
+def _queries_for_list(browser) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert browser.get("/account/sessions/").status_code == 200
+    return len(captured)
+
+
+def test_the_list_costs_the_same_however_many_sessions(resident):
+    browser = _signed_in_browser()
+    one = _queries_for_list(browser)
+    for _ in range(4):
+        _signed_in_browser()
+
+    assert _queries_for_list(browser) == one
