@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Ends signed-in sessions that are idle or too old (STAFF_SESSION_*).
     "townhall.accounts.sessions.SessionExpiryMiddleware",
+    # Keeps a resident's list of sessions pointing at a session whose key changed.
+    "townhall.residents.sessions.SessionRecordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/", include("townhall.backoffice.urls")),
     path("open311/", include("townhall.integrations.open311.urls")),
     path("api/v1/", rest_api.urls),
+    path("account/", include("townhall.residents.account_urls")),
     path("", include("townhall.web.urls")),
 ]
 

@@ -47,6 +47,11 @@ class JourneyUnavailable(Exception):
     this caller (a staff-only service without a member of staff)."""
 
 
+class SignInNeeded(JourneyUnavailable):
+    """The service is for signed-in residents with a confirmed email address,
+    and this caller is not one (yet): the front door sends them to sign in."""
+
+
 class ChannelNeeded(Exception):
     """Staff recording a contact say first how it reached the council."""
 
@@ -69,11 +74,14 @@ class Journey:
     channel: str
     assisted: bool = False  # staff recording a contact: the contact email is optional
     draft: Draft | None = None  # none until the first page is complete
+    # A signed-in resident with a confirmed email: the draft and case are
+    # theirs, and the case's contact email is their account's.
+    resident: User | None = None
 
     @cached_property
     def definition(self) -> ServiceDefinition:
         parsed = self.version.parsed
-        return with_optional_contact(parsed) if self.assisted else parsed
+        return with_optional_contact(parsed) if self.assisted or self.resident else parsed
 
     @cached_property
     def context(self) -> ConditionContext:
@@ -103,32 +111,48 @@ def journey_open(
     draft: Draft | None = None,
     channel: str | None = Channel.WEB,
     assisted: bool = False,
+    resident: User | None = None,
 ) -> Journey:
     """The journey someone is on. Once they have a draft it keeps the draft's
     version and channel, so a version published meanwhile does not change
     their questions; a new journey takes the published version. Staff must
     give one of ASSISTED_CHANNELS (ChannelNeeded); raises JourneyUnavailable
     when the service has nothing published, or, for anyone but staff, when it
-    is not open to anyone (there is no resident sign-in yet)."""
+    is staff-only, and SignInNeeded when it is for signed-in residents and
+    `resident` (a signed-in resident whose email is confirmed) is None. A
+    draft started by one resident never opens for anyone else."""
     version = draft.service_version if draft is not None else service.published_version
     if version is None:
         raise JourneyUnavailable(service.slug)
-    if not assisted and version.parsed.audience != Audience.ANYONE:
+    if assisted:
+        resident = None
+    audience = version.parsed.audience
+    if not assisted and audience == Audience.SIGNED_IN and resident is None:
+        raise SignInNeeded(service.slug)
+    if not assisted and audience not in (Audience.ANYONE, Audience.SIGNED_IN):
         raise JourneyUnavailable(service.slug)
     if draft is not None:
+        if draft.resident_id is not None and draft.resident_id != getattr(resident, "pk", None):
+            raise SignInNeeded(service.slug)
         return Journey(
             version=version,
             organisation=service.organisation,
             channel=draft.channel,
             assisted=assisted,
             draft=draft,
+            # A draft started before signing in stays without its resident.
+            resident=resident if draft.resident_id is not None else None,
         )
     if assisted and channel not in ASSISTED_CHANNELS:
         raise ChannelNeeded(service.slug)
     if channel not in Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
     return Journey(
-        version=version, organisation=service.organisation, channel=channel, assisted=assisted
+        version=version,
+        organisation=service.organisation,
+        channel=channel,
+        assisted=assisted,
+        resident=resident,
     )
 
 
@@ -256,7 +280,7 @@ def page_save(*, journey: Journey, reading: PageReading) -> Journey:
     if not reading.complete:
         raise ValueError("only a complete page is saved")
     draft = journey.draft or services.draft_start(
-        service_version=journey.version, channel=journey.channel
+        service_version=journey.version, channel=journey.channel, resident=journey.resident
     )
     draft = services.draft_save_answers(draft=draft, answers=reading.answers)
     return replace(journey, draft=draft)
@@ -268,7 +292,7 @@ def page_keep(*, journey: Journey, reading: PageReading) -> Journey:
     else on the page was missing or wrong. The page is asked again when they
     return, since it is not complete."""
     draft = journey.draft or services.draft_start(
-        service_version=journey.version, channel=journey.channel
+        service_version=journey.version, channel=journey.channel, resident=journey.resident
     )
     if reading.answers:
         draft = services.draft_save_answers(draft=draft, answers=reading.answers)

@@ -45,10 +45,16 @@ class TransitionRefused(Exception):
     """The workflow does not allow this status change."""
 
 
-def draft_start(*, service_version: ServiceVersion, channel: str = Channel.WEB) -> Draft:
-    """Begin a new set of answers for a service version, in the active language."""
+def draft_start(
+    *, service_version: ServiceVersion, channel: str = Channel.WEB, resident: User | None = None
+) -> Draft:
+    """Begin a new set of answers for a service version, in the active
+    language: a signed-in resident's, if `resident` is given."""
     return Draft.objects.create(
-        service_version=service_version, channel=channel, language=active_language()
+        service_version=service_version,
+        channel=channel,
+        language=active_language(),
+        resident=resident,
     )
 
 
@@ -146,8 +152,10 @@ def case_submit(
     """Turn a complete draft into a case, exactly once.
 
     Staff recording a contact (`contact_required=False`) may leave the contact
-    email empty. A service with a declaration needs `declaration=True`, whoever
-    submits. A second submission of the same draft (a double click, a resubmitted form)
+    email empty. A signed-in resident's draft makes their case, with their
+    account's email address as its contact email. A service with a
+    declaration needs `declaration=True`, whoever submits. A second
+    submission of the same draft (a double click, a resubmitted form)
     returns the case the first one made. Raises SubmissionRefused when the
     answers are incomplete or break the service's rules.
     """
@@ -160,7 +168,7 @@ def case_submit(
         if draft.case_id is not None:
             return Case.objects.get(pk=draft.case_id)
         definition = draft.service_version.parsed
-        if not contact_required:
+        if not contact_required or draft.resident_id is not None:
             definition = with_optional_contact(definition)
         context = condition_context(organisation=draft.service_version.service.organisation)
         answers = relevant_answers(definition, draft.answers, context=context)
@@ -176,6 +184,7 @@ def case_submit(
             answers=answers,
             actor=actor,
             language=draft.language,
+            resident=draft.resident,
         )
         draft.case = case
         draft.save(update_fields=["case", "updated_at"])
@@ -211,6 +220,7 @@ def case_open(
     language: str | None = None,
     client: str = "",
     payload: Mapping[str, Any] | None = None,
+    resident: User | None = None,
 ) -> Case:
     """Open a case from answers already checked in full (`case_submit` and
     `journey.case_create` check them): a new reference, the workflow's first
@@ -218,8 +228,9 @@ def case_open(
     event (whose subscribers acknowledge it to the resident, after commit) and
     the contact that opened it (recorded by `actor`, if staff, or sent by the
     integration `client`), in `language` (the draft's; by default the active
-    one). `payload` goes on the "submitted" event, with the client. Call it
-    inside a transaction."""
+    one). `payload` goes on the "submitted" event, with the client. A
+    signed-in `resident`'s case is theirs, and their account's email is its
+    contact email. Call it inside a transaction."""
     version = service_version
     organisation = version.service.organisation
     contact = definition.contact_question
@@ -247,8 +258,15 @@ def case_open(
                     answers=answers,
                     area_codes=case_area_codes(definition=definition, answers=answers),
                     summary=summary,
-                    contact_email=answers.get(contact.id, "") if contact else "",
+                    contact_email=(
+                        resident.email
+                        if resident is not None
+                        else answers.get(contact.id, "")
+                        if contact
+                        else ""
+                    ),
                     created_by=actor,
+                    resident=resident,
                     **keys,
                 )
         except IntegrityError:

@@ -29,6 +29,11 @@ class ServiceQuerySet(models.QuerySet["Service"]):
         """Published services anyone may use online (not staff-only ones)."""
         return self.published().filter(audience=Audience.ANYONE)
 
+    def online(self) -> ServiceQuerySet:
+        """Published services offered on the front door: those open to anyone
+        and those for signed-in residents (never staff-only ones)."""
+        return self.published().filter(audience__in=[Audience.ANYONE, Audience.SIGNED_IN])
+
 
 class Service(models.Model):
     """One council's service. What it asks and does lives in its versions."""
@@ -58,6 +63,11 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.organisation})"
+
+    @property
+    def needs_sign_in(self) -> bool:
+        """Whether only a signed-in resident with a confirmed email may use it online."""
+        return self.audience == Audience.SIGNED_IN
 
 
 class ServiceVersion(models.Model):

@@ -13,10 +13,11 @@ from townhall.tenancy.models import Organisation
 
 
 def services_for(organisations: Iterable[Organisation], *, search: str = "") -> list[Service]:
-    """Services residents of these councils can use online, by category then name,
+    """Services residents of these councils can use online (some once signed
+    in), by category then name,
     optionally only those whose name, summary, category or keywords mention every
     search word."""
-    services = Service.objects.for_residents().filter(organisation__in=list(organisations))
+    services = Service.objects.online().filter(organisation__in=list(organisations))
     for word in search.split()[:10]:
         services = services.filter(
             Q(name__icontains=word)
@@ -39,7 +40,7 @@ def service_for_slug(organisations: Iterable[Organisation], slug: str) -> Servic
     return memo.remembered(
         ("service", slug, tuple(o.pk for o in organisations)),
         lambda: (
-            Service.objects.for_residents()
+            Service.objects.online()
             .filter(organisation__in=organisations, slug=slug)
             .select_related("organisation", "published_version")
             .order_by("organisation__name")

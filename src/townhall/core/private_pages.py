@@ -3,7 +3,8 @@
 A page is private, and gets `Cache-Control: no-store` (with Django's other
 never-cache headers), when it is:
 
-- any page of the back office or the admin site (`/staff/`, `/admin/`),
+- any page of the back office, the admin site or a resident's account
+  (`/staff/`, `/admin/`, `/account/`),
   signed in or not, file downloads included;
 - the answer to a form sent with POST (the tracking result, for example),
   which shows what was sent or what it found;
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
-PRIVATE_PATHS = ("/staff/", "/admin/")
+PRIVATE_PATHS = ("/staff/", "/admin/", "/account/")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 

@@ -86,3 +86,54 @@ class OidcIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issuer} {self.user_id}"
+
+
+class OneTimeCode(models.Model):
+    """A secret sent by email to prove someone holds an address: a 6-digit
+    code typed to sign in, or a long token in a link that confirms the
+    address. Only its keyed hash is kept; it expires, works once and allows
+    only a few wrong guesses (see residents/codes.py)."""
+
+    class Purpose(models.TextChoices):
+        SIGN_IN = "sign_in", _("Sign in")
+        VERIFY = "verify", _("Confirm email address")
+
+    email = models.EmailField(_("email address"))
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    code_hash = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    wrong_guesses = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [models.Index(fields=["email", "purpose", "-created_at"], name="code_email")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ResidentSession(models.Model):
+    """A browser a resident is signed in on, so they can see and end it. The
+    session key follows the session when it changes (SessionRecordMiddleware);
+    the browser and network are kept as the sign-in record keeps them."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="resident_sessions",
+        verbose_name=_("user"),
+    )
+    session_key = models.CharField(max_length=64, unique=True)
+    signed_in_at = models.DateTimeField(_("signed in"), auto_now_add=True)
+    browser = models.CharField(_("browser"), max_length=60, blank=True)
+    client_network = models.CharField(_("network"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("resident session")
+        verbose_name_plural = _("resident sessions")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.signed_in_at:%Y-%m-%d %H:%M}"

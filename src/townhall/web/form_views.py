@@ -9,6 +9,7 @@ journey in the session, pass it the form's fields and render what it says."""
 from __future__ import annotations
 
 from dataclasses import replace
+from urllib.parse import urlencode
 
 from django.core import signing
 from django.forms import Form
@@ -18,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from townhall.accounts.models import User
 from townhall.cases import journey as journeys
 from townhall.cases.models import Channel, Draft
 from townhall.cases.services import SubmissionRefused
@@ -26,12 +28,20 @@ from townhall.catalogue.engine.definition import Page, ServiceDefinition
 from townhall.catalogue.models import Service
 from townhall.core.middleware import answers_oversized_requests
 from townhall.core.throttle import client_key, throttle_allows
+from townhall.residents.identity import email_verified
 from townhall.tenancy.selectors import site_organisations
 from townhall.web import journey as session
 from townhall.web import resume
 from townhall.web.fields import group_item_removed, question_fields
 from townhall.web.forms import ResumeEmailForm
 from townhall.web.modes import RESIDENT, Mode
+
+
+def signed_in_resident(request: HttpRequest) -> User | None:
+    """The signed-in person, if they have confirmed their email address: the
+    resident whose draft and case a journey makes."""
+    user = request.user
+    return user if isinstance(user, User) and email_verified(user) else None
 
 
 def resident_service(request: HttpRequest, slug: str) -> Service:
@@ -56,15 +66,34 @@ def journey_service(request: HttpRequest, slug: str, mode: Mode) -> Service:
 
 def journey_for(request: HttpRequest, service: Service, mode: Mode) -> journeys.Journey:
     """The journey this browser is on for `service`: its draft if it has one,
-    and, for staff, the channel they chose. Raises ChannelNeeded."""
+    and, for staff, the channel they chose. Raises ChannelNeeded, and
+    SignInNeeded for a service for signed-in residents (see `sign_in_first`)."""
     draft = session.current_draft(request, service, mode.namespace)
     channel = session.channel_for(request, service) if mode.staff else Channel.WEB
     try:
         return journeys.journey_open(
-            service=service, draft=draft, channel=channel, assisted=mode.staff
+            service=service,
+            draft=draft,
+            channel=channel,
+            assisted=mode.staff,
+            resident=None if mode.staff else signed_in_resident(request),
         )
+    except journeys.SignInNeeded:
+        raise
     except journeys.JourneyUnavailable as error:  # a race with unpublishing
         raise Http404("No such service") from error
+
+
+def sign_in_first(request: HttpRequest, service: Service) -> HttpResponse | None:
+    """For a service for signed-in residents, where to send someone who is not
+    one yet: to sign in, or to confirm their email address, and then back to
+    this page. None when they may carry on."""
+    if not service.needs_sign_in or signed_in_resident(request) is not None:
+        return None
+    back = urlencode({"next": request.get_full_path()})
+    if request.user.is_authenticated:
+        return redirect(f"{reverse('account:verify')}?{back}")
+    return redirect(f"{reverse('account:sign-in')}?{back}")
 
 
 def _recording(journey: journeys.Journey, mode: Mode) -> str:
@@ -138,10 +167,14 @@ def question_page(
     request: HttpRequest, slug: str, page_id: str, mode: Mode = RESIDENT
 ) -> HttpResponse:
     service = journey_service(request, slug, mode)
+    if not mode.staff and (elsewhere := sign_in_first(request, service)) is not None:
+        return elsewhere
     try:
         journey = journey_for(request, service, mode)
     except journeys.ChannelNeeded:
         return redirect(f"{mode.namespace}:start", slug=slug)  # say the channel first
+    except journeys.SignInNeeded:
+        return redirect(f"{mode.namespace}:start", slug=slug)  # another resident's draft
     page = journey.definition.page(page_id)
     if page is None:
         raise Http404("No such page")
@@ -232,9 +265,11 @@ def question_page(
 @require_http_methods(["GET", "POST"])
 def check_answers(request: HttpRequest, slug: str, mode: Mode = RESIDENT) -> HttpResponse:
     service = journey_service(request, slug, mode)
+    if not mode.staff and (elsewhere := sign_in_first(request, service)) is not None:
+        return elsewhere
     try:
         journey: journeys.Journey | None = journey_for(request, service, mode)
-    except journeys.ChannelNeeded:
+    except (journeys.ChannelNeeded, journeys.SignInNeeded):
         journey = None
     if request.method == "POST":
         elsewhere = submit_elsewhere(request, service, journey, mode)
@@ -348,8 +383,14 @@ def confirmation(
 def save_for_later(request: HttpRequest, slug: str) -> HttpResponse:
     """Email the resident a link that brings their answers back."""
     service = resident_service(request, slug)
+    if (elsewhere := sign_in_first(request, service)) is not None:
+        return elsewhere
     draft = session.current_draft(request, service)
-    if draft is None or not journeys.journey_open(service=service, draft=draft).can_save:
+    try:
+        journey = journey_for(request, service, RESIDENT) if draft is not None else None
+    except journeys.SignInNeeded:
+        journey = None
+    if journey is None or draft is None or not journey.can_save:
         return redirect("web:start", slug=slug)
     definition = draft.service_version.parsed
     contact = definition.contact_question
@@ -393,14 +434,21 @@ def save_for_later(request: HttpRequest, slug: str) -> HttpResponse:
 def resume_answers(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     """Follow an emailed link back to a saved draft."""
     service = resident_service(request, slug)
+    if (elsewhere := sign_in_first(request, service)) is not None:
+        return elsewhere
     try:
         draft = resume.draft_for_token(service=service, token=token)
     except signing.SignatureExpired:
         return render(request, "web/resume_invalid.html", {"service": service, "expired": True})
     except (signing.BadSignature, Draft.DoesNotExist):
         return render(request, "web/resume_invalid.html", {"service": service, "expired": False})
+    try:
+        journey = journeys.journey_open(
+            service=service, draft=draft, resident=signed_in_resident(request)
+        )
+    except journeys.SignInNeeded:  # another resident's draft
+        return render(request, "web/resume_invalid.html", {"service": service, "expired": False})
     session.remember_draft(request, service, draft)
-    journey = journeys.journey_open(service=service, draft=draft)
     if journey.definition.has_sections:
         return redirect("web:tasks", slug=slug)
     return redirect(page_url(service, journeys.first_gap(journey)))

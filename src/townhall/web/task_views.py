@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from townhall.cases import journey as journeys
-from townhall.web.form_views import journey_for, page_url, resident_service
+from townhall.web.form_views import journey_for, page_url, resident_service, sign_in_first
 from townhall.web.modes import RESIDENT
 
 
@@ -20,10 +20,14 @@ def tasks_url(slug: str) -> str:
 @require_GET
 def task_list(request: HttpRequest, slug: str) -> HttpResponse:
     service = resident_service(request, slug)
+    if (elsewhere := sign_in_first(request, service)) is not None:
+        return elsewhere
     try:
         journey = journey_for(request, service, RESIDENT)
     except journeys.ChannelNeeded as error:  # residents are never asked one
         raise Http404("No such service") from error
+    except journeys.SignInNeeded:  # another resident's draft
+        return redirect("web:start", slug=slug)
     if not journey.definition.has_sections:
         return redirect("web:start", slug=slug)
     tasks = journeys.task_list(journey)

@@ -33,3 +33,21 @@ def test_a_tester_signs_in_with_what_the_demo_prints(client):
     again = StringIO()
     call_command("demo_setup", stdout=again)
     assert uri in again.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_tester_signs_in_as_the_demo_resident_with_what_it_prints(client):
+    out = StringIO()
+    call_command("demo_setup", stdout=out)
+    text = out.getvalue()
+    password = re.search(r"resident@example.org  password: (\S+)", text).group(1)
+
+    response = client.post(
+        "/account/sign-in/", {"username": "resident@example.org", "password": password}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/account/"
+    home = client.get("/account/").content.decode()
+    assert "resident@example.org" in home
+    assert "not confirmed" not in home  # the demo resident's address is confirmed

@@ -158,7 +158,7 @@ def test_an_outside_next_page_is_not_followed(client, provider):
     response = sign_in(client, next_url="https://evil.example/")
 
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == "/account/"  # the account home, not the outside page
     assert signed_in_user(client) is not None
 
 
@@ -350,3 +350,16 @@ def test_the_sign_in_button_links_to_the_start(provider):
 
     assert 'href="/account/oidc/start/?next=%2Fx%2F"' in button
     assert "Sign in with GOV.UK One Login" in button
+
+
+def test_the_sign_in_page_offers_the_provider(client, provider):
+    page = client.get("/account/sign-in/?next=/account/requests/").content.decode()
+
+    assert 'href="/account/oidc/start/?next=%2Faccount%2Frequests%2F"' in page
+    assert "Sign in with GOV.UK One Login" in page
+
+
+def test_the_sign_in_page_has_no_button_without_a_provider(client, settings):
+    settings.OIDC_ISSUER = ""
+
+    assert "/account/oidc/start/" not in client.get("/account/sign-in/").content.decode()

@@ -1,4 +1,5 @@
-"""Set up a demo council with the standard services and a staff login."""
+"""Set up a demo council with the standard services, a staff login and a
+resident's account."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from townhall.accounts.two_factor import demo_authenticator, otpauth_uri, secret
 from townhall.catalogue.services import service_import
 from townhall.catalogue.standard import standard_definitions
 from townhall.places.demo import demo_place_load
+from townhall.residents.identity import resident_for_verified_email
 from townhall.tenancy.models import Membership, Organisation, Site, Team
 
 STAFF_USERNAME = "staff@example.gov.uk"
+RESIDENT_USERNAME = "resident@example.org"
 DEMO_TEAMS = {
     "waste-services": "Waste services",
     "street-scene": "Street scene",
@@ -33,7 +36,10 @@ DEMO_TEAMS = {
 
 
 class Command(BaseCommand):
-    help = "Create (or refresh) the Example Council demo: services, a site and a staff login."
+    help = (
+        "Create (or refresh) the Example Council demo: services, a site, a staff login "
+        "and a resident account."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
@@ -78,6 +84,11 @@ class Command(BaseCommand):
         membership.teams.add(*Team.objects.for_organisation(council))
         # Kept from one start to the next, so a tester's app keeps working.
         authenticator = demo_authenticator(user=user)
+        resident_password = secrets.token_urlsafe(12)
+        resident = resident_for_verified_email(RESIDENT_USERNAME)
+        resident.first_name, resident.last_name = "Rita", "Resident"
+        resident.set_password(resident_password)
+        resident.save()
         postcodes = demo_place_load(organisation=council)
         services = council.services.count()
         self.stdout.write(
@@ -90,6 +101,9 @@ class Command(BaseCommand):
                 "  Second step: add this to an authenticator app, then enter the code it shows:\n"
                 f"    {otpauth_uri(authenticator)}\n"
                 f"    (or type the key {secret_text(authenticator)})\n"
+                f"  Resident sign-in: http://{options['host']}:{options['port']}/account/\n"
+                f"    {RESIDENT_USERNAME}  password: {resident_password}\n"
+                "    (email confirmed; or sign in with a code from var/mail/)\n"
                 "  Emails to residents are written to var/mail/.\n"
             )
         )
