@@ -117,9 +117,10 @@ def case_set_priority(
 
 
 def case_reopen(
-    *, case: Case, actor: User, internal_note: str = "", expected_version: int | None = None
+    *, case: Case, actor: User | None, internal_note: str = "", expected_version: int | None = None
 ) -> Case:
-    """Open a closed case again, at its workflow's first state, with a new due date."""
+    """Open a closed case again, at its workflow's first state, with a new due
+    date (by staff, or with no actor when the resident says it is not fixed)."""
     with transaction.atomic():
         case = _locked(case, expected_version)
         if case.is_open:
