@@ -220,9 +220,7 @@ def matches(subscription: Subscription, case: Case) -> bool:
     return distance <= (subscription.radius_metres or 0)
 
 
-def _new_public_cases(
-    subscription: Subscription, since: datetime, until: datetime
-) -> list[Case]:
+def _new_public_cases(subscription: Subscription, since: datetime, until: datetime) -> list[Case]:
     services = public_services(subscription.site.organisations.all())
     cases = Case.objects.filter(
         service__in=services, created_at__gt=since, created_at__lte=until
@@ -231,9 +229,7 @@ def _new_public_cases(
         min_lon, min_lat, max_lon, max_lat = bounding_box(
             subscription.lon, subscription.lat, subscription.radius_metres or 0
         )
-        cases = cases.filter(
-            lat__gte=min_lat, lat__lte=max_lat, lon__gte=min_lon, lon__lte=max_lon
-        )
+        cases = cases.filter(lat__gte=min_lat, lat__lte=max_lat, lon__gte=min_lon, lon__lte=max_lon)
     found = [case for case in cases.order_by("created_at", "pk") if matches(subscription, case)]
     return found[:MAX_REPORTS]
 

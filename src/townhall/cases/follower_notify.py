@@ -41,8 +41,16 @@ def followers_email(event: CaseEvent) -> list[Outgoing]:
         ).first()
         if supporter is None:
             return []
-        return [_message(event, "supporter_added", supporter.email, supporter.language,
-                         supporter_stop_url(supporter), channel="email")]
+        return [
+            _message(
+                event,
+                "supporter_added",
+                supporter.email,
+                supporter.language,
+                supporter_stop_url(supporter),
+                channel="email",
+            )
+        ]
     if event.kind == CaseEvent.Kind.MERGED and event.payload.get("into"):
         route = updates_route(case)
         if route is None:
@@ -51,8 +59,16 @@ def followers_email(event: CaseEvent) -> list[Outgoing]:
         if into is None:
             return []
         return [
-            _message(event, "case_merged", route.recipient, case.language,
-                     updates_stop_url(case), channel=route.channel, about=into, own=case)
+            _message(
+                event,
+                "case_merged",
+                route.recipient,
+                case.language,
+                updates_stop_url(case),
+                channel=route.channel,
+                about=into,
+                own=case,
+            )
         ]
     return []
 
@@ -71,16 +87,29 @@ def _updates(event: CaseEvent) -> list[Outgoing]:
             continue
         sent_to.add(route.recipient.lower())
         messages.append(
-            _message(event, "followed_update", route.recipient, duplicate.language,
-                     updates_stop_url(duplicate), channel=route.channel, own=duplicate)
+            _message(
+                event,
+                "followed_update",
+                route.recipient,
+                duplicate.language,
+                updates_stop_url(duplicate),
+                channel=route.channel,
+                own=duplicate,
+            )
         )
     for supporter in active_supporters([case, *duplicates]):
         if supporter.email.lower() in sent_to:
             continue
         sent_to.add(supporter.email.lower())
         messages.append(
-            _message(event, "followed_update", supporter.email, supporter.language,
-                     supporter_stop_url(supporter), channel="email")
+            _message(
+                event,
+                "followed_update",
+                supporter.email,
+                supporter.language,
+                supporter_stop_url(supporter),
+                channel="email",
+            )
         )
     return messages
 

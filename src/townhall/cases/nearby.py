@@ -71,7 +71,9 @@ def nearby_cases(
         return []
     versions = {
         version.pk: version.parsed
-        for version in ServiceVersion.objects.filter(pk__in={c.service_version_id for c, _d in rows})
+        for version in ServiceVersion.objects.filter(
+            pk__in={c.service_version_id for c, _d in rows}
+        )
     }
     photos: dict[int, list[str]] = {}
     if definition.publish_photos:

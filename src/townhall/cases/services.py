@@ -359,6 +359,17 @@ def case_add_note(*, case: Case, actor: User, note: str) -> CaseEvent:
         return event_record(case=case, kind=CaseEvent.Kind.NOTE, actor=actor, internal_note=note)
 
 
+def draft_discard(*, draft: Draft) -> None:
+    """Delete an unsent draft and its files (the resident joined an existing
+    report instead): nothing they typed is kept. A sent draft is left."""
+    with transaction.atomic():
+        locked = Draft.objects.select_for_update().filter(pk=draft.pk, case__isnull=True).first()
+        if locked is None:
+            return
+        attachments_delete(attachments=Attachment.objects.filter(draft=locked, case__isnull=True))
+        locked.delete()
+
+
 PURGE_BATCH = 500  # drafts deleted in one transaction
 
 
