@@ -115,7 +115,7 @@ def test_me_too_adds_a_supporter_and_counts_avoided_demand(
     case = reported(fly_tipping)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        supporter, new = case_support(case=case, email="second@example.com")
+        _supporter, new = case_support(case=case, email="second@example.com")
     assert new
     assert Case.objects.count() == 1  # no new case
     contact = Contact.objects.get(reason=Contact.Reason.ME_TOO)
