@@ -276,3 +276,12 @@ def test_fix_links_cannot_be_guessed_or_altered(
     assert case.reference not in token
     assert fix_check_from_token(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
     assert fix_check_from_token(f"{check.pk}.guess") is None
+
+
+def test_redaction_removes_supporters(fly_tipping):
+    from townhall.cases.retention import case_redact
+
+    case = reported(fly_tipping)
+    case_support(case=case, email="second@example.com")
+    case_redact(case=case)
+    assert not CaseSupporter.objects.exists()
