@@ -4,9 +4,10 @@ new reports (`alerts.services.alert_send`), after the case commits."""
 
 from __future__ import annotations
 
+from townhall.alerts.models import Frequency, Subscription
 from townhall.alerts.services import alert_send, subscriptions_for_case
 from townhall.cases.events import subscriber_register
-from townhall.cases.models import CaseEvent
+from townhall.cases.models import Case, CaseEvent
 from townhall.notifications.services import Outgoing
 
 
@@ -21,4 +22,19 @@ def new_report(event: CaseEvent) -> list[Outgoing]:
     return []
 
 
-subscriber_register(name="alerts.new_report", kinds=[CaseEvent.Kind.SUBMITTED], func=new_report)
+def anyone_subscribed(case: Case) -> bool:
+    """Whether any confirmed immediate alert covers the case's council: a
+    council nobody subscribes to starts no work."""
+    return (
+        Subscription.objects.active()
+        .filter(frequency=Frequency.IMMEDIATE, site__organisations=case.organisation_id)
+        .exists()
+    )
+
+
+subscriber_register(
+    name="alerts.new_report",
+    kinds=[CaseEvent.Kind.SUBMITTED],
+    func=new_report,
+    applies=anyone_subscribed,
+)

@@ -157,6 +157,9 @@ def case_merge(*, case: Case, into: Case, actor: User, expected_version: int | N
             raise ActionRefused("Merge into an open case that is not itself a duplicate")
         if not case.is_open:
             raise ActionRefused("The case is closed already")
+        # Set before the events are recorded: their subscribers ask whether
+        # the case is a duplicate (its reporter is told of the merge).
+        case.merged_into = target
         event_record(
             case=case,
             kind=CaseEvent.Kind.MERGED,

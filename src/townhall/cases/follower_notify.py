@@ -158,6 +158,16 @@ def _message(
     )
 
 
+def has_followers(case: Case) -> bool:
+    """Whether anyone besides the reporter hears of `case`: a duplicate (its
+    reporter is told of the merge), a case with duplicates or supporters."""
+    return (
+        case.merged_into_id is not None
+        or CaseSupporter.objects.filter(case_id=case.pk, stopped_at__isnull=True).exists()
+        or Case.objects.filter(merged_into_id=case.pk).exists()
+    )
+
+
 subscriber_register(
     name="cases.followers_email",
     kinds=[
@@ -167,4 +177,5 @@ subscriber_register(
         CaseEvent.Kind.MERGED,
     ],
     func=followers_email,
+    applies=has_followers,
 )

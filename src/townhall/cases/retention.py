@@ -49,9 +49,9 @@ def case_redact(*, case: Case) -> None:
     """Remove the personal data a case holds: answers (the case's and its
     draft's), contact email, phone number and postal address, every file
     uploaded for it (kept with the case or left on its draft, rows and stored
-    files), messages to and notes about
-    the resident, the addresses of residents who joined it ("me too"), event payloads, notes on contacts about it, and the address
-    and text of what was sent to them. What is left is the record
+    files), messages to and notes about the resident, the addresses of
+    residents who joined it ("me too"), event payloads, notes on contacts
+    about it, and the address and text of what was sent to them. What is left is the record
     docs/operations.md lists: reference, service, channel, status, team, dates
     and who on staff did what, when."""
     with transaction.atomic():
