@@ -56,7 +56,7 @@ def nearby_cases(
 ) -> list[NearbyCase]:
     """Open cases of `service` within the definition's radius of the point,
     opened within its window, nearest first. Empty for a private service.
-    Three queries at most: the cases, their versions, their photos."""
+    Three queries at most: the cases, older versions, their photos."""
     if not nearby_offered(definition):
         return []
     rows = nearby_rows(
@@ -69,12 +69,12 @@ def nearby_cases(
     )
     if not rows:
         return []
-    versions = {
-        version.pk: version.parsed
-        for version in ServiceVersion.objects.filter(
-            pk__in={c.service_version_id for c, _d in rows}
-        )
-    }
+    # Most cases are of the version the resident is answering: its definition
+    # is at hand. Others (older versions) are read once each.
+    versions = {service.published_version_id: definition}
+    others = {c.service_version_id for c, _d in rows} - versions.keys()
+    if others:
+        versions |= {v.pk: v.parsed for v in ServiceVersion.objects.filter(pk__in=others)}
     photos: dict[int, list[str]] = {}
     if definition.publish_photos:
         for case_id, photo_id in Attachment.objects.filter(
