@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 if str(PROJECT_DIR) not in sys.path:
@@ -65,7 +66,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def build(cases: int) -> list[object]:
+def build(cases: int) -> list[Any]:
     """The council, its public services and the generated cases; returns the services."""
     from django.db import connection
 
@@ -87,7 +88,8 @@ def build(cases: int) -> list[object]:
         for slug in SERVICES
     ]
     for service in services:
-        if not service.published_version.parsed.public_on_map:
+        version = service.published_version
+        if version is None or not version.parsed.public_on_map:
             raise BenchError(f"{service.slug} is not public: it offers no nearby cases")
     rng = random.Random(46)
     now = datetime.now(tz=UTC)
@@ -142,7 +144,7 @@ def places() -> Iterator[tuple[float, float]]:
         yield WEST + rng.random() * WIDTH, SOUTH + rng.random() * HEIGHT
 
 
-def scenarios(services: list[object]) -> list[Scenario]:
+def scenarios(services: list[Any]) -> list[Scenario]:
     from django.db import connection
     from django.utils import timezone
 
@@ -154,7 +156,7 @@ def scenarios(services: list[object]) -> list[Scenario]:
 
     def raw_sql() -> Callable[[], object]:
         service = rng.choice(services)
-        definition = service.published_version.parsed  # type: ignore[attr-defined]
+        definition = service.published_version.parsed
         lon, lat = next(where)
         metres = definition.nearby_radius_metres
         since = timezone.now() - timedelta(days=definition.nearby_days)
@@ -167,7 +169,7 @@ def scenarios(services: list[object]) -> list[Scenario]:
                     "WHERE service_id = %s AND is_open AND lat IS NOT NULL "
                     "AND lat >= %s AND lat <= %s AND lon >= %s AND lon <= %s "
                     "AND created_at >= %s AND merged_into_id IS NULL",
-                    [service.pk, min_lat, max_lat, min_lon, max_lon, since],  # type: ignore[attr-defined]
+                    [service.pk, min_lat, max_lat, min_lon, max_lon, since],
                 )
                 found = cursor.fetchall()
             return [row for row in found if distance_metres(lon, lat, row[4], row[3]) <= metres]
@@ -176,9 +178,9 @@ def scenarios(services: list[object]) -> list[Scenario]:
 
     def nearby() -> Callable[[], object]:
         service = rng.choice(services)
-        definition = service.published_version.parsed  # type: ignore[attr-defined]
+        definition = service.published_version.parsed
         lon, lat = next(where)
-        return lambda: nearby_cases(service=service, definition=definition, lon=lon, lat=lat)  # type: ignore[arg-type]
+        return lambda: nearby_cases(service=service, definition=definition, lon=lon, lat=lat)
 
     def a_list(outcome: object) -> None:
         if not isinstance(outcome, list):
@@ -192,7 +194,7 @@ def scenarios(services: list[object]) -> list[Scenario]:
     ]
 
 
-def found_counts(services: list[object], samples: int = 200) -> float:
+def found_counts(services: list[Any], samples: int = 200) -> float:
     """The mean number of cases a nearby query finds, to show the run is realistic."""
     from townhall.cases.nearby import nearby_cases
 
@@ -203,8 +205,8 @@ def found_counts(services: list[object], samples: int = 200) -> float:
         lon, lat = next(where)
         total += len(
             nearby_cases(
-                service=service,  # type: ignore[arg-type]
-                definition=service.published_version.parsed,  # type: ignore[attr-defined]
+                service=service,
+                definition=service.published_version.parsed,
                 lon=lon,
                 lat=lat,
             )

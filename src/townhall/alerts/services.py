@@ -265,15 +265,16 @@ def alert_send(*, subscription: Subscription, now: datetime | None = None) -> De
     same reports twice."""
     now = now or timezone.now()
     with transaction.atomic():
-        subscription = (
+        locked = (
             Subscription.objects.select_for_update(of=("self",))
             .select_related("site")
             .filter(pk=subscription.pk)
             .active()
             .first()
         )
-        if subscription is None:
+        if locked is None:
             return None
+        subscription = locked
         since = subscription.sent_until or subscription.confirmed_at or now
         cases = _new_public_cases(subscription, since, now)
         subscription.sent_until = now

@@ -33,7 +33,7 @@ def draft_in_session(client, service, answers):
 
 def mine(email="me@example.com"):
     answers = {**at(LON, LAT + 0.0002), "email": email, "description": "", "photos": ""}
-    answers["location"] = {**answers["location"], "text": "By the park"}  # type: ignore[dict-item]
+    answers["location"] = {**answers["location"], "text": "By the park"}
     return answers
 
 
