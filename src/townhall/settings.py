@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "townhall.cases",
     "townhall.notifications",
     "townhall.insight",
+    "townhall.alerts",
     "townhall.webhooks",
     "townhall.connectors",
     "townhall.web",

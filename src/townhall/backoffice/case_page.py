@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
-from townhall.backoffice import staff_lists, thumbnails
+from townhall.backoffice import staff_lists
 from townhall.backoffice.queue_forms import (
     AssignForm,
     MergeForm,
@@ -19,6 +19,7 @@ from townhall.backoffice.queue_forms import (
     ReopenForm,
     TransferForm,
 )
+from townhall.cases import thumbnails
 from townhall.cases.models import Case, CaseFollower
 from townhall.places.models import Area
 from townhall.tenancy.models import Organisation

@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from townhall.backoffice import staff_lists, thumbnails
+from townhall.backoffice import staff_lists
 from townhall.backoffice.access import permission_required
 from townhall.backoffice.case_page import CHANGED
 from townhall.backoffice.queue_forms import (
@@ -26,7 +26,7 @@ from townhall.backoffice.queue_forms import (
     TransferForm,
 )
 from townhall.backoffice.views import _case, _render_case
-from townhall.cases import casework, selectors
+from townhall.cases import casework, selectors, thumbnails
 from townhall.cases.models import Case
 from townhall.tenancy.models import Organisation
 from townhall.tenancy.permissions import Permission

@@ -7,4 +7,4 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         # Built-in event subscribers register themselves when imported.
-        from townhall.cases import notify  # noqa: F401
+        from townhall.cases import follower_notify, notify  # noqa: F401

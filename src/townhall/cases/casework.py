@@ -117,9 +117,10 @@ def case_set_priority(
 
 
 def case_reopen(
-    *, case: Case, actor: User, internal_note: str = "", expected_version: int | None = None
+    *, case: Case, actor: User | None, internal_note: str = "", expected_version: int | None = None
 ) -> Case:
-    """Open a closed case again, at its workflow's first state, with a new due date."""
+    """Open a closed case again, at its workflow's first state, with a new due
+    date (by staff, or with no actor when the resident says it is not fixed)."""
     with transaction.atomic():
         case = _locked(case, expected_version)
         if case.is_open:
@@ -156,6 +157,9 @@ def case_merge(*, case: Case, into: Case, actor: User, expected_version: int | N
             raise ActionRefused("Merge into an open case that is not itself a duplicate")
         if not case.is_open:
             raise ActionRefused("The case is closed already")
+        # Set before the events are recorded: their subscribers ask whether
+        # the case is a duplicate (its reporter is told of the merge).
+        case.merged_into = target
         event_record(
             case=case,
             kind=CaseEvent.Kind.MERGED,

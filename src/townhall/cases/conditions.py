@@ -32,6 +32,16 @@ def answer_point(answer: Any) -> tuple[float, float] | None:
     return float(numbers[0]), float(numbers[1])
 
 
+def answers_point(
+    definition: ServiceDefinition, answers: Mapping[str, Any]
+) -> tuple[float, float] | None:
+    """The (longitude, latitude) of the first location answer that has a point."""
+    for _page, question in definition.questions():
+        if question.type == "location" and (point := answer_point(answers.get(question.id))):
+            return point
+    return None
+
+
 def areas_containing(answer: Any) -> frozenset[str]:
     """The codes of every area containing a location answer's point."""
     point = answer_point(answer)

@@ -145,6 +145,10 @@ class Case(models.Model):
         help_text=_("The codes of the areas its location lies in (ward, district, county)."),
     )
     summary = models.CharField(max_length=200, blank=True)
+    # The point of its first location answer, copied out of the answers so
+    # "open cases near here" is an indexed range query (see cases.nearby).
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
     contact_email = models.EmailField(blank=True)
     # For updates by text message or letter (a caller without email), and for
     # tracking by reference and phone number or postcode.
@@ -274,6 +278,12 @@ class Case(models.Model):
                 condition=models.Q(resident__isnull=True),
                 name="case_unlinked_email",
             ),
+            # Nearby open cases of one service: a latitude band, then longitude.
+            models.Index(
+                fields=["service", "lat", "lon"],
+                condition=models.Q(is_open=True, lat__isnull=False),
+                name="case_open_nearby",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -299,6 +309,8 @@ class CaseEvent(models.Model):
         TRANSFERRED = "transferred", _("Transferred")
         UPDATES_CHOSEN = "updates_chosen", _("Updates chosen")
         RESIDENT_REPLIED = "resident_replied", _("Resident replied")
+        SUPPORTER_ADDED = "supporter_added", _("Another resident has this problem too")
+        FIX_CHECKED = "fix_checked", _("The resident said whether it is fixed")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -375,6 +387,9 @@ class Contact(models.Model):
         COMPLAINT = "complaint", _("Complaint")
         GENERAL_ENQUIRY = "general_enquiry", _("General enquiry")
         SIGNPOSTED = "signposted", _("Signposted elsewhere")
+        # Reported a problem someone already had ("I have this problem too"):
+        # no new case, demand avoided.
+        ME_TOO = "me_too", _("Same problem as an open report (me too)")
 
     class Outcome(models.TextChoices):
         CASE_OPENED = "case_opened", _("Case opened")
@@ -527,3 +542,44 @@ class ResponseTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CaseSupporter(models.Model):
+    """A resident who has the same problem as an open case and added
+    themselves to it ("I have this problem too") instead of reporting it
+    again: no new case; they hear of its updates by email until they stop."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supporters")
+    email = models.EmailField()
+    language = models.CharField(max_length=10, default="en")
+    created_at = models.DateTimeField(auto_now_add=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "email"], name="one_supporter_per_email")
+        ]
+
+    def __str__(self) -> str:
+        return f"Supporter of {self.case}"
+
+
+class FixCheck(models.Model):
+    """The question "is it really fixed?" put to the reporter of a case closed
+    as fixed: answered once, through a link holding this row's id and random
+    nonce, signed (`cases.fix_checks`)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="fix_checks")
+    nonce = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    fixed = models.BooleanField(null=True, blank=True)
+    follow_up = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Fix check for {self.case}"

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from townhall.accounts.models import User
 from townhall.cases.events import subscriber_register
+from townhall.cases.fix_checks import fix_check_for_event, fix_check_url
 from townhall.cases.models import Case, CaseEvent, UpdatesBy
 from townhall.cases.updates import (
     Route,
@@ -47,11 +48,16 @@ def resident_email(event: CaseEvent) -> list[Outgoing]:
     route = updates_route(case)
     if route is None:
         return []
-    return [resident_message(event, route)]
+    extra = ""
+    if event.kind == CaseEvent.Kind.STATUS_CHANGED and (check := fix_check_for_event(event)):
+        with translation.override(case.language or FALLBACK_LANGUAGE):
+            extra = _("Is it really fixed? Tell us here: %(url)s") % {"url": fix_check_url(check)}
+    return [resident_message(event, route, extra=extra)]
 
 
-def resident_message(event: CaseEvent, route: Route) -> Outgoing:
-    """The message about `event` for `route`, in the resident's language."""
+def resident_message(event: CaseEvent, route: Route, *, extra: str = "") -> Outgoing:
+    """The message about `event` for `route`, in the resident's language,
+    with `extra` (a question for the resident) before the stop link."""
     case = event.case
     # The language the resident used: the service's own words in it (English
     # where it has none), and the default templates translated into it.
@@ -77,6 +83,7 @@ def resident_message(event: CaseEvent, route: Route) -> Outgoing:
         body = "\n\n".join(
             [
                 message.body,
+                *([extra] if extra else []),
                 _("To stop getting updates about this request: %(url)s") % {"url": stop_url},
             ]
         )

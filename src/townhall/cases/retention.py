@@ -10,7 +10,15 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from townhall.cases.models import Attachment, Case, CaseEvent, Contact, Draft
+from townhall.cases.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseSupporter,
+    Contact,
+    Draft,
+    FixCheck,
+)
 from townhall.cases.services import attachments_delete
 from townhall.catalogue.models import ServiceVersion
 from townhall.notifications.models import Delivery
@@ -41,9 +49,9 @@ def case_redact(*, case: Case) -> None:
     """Remove the personal data a case holds: answers (the case's and its
     draft's), contact email, phone number and postal address, every file
     uploaded for it (kept with the case or left on its draft, rows and stored
-    files), messages to and notes about
-    the resident, event payloads, notes on contacts about it, and the address
-    and text of what was sent to them. What is left is the record
+    files), messages to and notes about the resident, the addresses of
+    residents who joined it ("me too"), event payloads, notes on contacts
+    about it, and the address and text of what was sent to them. What is left is the record
     docs/operations.md lists: reference, service, channel, status, team, dates
     and who on staff did what, when."""
     with transaction.atomic():
@@ -54,6 +62,9 @@ def case_redact(*, case: Case) -> None:
         Delivery.objects.filter(case=case).update(recipient="", body="", payload={})
         Draft.objects.filter(case=case).update(answers={})
         Contact.objects.filter(case=case).update(note="")
+        # Residents who joined it ("me too"): their addresses go with the rest.
+        CaseSupporter.objects.filter(case=case).delete()
+        FixCheck.objects.filter(case=case, answered_at__isnull=True).delete()
         Case.objects.filter(pk=case.pk).update(
             answers={},
             summary="",

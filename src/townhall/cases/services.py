@@ -17,7 +17,7 @@ from django.utils import timezone
 from townhall.accounts.models import User
 from townhall.cases.answers import DECLARATION, declaration_problem
 from townhall.cases.casework import CaseChanged
-from townhall.cases.conditions import case_area_codes, condition_context
+from townhall.cases.conditions import answers_point, case_area_codes, condition_context
 from townhall.cases.contacts import contact_for_case
 from townhall.cases.events import event_record
 from townhall.cases.models import Attachment, Case, CaseEvent, Channel, Draft
@@ -238,6 +238,7 @@ def case_open(
     now = timezone.now()
     summary = case_summary_line(definition, answers)
     keys = search_keys(definition=definition, answers=answers, summary=summary)
+    lon, lat = answers_point(definition, answers) or (None, None)
     for _attempt in range(10):
         try:
             with transaction.atomic():
@@ -258,6 +259,8 @@ def case_open(
                     answers=answers,
                     area_codes=case_area_codes(definition=definition, answers=answers),
                     summary=summary,
+                    lat=lat,
+                    lon=lon,
                     contact_email=(
                         resident.email
                         if resident is not None
@@ -347,10 +350,44 @@ def case_transition(
     return case
 
 
+def case_follow_up(*, case: Case, note: str = "") -> Case:
+    """A new case with the answers of `case` (in its version), for a problem
+    its reporter says is not fixed: its own reference, team and due date,
+    the "submitted" event saying which case it follows. Call it inside a
+    transaction."""
+    follow_up = case_open(
+        service_version=case.service_version,
+        channel=case.channel,
+        definition=case.service_version.parsed,
+        answers=dict(case.answers or {}),
+        actor=None,
+        language=case.language,
+        payload={"follow_up_of": case.reference},
+    )
+    event_record(
+        case=case,
+        kind=CaseEvent.Kind.NOTE,
+        internal_note=f"{note}: follow-up {follow_up.reference}".strip(": "),
+        payload={"follow_up": follow_up.reference},
+    )
+    return follow_up
+
+
 def case_add_note(*, case: Case, actor: User, note: str) -> CaseEvent:
     """An internal note on the timeline: staff only, never shown to the resident."""
     with transaction.atomic():
         return event_record(case=case, kind=CaseEvent.Kind.NOTE, actor=actor, internal_note=note)
+
+
+def draft_discard(*, draft: Draft) -> None:
+    """Delete an unsent draft and its files (the resident joined an existing
+    report instead): nothing they typed is kept. A sent draft is left."""
+    with transaction.atomic():
+        locked = Draft.objects.select_for_update().filter(pk=draft.pk, case__isnull=True).first()
+        if locked is None:
+            return
+        attachments_delete(attachments=Attachment.objects.filter(draft=locked, case__isnull=True))
+        locked.delete()
 
 
 PURGE_BATCH = 500  # drafts deleted in one transaction

@@ -256,6 +256,13 @@ def avoidable_table(avoidable: selectors.Avoidable) -> Table:
     )
     table.rows.append(
         [
+            _("Reports joined instead of made again (me too)"),
+            avoidable.me_too,
+            "",  # each is a report, and its handling, that did not happen
+        ]
+    )
+    table.rows.append(
+        [
             _("Marked avoidable by staff"),
             avoidable.avoidable,
             figures.share(avoidable.avoidable, avoidable.total),

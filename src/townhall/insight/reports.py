@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -20,16 +19,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from townhall.cases.models import Case, CaseEvent
+from townhall.cases.public import public_summary
 from townhall.catalogue.engine.definition import ServiceDefinition
-from townhall.catalogue.engine.questions import display_answer, is_empty
 from townhall.catalogue.models import Service
 from townhall.insight.open_data import Definitions, case_point, grid_point, public_services
 from townhall.insight.published import PublishedAnswer, published_answers
 from townhall.places.models import Area, AreaType
 from townhall.tenancy.models import Organisation
 
-# Answers chosen from the author's own options: safe to publish.
-CHOSEN_TYPES = frozenset({"radios", "select", "yes_no"})
 RECENTLY_CLOSED = timedelta(days=30)
 PAGE_SIZE = 50
 
@@ -55,15 +52,6 @@ class PublicReport:
 class StatusStep:
     label: str
     at: datetime
-
-
-def public_summary(definition: ServiceDefinition, answers: dict[str, Any]) -> str:
-    for _page, question in definition.questions():
-        if question.summary and question.type in CHOSEN_TYPES:
-            value = answers.get(question.id)
-            if not is_empty(value):
-                return str(display_answer(question, value))[:200]
-    return ""
 
 
 def public_cases(

@@ -134,32 +134,39 @@ class Avoidable:
     chasing: int
     avoidable: int
     tracked: int = 0  # cases residents found on /track/ instead of asking
+    me_too: int = 0  # residents who joined an open report instead of making one
 
 
 def avoidable_contact(*, organisation: Organisation, dates: DateRange) -> Avoidable:
-    """How many contacts chased progress, and how many staff marked avoidable."""
+    """How many contacts chased progress, how many staff marked avoidable, and
+    the demand avoided: cases found on /track/, reports joined ("me too")."""
     rolled, live = _split(organisation, dates)
-    total = chasing = avoidable = 0
+    total = chasing = avoidable = me_too = 0
     if rolled:
         sums = _rolled_contacts(organisation, rolled).aggregate(
             total=Sum("count"),
             chasing=Sum("count", filter=Q(reason=Contact.Reason.PROGRESS_CHASING)),
             avoidable=Sum("count", filter=Q(avoidable=True)),
+            me_too=Sum("count", filter=Q(reason=Contact.Reason.ME_TOO)),
         )
-        total, chasing, avoidable = (sums[k] or 0 for k in ("total", "chasing", "avoidable"))
+        total, chasing, avoidable, me_too = (
+            sums[k] or 0 for k in ("total", "chasing", "avoidable", "me_too")
+        )
     if live:
         counts = _contacts(organisation, live).aggregate(
             total=Count("id"),
             chasing=Count("id", filter=Q(reason=Contact.Reason.PROGRESS_CHASING)),
             avoidable=Count("id", filter=Q(avoidable=True)),
+            me_too=Count("id", filter=Q(reason=Contact.Reason.ME_TOO)),
         )
         total += counts["total"]
         chasing += counts["chasing"]
         avoidable += counts["avoidable"]
+        me_too += counts["me_too"]
     tracked = TrackingDay.objects.filter(
         organisation=organisation, day__gte=dates.start, day__lte=dates.end
     ).aggregate(n=Sum("lookups"))["n"]
-    return Avoidable(total, chasing, avoidable, tracked or 0)
+    return Avoidable(total, chasing, avoidable, tracked or 0, me_too)
 
 
 @dataclass

@@ -264,6 +264,8 @@ def question_page(
 
 @require_http_methods(["GET", "POST"])
 def check_answers(request: HttpRequest, slug: str, mode: Mode = RESIDENT) -> HttpResponse:
+    from townhall.web.demand_views import journey_nearby
+
     service = journey_service(request, slug, mode)
     if not mode.staff and (elsewhere := sign_in_first(request, service)) is not None:
         return elsewhere
@@ -318,6 +320,7 @@ def check_answers(request: HttpRequest, slug: str, mode: Mode = RESIDENT) -> Htt
             "staff": mode.staff,
             "recording": _recording(journey, mode),
             "draft_token": session.check_token(service, journey.draft, mode.namespace),
+            "nearby": [] if mode.staff else journey_nearby(service, journey),
         },
     )
 

@@ -44,6 +44,16 @@ def remember_draft(
     request.session[_key(DRAFTS, scope)] = drafts
 
 
+def forget_draft(request: HttpRequest, service: Service, scope: str = "web") -> None:
+    """Drop the service's draft from the session (the resident joined an
+    existing report instead of sending theirs)."""
+    drafts = dict(request.session.get(_key(DRAFTS, scope), {}))
+    drafts.pop(str(service.pk), None)
+    request.session[_key(DRAFTS, scope)] = drafts
+    if scope == "web":
+        request.session.cycle_key()
+
+
 def remember_submission(
     request: HttpRequest, service: Service, case: Case, scope: str = "web"
 ) -> None:

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from townhall.web import (
+    alert_views,
+    demand_views,
     form_views,
     place_views,
     public_data_views,
@@ -20,6 +22,15 @@ urlpatterns = [
     path("services/<slug:slug>/tasks/", task_views.task_list, name="tasks"),
     path("services/<slug:slug>/check/", form_views.check_answers, name="check"),
     path("services/<slug:slug>/done/", form_views.confirmation, name="done"),
+    path(
+        "services/<slug:slug>/same-problem/<str:reference>/",
+        demand_views.same_problem,
+        name="same-problem",
+    ),
+    path(
+        "updates/stop-report/<str:token>/", demand_views.supporter_stop_view, name="supporter-stop"
+    ),
+    path("fixed/<str:token>/", demand_views.fixed, name="fixed"),
     path("services/<slug:slug>/updates/", updates_views.updates_choose, name="updates"),
     path("updates/stop/<str:token>/", updates_views.updates_stop, name="updates-stop"),
     path("services/<slug:slug>/save/", form_views.save_for_later, name="save"),
@@ -30,6 +41,16 @@ urlpatterns = [
     path("reports/<str:reference>/", report_views.report_detail, name="report"),
     path("places/boundaries.geojson", place_views.boundaries, name="boundaries"),
     path("places/postcode/", place_views.postcode_find, name="postcode-find"),
+    path(
+        "reports/<str:reference>/photos/<str:photo_id>/",
+        demand_views.report_photo,
+        name="report-photo",
+    ),
+    path("alerts/", alert_views.alert_subscribe, name="alerts"),
+    path("alerts/confirm/<str:token>/", alert_views.alert_confirm, name="alert-confirm"),
+    path(
+        "alerts/unsubscribe/<str:token>/", alert_views.alert_unsubscribe, name="alert-unsubscribe"
+    ),
     path("performance/", public_data_views.performance, name="performance"),
     path("open-data/", public_data_views.open_data_index, name="open-data"),
     path(

@@ -6,9 +6,11 @@ from datetime import timedelta
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from townhall.cases import selectors as case_selectors
+from townhall.cases.fix_checks import fix_check_current, fix_check_token
 from townhall.cases.models import Case
 from townhall.catalogue import selectors as catalogue_selectors
 from townhall.core.throttle import client_key, throttle_allows
@@ -43,6 +45,12 @@ def service_list(request: HttpRequest) -> HttpResponse:
             "several_councils": len({s.organisation_id for s in services}) > 1,
         },
     )
+
+
+def _fix_check_link(case: Case) -> str:
+    """The "is it really fixed?" link for a case closed as fixed, until answered."""
+    check = fix_check_current(case)
+    return reverse("web:fixed", kwargs={"token": fix_check_token(check)}) if check else ""
 
 
 @require_http_methods(["GET", "POST"])
@@ -80,6 +88,7 @@ def track(request: HttpRequest) -> HttpResponse:
                 "definition": definition,
                 "status": definition.workflow.state(case.status).public_label,
                 "events": events,
+                "fix_check": _fix_check_link(case),
             },
         )
     return render(

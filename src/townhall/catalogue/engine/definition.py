@@ -201,6 +201,14 @@ class ServiceDefinition:
     audience: str = "anyone"
     needs_location: bool = False
     public_on_map: bool = False
+    # Demand avoidance (public services only): open cases this near and this
+    # recent are offered before a report is sent; photos shown with them.
+    nearby_radius_metres: int = 100
+    nearby_days: int = 30
+    publish_photos: bool = False
+    # What "no, it is not fixed" does to a case closed as fixed: reopen it,
+    # start a follow-up case, or nothing is asked ("off").
+    not_fixed: str = "reopen"
     retention_days: int | None = None
     cost_per_transaction: Mapping[str, float] = field(default_factory=dict)
     save_and_return: bool = False
@@ -293,6 +301,10 @@ def _build(data: Mapping[str, Any], *, raw: Mapping[str, Any], language: str) ->
         audience=data.get("audience", "anyone"),
         needs_location=data.get("needs_location", False),
         public_on_map=data.get("public_on_map", False),
+        nearby_radius_metres=data.get("nearby_radius_metres", 100),
+        nearby_days=data.get("nearby_days", 30),
+        publish_photos=data.get("publish_photos", False),
+        not_fixed=data.get("not_fixed", "reopen"),
         retention_days=data.get("retention_days"),
         cost_per_transaction=dict(data.get("cost_per_transaction", {})),
         save_and_return=data.get("save_and_return", False),

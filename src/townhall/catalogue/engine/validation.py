@@ -146,6 +146,20 @@ def _semantic_problems(data: Mapping[str, Any]) -> list[str]:
     for r, rule in enumerate(data.get("routing", {}).get("rules", [])):
         problems += _condition_problems(rule["when"], seen_questions, f"routing.rules[{r}].when")
     problems += _workflow_problems(data["workflow"])
+    problems += _public_problems(data, questions)
+    return problems
+
+
+def _public_problems(data: Mapping[str, Any], questions: list[Mapping[str, Any]]) -> list[str]:
+    """Keys that publish a service's cases make sense only for a public one:
+    a private service (anti-social behaviour) never shows its cases anywhere."""
+    problems = []
+    if not data.get("public_on_map"):
+        for key in ("nearby_radius_metres", "nearby_days", "publish_photos"):
+            if key in data:
+                problems.append(f"{key}: only a service with public_on_map: true shows its cases")
+    elif "nearby_radius_metres" in data and not any(q["type"] == "location" for q in questions):
+        problems.append("nearby_radius_metres: no location question gives a case its place")
     return problems
 
 

@@ -73,3 +73,9 @@ def test_the_load_test_runs_journeys_through_the_real_server_and_checks_them():
     assert "- all passed: True" in out
     assert "| POST submit |" in out
     assert "| bare one-insert view |" in out
+
+
+def test_the_nearby_benchmark_runs_once():
+    out = run_bench("nearby.py", "--cases 200 --repeat 2 --warmup 0")
+    assert "| Raw SQL bounding-box query, then exact distance (baseline)" in out
+    assert "| cases.nearby.nearby_cases" in out

@@ -1,4 +1,5 @@
-"""Small JPEG thumbnails of photos residents sent, for the case page.
+"""Small JPEG thumbnails of photos residents sent, for the case page and
+(where a service publishes photos) its public report.
 
 Made with Pillow (ADR 0035), defensively: only the image types the upload
 question accepts are opened, an image larger than `MAX_PIXELS` is refused
@@ -16,10 +17,10 @@ import logging
 import warnings
 
 from townhall.cases.models import Attachment
+from townhall.cases.public import IMAGE_TYPES
 
 logger = logging.getLogger(__name__)
 
-IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 FORMATS = ["JPEG", "PNG", "GIF", "WEBP"]
 MAX_PIXELS = 50_000_000  # a 50-megapixel photo; phones take 12 to 48
 SIZE = (320, 320)
