@@ -112,6 +112,7 @@ class State:
     closed: bool = False
     message: Message | None = None
     sla_days: int | None = None
+    sla_working_days: int | None = None
     external_statuses: tuple[str, ...] = ()  # as the definition gave them; see Workflow
 
 
@@ -202,6 +203,7 @@ class ServiceDefinition:
     save_and_return: bool = False
     declaration: str = ""
     sla_days: int | None = None
+    sla_working_days: int | None = None
     routing: Routing = field(default_factory=Routing)
     # Where its cases go once submitted (connector destinations, as written).
     send_to: tuple[Mapping[str, Any], ...] = ()
@@ -294,6 +296,7 @@ def _build(data: Mapping[str, Any], *, raw: Mapping[str, Any], language: str) ->
         save_and_return=data.get("save_and_return", False),
         declaration=data.get("declaration", ""),
         sla_days=data.get("sla_days"),
+        sla_working_days=data.get("sla_working_days"),
         routing=Routing(
             team=routing.get("team"),
             rules=tuple(
@@ -312,6 +315,7 @@ def _build(data: Mapping[str, Any], *, raw: Mapping[str, Any], language: str) ->
                     closed=s.get("closed", False),
                     message=_message(s.get("message")),
                     sla_days=s.get("sla_days"),
+                    sla_working_days=s.get("sla_working_days"),
                     external_statuses=tuple(s.get("external_statuses", ())),
                 )
                 for s in workflow["states"]

@@ -146,7 +146,20 @@ def _semantic_problems(data: Mapping[str, Any]) -> list[str]:
     for r, rule in enumerate(data.get("routing", {}).get("rules", [])):
         problems += _condition_problems(rule["when"], seen_questions, f"routing.rules[{r}].when")
     problems += _workflow_problems(data["workflow"])
+    problems += _sla_problems(data)
     return problems
+
+
+def _sla_problems(data: Mapping[str, Any]) -> list[str]:
+    """A service, and each state, counts its deadline one way or the other."""
+    levels = [("", data)] + [
+        (f"workflow.states[{i}].", state) for i, state in enumerate(data["workflow"]["states"])
+    ]
+    return [
+        f"{where}sla_working_days: give sla_days or sla_working_days, not both"
+        for where, level in levels
+        if "sla_days" in level and "sla_working_days" in level
+    ]
 
 
 def _page_shape_problems(page: Mapping[str, Any], where: str) -> list[str]:
