@@ -29,7 +29,7 @@ from townhall.backoffice.queue_forms import (
     QueueFilterForm,
     SavedFilterForm,
 )
-from townhall.cases import casework, selectors
+from townhall.cases import casework, selectors, sla
 from townhall.cases import search as case_search
 from townhall.cases.models import Case, SavedFilter
 from townhall.cases.queues import (
@@ -43,6 +43,7 @@ from townhall.cases.queues import (
 )
 from townhall.cases.references import parse_reference
 from townhall.catalogue.engine.validation import CONTROL_CHARACTERS
+from townhall.tenancy.models import Organisation
 from townhall.tenancy.permissions import Permission
 
 FILTER_KEYS = (
@@ -94,10 +95,13 @@ def _day(moment: datetime | None) -> str:
     return date_format(timezone.localtime(moment), "j M Y") if moment else ""
 
 
-def queue_rows(cases: list[Case], *, closed: bool) -> list[dict[str, Any]]:
+def queue_rows(
+    cases: list[Case], *, closed: bool, organisation: Organisation
+) -> list[dict[str, Any]]:
     """What each row of the queue shows, worked out here rather than in the
     template (which costs far more per row)."""
     now = timezone.now()
+    soon_until = sla.due_soon_until(organisation=organisation, now=now)
     template = reverse("backoffice:case", args=["ZZZZZ-0000-00000000"])
     return [
         {
@@ -114,7 +118,10 @@ def queue_rows(cases: list[Case], *, closed: bool) -> list[dict[str, Any]]:
             "received": _day(case.created_at),
             "channel": case.get_channel_display(),
             "due": _day(case.closed_at if closed else case.due_at),
-            "overdue": not closed and bool(case.due_at and case.due_at < now),
+            "sla": sla.sla_state(
+                case.due_at, is_open=not closed and case.is_open, now=now, soon_until=soon_until
+            ),
+            "version": case.version,
         }
         for case in cases
     ]
@@ -170,7 +177,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         else COUNT_CAP,
         after=int(after) if after.isascii() and after.isdigit() and len(after) < 19 else None,
     )
-    rows = queue_rows(page.cases, closed=name == QueueName.CLOSED)
+    rows = queue_rows(page.cases, closed=name == QueueName.CLOSED, organisation=organisation)
     return render(
         request,
         "backoffice/queue.html",

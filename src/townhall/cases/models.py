@@ -501,3 +501,31 @@ class ResponseTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SlaWarning(models.Model):
+    """That a case's team managers were told it is about to breach, or has
+    breached, its due time: one row per case, kind and due time, so each
+    warning goes once, and again only for a new due time (see `cases.sla`)."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due soon")
+        BREACHED = "breached", _("Overdue")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sla_warnings")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    due_at = models.DateTimeField(help_text=_("The due time it was about."))
+    recipients = models.PositiveSmallIntegerField(
+        default=0, help_text=_("How many managers were emailed.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "due_at"], name="one_sla_warning_per_due_time"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind}"

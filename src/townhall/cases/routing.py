@@ -4,7 +4,7 @@ definition, so councils change them without a developer."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -66,5 +66,9 @@ def due_at(
         last = working_days_add(start, days, region_for(organisation))
     else:
         last = start + timedelta(days=days)
-    end_of_day = datetime.combine(last, time.max.replace(microsecond=0))
-    return timezone.make_aware(end_of_day)
+    return end_of_day(last)
+
+
+def end_of_day(day: date) -> datetime:
+    """The last second of `day` in local time (a due time is a whole day)."""
+    return timezone.make_aware(datetime.combine(day, time.max.replace(microsecond=0)))

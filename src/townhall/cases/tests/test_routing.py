@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from freezegun import freeze_time
 
 from townhall.cases.factories import FLY_TIPPING_ANSWERS, submitted_case
 from townhall.cases.services import case_transition
@@ -73,42 +72,42 @@ def _with_sla(fly_tipping, service_sla, state_sla):
 
 
 def _london(*args):
-    return timezone.make_aware(datetime(*args), ZoneInfo("Europe/London"))
+    return datetime(*args, tzinfo=ZoneInfo("Europe/London"))
 
 
-def test_due_dates_follow_the_service_then_state_sla(fly_tipping, staff_user):
+def test_due_dates_follow_the_service_then_state_sla(clock, fly_tipping, staff_user):
     service = _with_sla(fly_tipping, {"sla_days": 10}, {"sla_days": 2})
-    with freeze_time(_london(2026, 6, 3, 10, 30)):  # a Wednesday
-        case = submitted_case(service)
-        # Calendar days: to the end of the tenth day after.
-        assert case.due_at == _london(2026, 6, 13, 23, 59, 59)
-        case = case_transition(case=case, to_status="scheduled", actor=staff_user)
-        assert case.due_at == _london(2026, 6, 5, 23, 59, 59)
-        case = case_transition(case=case, to_status="cleared", actor=staff_user)
+    clock.at(_london(2026, 6, 3, 10, 30))
+    case = submitted_case(service)
+    # Calendar days: to the end of the tenth day after.
+    assert case.due_at == _london(2026, 6, 13, 23, 59, 59)
+    case = case_transition(case=case, to_status="scheduled", actor=staff_user)
+    assert case.due_at == _london(2026, 6, 5, 23, 59, 59)
+    case = case_transition(case=case, to_status="cleared", actor=staff_user)
     assert case.due_at is None and case.closed_at is not None and not case.is_open
 
 
-def test_working_days_skip_weekends_and_the_councils_bank_holidays(fly_tipping, staff_user):
+def test_working_days_skip_weekends_and_the_councils_bank_holidays(clock, fly_tipping, staff_user):
     service = _with_sla(fly_tipping, {"sla_working_days": 1}, {"sla_working_days": 3})
     # New Year's Eve 2026 is a Thursday; 1 January a bank holiday everywhere,
     # and in Scotland 2 January too (a Saturday, so Monday 4 January instead).
-    with freeze_time(_london(2026, 12, 31, 16, 0)):
-        english = submitted_case(service)
-        fly_tipping.organisation.gss_code = "S12000036"
-        fly_tipping.organisation.save()
-        scottish = submitted_case(service)
+    clock.at(_london(2026, 12, 31, 16, 0))
+    english = submitted_case(service)
+    fly_tipping.organisation.gss_code = "S12000036"
+    fly_tipping.organisation.save()
+    scottish = submitted_case(service)
     assert english.due_at == _london(2027, 1, 4, 23, 59, 59)
     assert scottish.due_at == _london(2027, 1, 5, 23, 59, 59)
     # A state's own working days count from when the case moves into it:
     # from a Friday, 3 working days is the Wednesday after.
-    with freeze_time(_london(2027, 1, 8, 9, 0)):
-        scottish = case_transition(case=scottish, to_status="scheduled", actor=staff_user)
+    clock.at(_london(2027, 1, 8, 9, 0))
+    scottish = case_transition(case=scottish, to_status="scheduled", actor=staff_user)
     assert scottish.due_at == _london(2027, 1, 13, 23, 59, 59)
 
 
-def test_the_standard_fly_tipping_service_has_a_due_date(fly_tipping):
-    with freeze_time(_london(2026, 12, 23, 12, 0)):  # Wednesday before Christmas
-        case = submitted_case(fly_tipping)
+def test_the_standard_fly_tipping_service_has_a_due_date(clock, fly_tipping):
+    clock.at(_london(2026, 12, 23, 12, 0))
+    case = submitted_case(fly_tipping)
     # 5 working days: 24, 29, 30, 31 December (25 and 28 are bank holidays) and 4 January.
     assert case.due_at == _london(2027, 1, 4, 23, 59, 59)
 
