@@ -112,6 +112,7 @@ urlpatterns = [
     path("notify/", notify_views.notify_settings, name="notify-settings"),
     path("contacts/", contact_views.contact_list, name="contacts"),
     path("contacts/new/", contact_views.contact_new, name="contact-new"),
+    path("contacts/export/", contact_views.contact_export, name="contacts-export"),
     path("services/", service_views.service_list, name="services"),
     path("services/import/", service_views.service_import_upload, name="service-import"),
     path(

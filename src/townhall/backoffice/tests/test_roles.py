@@ -68,6 +68,7 @@ EXPECTED: dict[str, tuple[Permission, set[str]]] = {
     "backoffice:notify-settings": (P.ADMINISTER, BOTH),
     "backoffice:contacts": (P.RECORD_CONTACTS, GET),
     "backoffice:contact-new": (P.RECORD_CONTACTS, BOTH),
+    "backoffice:contacts-export": (P.RECORD_CONTACTS, GET),
     "backoffice:services": (P.VIEW_SERVICES, GET),
     "backoffice:service-version": (P.VIEW_SERVICES, GET),
     "backoffice:service-import": (P.MANAGE_SERVICES, BOTH),
