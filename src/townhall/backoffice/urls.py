@@ -7,6 +7,7 @@ from townhall.backoffice import (
     contact_views,
     insight_views,
     message_views,
+    near_views,
     notify_views,
     queue_views,
     service_views,
@@ -92,6 +93,7 @@ urlpatterns = [
         name="saved-filter-delete",
     ),
     path("cases/bulk/", queue_views.bulk_action, name="bulk"),
+    path("near/", near_views.cases_near_me, name="near"),
     path("cases/<reference:reference>/assign/", casework_views.case_assign, name="case-assign"),
     path(
         "cases/<reference:reference>/priority/", casework_views.case_priority, name="case-priority"

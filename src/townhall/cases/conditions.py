@@ -50,6 +50,18 @@ def case_area_codes(*, definition: ServiceDefinition, answers: Mapping[str, Any]
     return sorted(codes)
 
 
+def case_point(
+    *, definition: ServiceDefinition, answers: Mapping[str, Any]
+) -> tuple[float, float] | None:
+    """The (longitude, latitude) of the case's first location answer with a point."""
+    for _page, question in definition.questions():
+        if question.type == "location":
+            point = answer_point(answers.get(question.id))
+            if point is not None:
+                return point
+    return None
+
+
 def condition_context(
     *, organisation: Organisation, answers: Mapping[str, Any] | None = None
 ) -> ConditionContext:

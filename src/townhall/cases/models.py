@@ -135,6 +135,9 @@ class Case(models.Model):
         blank=True,
         help_text=_("The codes of the areas its location lies in (ward, district, county)."),
     )
+    # Where it is (its first location answer with a point), for "cases near me".
+    location_lon = models.FloatField(null=True, blank=True)
+    location_lat = models.FloatField(null=True, blank=True)
     summary = models.CharField(max_length=200, blank=True)
     contact_email = models.EmailField(blank=True)
     # For updates by text message or letter (a caller without email), and for
@@ -245,6 +248,12 @@ class Case(models.Model):
             models.Index(
                 fields=["organisation", "priority", "is_open", "created_at", "id"],
                 name="case_priority_created",
+            ),
+            # Cases near a place: open ones with a point, by latitude band.
+            models.Index(
+                fields=["organisation", "location_lat", "location_lon"],
+                condition=models.Q(is_open=True, location_lat__isnull=False),
+                name="case_open_place",
             ),
             PostgresOnlyGinIndex(
                 SearchVector("search_text", config="simple"), name="case_search_text"

@@ -56,6 +56,8 @@ def case_redact(*, case: Case) -> None:
         Contact.objects.filter(case=case).update(note="")
         Case.objects.filter(pk=case.pk).update(
             answers={},
+            location_lon=None,
+            location_lat=None,
             summary="",
             contact_email="",
             redacted_at=timezone.now(),

@@ -17,7 +17,7 @@ from django.utils import timezone
 from townhall.accounts.models import User
 from townhall.cases.answers import DECLARATION, declaration_problem
 from townhall.cases.casework import CaseChanged
-from townhall.cases.conditions import case_area_codes, condition_context
+from townhall.cases.conditions import case_area_codes, case_point, condition_context
 from townhall.cases.contacts import contact_for_case
 from townhall.cases.events import event_record
 from townhall.cases.models import Attachment, Case, CaseEvent, Channel, Draft
@@ -201,6 +201,11 @@ def _attachments_link(
     attachments_delete(attachments=[a for a in drafted if str(a.pk) not in recorded])
 
 
+def _location(definition: ServiceDefinition, answers: Mapping[str, Any]) -> dict[str, float]:
+    point = case_point(definition=definition, answers=answers)
+    return {"location_lon": point[0], "location_lat": point[1]} if point else {}
+
+
 def case_open(
     *,
     service_version: ServiceVersion,
@@ -251,6 +256,7 @@ def case_open(
                     language=language or active_language(),
                     answers=answers,
                     area_codes=case_area_codes(definition=definition, answers=answers),
+                    **_location(definition, answers),
                     summary=summary,
                     contact_email=answers.get(contact.id, "") if contact else "",
                     created_by=actor,

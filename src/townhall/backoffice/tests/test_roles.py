@@ -61,6 +61,7 @@ EXPECTED: dict[str, tuple[Permission, set[str]]] = {
     "backoffice:case-transfer": (P.CHANGE_CASES, POST),
     "backoffice:case-thumbnail": (P.VIEW_CASES, GET),
     "backoffice:bulk": (P.CHANGE_CASES, POST),
+    "backoffice:near": (P.VIEW_CASES, GET),
     "backoffice:saved-filter-create": (P.VIEW_CASES, POST),
     "backoffice:saved-filter-delete": (P.VIEW_CASES, POST),
     "backoffice:case-message-resend": (P.CHANGE_CASES, POST),

@@ -58,6 +58,7 @@ COUNCIL_URLS = {
     "audit",
     "audit-export",
     "contacts-export",
+    "near",
     "teams",
     "response-templates",
     "response-template-new",
