@@ -34,7 +34,7 @@ class NearForm(forms.Form):
         choices=[(str(r), _radius_label(r)) for r in RADII],
         coerce=int,
         required=False,
-        empty_value=DEFAULT_RADIUS,
+        empty_value=None,
         error_messages={"invalid_choice": _("Choose a distance from the list")},
     )
     # Set by a phone's browser when it shares its position (an enhancement).
@@ -66,7 +66,7 @@ def cases_near_me(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         point = form.point()
         if point is not None:
-            radius = form.cleaned_data["radius"]
+            radius = form.cleaned_data["radius"] or DEFAULT_RADIUS
             nearby = cases_near(
                 organisation=organisation, lon=point[0], lat=point[1], radius=radius
             )

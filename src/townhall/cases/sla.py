@@ -152,6 +152,8 @@ def sla_warnings_send(
         warnings = []
         for kind, cases in found.items():
             for case in cases:
+                if case.due_at is None:  # not found by the query; for the type checker
+                    continue
                 told = managers.get(case.team_id or 0, set())
                 run.without_manager += not told
                 for email in told:

@@ -10,6 +10,7 @@ from townhall.cases.contacts import contact_log
 from townhall.cases.factories import submitted_case
 from townhall.cases.models import Channel, Contact
 from townhall.cases.services import case_transition
+from townhall.tenancy.factories import MembershipFactory
 from townhall.tenancy.models import Team
 
 
@@ -121,7 +122,7 @@ def test_contacts_download_as_csv_between_two_dates_and_the_export_is_audited(
         channel=Channel.EMAIL,
         reason=Contact.Reason.COMPLAINT,
         outcome=Contact.Outcome.NO_ACTION,
-        actor=None,
+        actor=MembershipFactory.create(organisation=other_council).user,
     )
     response = staff_client.get("/staff/contacts/export/")
     assert response.status_code == 200

@@ -302,9 +302,9 @@ def test_bulk_leaves_and_names_cases_changed_since_the_queue_was_loaded(
     assert not AuditEntry.objects.filter(case_reference=stale.reference).exists()
 
 
-def test_the_queue_posts_the_version_of_each_case_it_shows(staff_client, fly_tipping):
+def test_the_queue_posts_the_version_of_each_case_it_shows(staff_client, staff_user, fly_tipping):
     case = submitted_case(fly_tipping)
-    casework.case_set_priority(case=case, actor=None, priority="high")
+    casework.case_set_priority(case=case, actor=staff_user, priority="high")
     case.refresh_from_db()
     assert f'name="version-{case.reference}" value="{case.version}"' in _body(staff_client)
 

@@ -47,7 +47,9 @@ def test_an_admin_adds_a_team_renames_it_and_chooses_its_members(admin_client, c
     )
     team = Team.objects.get(organisation=council, slug="streets")
     assert response["Location"] == f"/staff/council/teams/{team.pk}/"
-    worker = MembershipFactory(organisation=council, user__first_name="Ada", user__password="!")
+    worker = MembershipFactory.create(
+        organisation=council, user__first_name="Ada", user__password="!"
+    )
     page = admin_client.get(f"/staff/council/teams/{team.pk}/").content.decode()
     assert "Ada" in page and "Caseworker" in page
     response = admin_client.post(
@@ -82,7 +84,7 @@ def test_a_team_short_name_must_be_new_and_well_formed(admin_client, council):
 
 def test_a_member_of_another_council_cannot_be_added(admin_client, council, other_council):
     team = Team.objects.create(organisation=council, slug="streets", name="Streets")
-    outsider = MembershipFactory(organisation=other_council, user__password="!")
+    outsider = MembershipFactory.create(organisation=other_council, user__password="!")
     response = admin_client.post(
         f"/staff/council/teams/{team.pk}/", {"name": "Streets", "members": [outsider.pk]}
     )
@@ -113,7 +115,7 @@ def test_the_teams_page_costs_the_same_queries_however_many_teams(admin_client, 
         admin_client.get("/staff/council/teams/")
     for n in range(5):
         team = Team.objects.create(organisation=council, slug=f"t{n}", name=f"T{n}")
-        team.members.add(MembershipFactory(organisation=council))
+        team.members.add(MembershipFactory.create(organisation=council))
     with CaptureQueriesContext(connection) as many:
         body = admin_client.get("/staff/council/teams/").content.decode()
     assert "T4" in body

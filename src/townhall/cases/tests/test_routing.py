@@ -71,8 +71,8 @@ def _with_sla(fly_tipping, service_sla, state_sla):
     return service_import(organisation=fly_tipping.organisation, definition=definition).service
 
 
-def _london(*args):
-    return datetime(*args, tzinfo=ZoneInfo("Europe/London"))
+def _london(year, month, day, hour=0, minute=0, second=0):
+    return datetime(year, month, day, hour, minute, second, tzinfo=ZoneInfo("Europe/London"))
 
 
 def test_due_dates_follow_the_service_then_state_sla(clock, fly_tipping, staff_user):

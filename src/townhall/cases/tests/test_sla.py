@@ -42,7 +42,7 @@ def street_scene(council):
 
 @pytest.fixture
 def manager(council, street_scene):
-    membership = MembershipFactory(
+    membership = MembershipFactory.create(
         organisation=council,
         role=Membership.Role.TEAM_MANAGER,
         user__email="manager@example.gov.uk",
@@ -71,7 +71,7 @@ def test_managers_are_told_once_about_cases_due_soon_and_overdue(
     Case.objects.filter(pk=teamless.pk).update(team=None)
     elsewhere = _due(submitted_case(other_fly_tipping), NOW - timedelta(days=1))
     # A caseworker of the team is not told; only its managers are.
-    MembershipFactory(organisation=fly_tipping.organisation).teams.add(street_scene)
+    MembershipFactory.create(organisation=fly_tipping.organisation).teams.add(street_scene)
 
     clock.at(NOW)
     run = sla_warnings_send(organisation=fly_tipping.organisation)
