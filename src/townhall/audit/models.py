@@ -44,6 +44,17 @@ class AuditEntry(models.Model):
         ADDED_NOTE = "added_note", _("Added an internal note")
         EXPORTED = "exported", _("Exported records")
         CHANGED_SETTING = "changed_setting", _("Changed a council setting")
+        ASSIGNED = "assigned", _("Assigned the case")
+        CHANGED_PRIORITY = "changed_priority", _("Changed the priority")
+        REOPENED = "reopened", _("Reopened the case")
+        MERGED = "merged", _("Merged the case as a duplicate")
+        TRANSFERRED = "transferred", _("Passed the case to another council")
+        FOLLOWED = "followed", _("Followed or stopped following the case")
+        CHANGED_UPDATES = "changed_updates", _("Changed how the resident hears")
+        RESENT_MESSAGE = "resent_message", _("Sent a message to the resident again")
+        RESENT_CASE = "resent_case", _("Sent the case to another system again")
+        VIEWED_CONTACTS = "viewed_contacts", _("Viewed the list of contacts")
+        RECORDED_CONTACT = "recorded_contact", _("Recorded a contact")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("council")

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from townhall.backoffice import staff_lists
@@ -19,7 +20,7 @@ from townhall.backoffice.queue_forms import (
     ReopenForm,
     TransferForm,
 )
-from townhall.cases import thumbnails
+from townhall.cases import sla, thumbnails
 from townhall.cases.models import Case, CaseFollower
 from townhall.places.models import Area
 from townhall.tenancy.models import Organisation
@@ -100,4 +101,11 @@ def extras(request: HttpRequest, case: Case, forms: dict[str, Any]) -> dict[str,
         "duplicates": list(case.duplicates.only("reference")),
         "merged_into": case.merged_into,
         "action_forms_with_errors": [form for form in forms.values() if form.errors],
+        "sla": _sla(case),
     }
+
+
+def _sla(case: Case) -> str:
+    now = timezone.now()
+    soon_until = sla.due_soon_until(organisation=case.organisation, now=now)
+    return sla.sla_state(case.due_at, is_open=case.is_open, now=now, soon_until=soon_until)

@@ -10,11 +10,13 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from townhall.audit.models import AuditEntry
 from townhall.backoffice import staff_lists
 from townhall.backoffice.access import permission_required
 from townhall.backoffice.case_page import CHANGED
@@ -25,7 +27,7 @@ from townhall.backoffice.queue_forms import (
     ReopenForm,
     TransferForm,
 )
-from townhall.backoffice.views import _case, _render_case
+from townhall.backoffice.views import _audit, _case, _render_case
 from townhall.cases import casework, selectors, thumbnails
 from townhall.cases.models import Case
 from townhall.tenancy.models import Organisation
@@ -39,11 +41,17 @@ def _act(
     action: Callable[[dict[str, Any]], object],
     done: str,
     form_key: str,
+    audit: tuple[str, Callable[[dict[str, Any]], str]],
 ) -> HttpResponse:
+    """Run a caseworking action from its form, and write it to the audit log
+    in the same transaction (kept or lost together)."""
     if not form.is_valid():
         return _render_case(request, case, forms={form_key: form}, status=400)
+    audit_action, detail = audit
     try:
-        action(form.cleaned_data)
+        with transaction.atomic():
+            action(form.cleaned_data)
+            _audit(request, case, audit_action, detail=detail(form.cleaned_data))
     except casework.CaseChanged:
         return _render_case(request, case, changed_message=str(CHANGED), status=409)
     except casework.ActionRefused as refusal:
@@ -72,6 +80,10 @@ def case_assign(request: HttpRequest, reference: str) -> HttpResponse:
         ),
         _("Case assigned."),
         "assign",
+        (
+            AuditEntry.Action.ASSIGNED,
+            lambda data: f"team: {data['team'] or '-'}, person: {data['assignee'] or '-'}",
+        ),
     )
 
 
@@ -91,6 +103,7 @@ def case_priority(request: HttpRequest, reference: str) -> HttpResponse:
         ),
         _("Priority changed."),
         "priority",
+        (AuditEntry.Action.CHANGED_PRIORITY, lambda data: data["priority"]),
     )
 
 
@@ -110,6 +123,7 @@ def case_reopen(request: HttpRequest, reference: str) -> HttpResponse:
         ),
         _("Case reopened."),
         "reopen",
+        (AuditEntry.Action.REOPENED, lambda data: ""),
     )
 
 
@@ -130,7 +144,15 @@ def case_merge(request: HttpRequest, reference: str) -> HttpResponse:
             expected_version=data["version"],
         )
 
-    return _act(request, case, form, merge, _("Case merged as a duplicate."), "merge")
+    return _act(
+        request,
+        case,
+        form,
+        merge,
+        _("Case merged as a duplicate."),
+        "merge",
+        (AuditEntry.Action.MERGED, lambda data: f"into {data['into']}"),
+    )
 
 
 def other_councils(organisation: Organisation) -> list[Organisation]:
@@ -151,13 +173,16 @@ def case_transfer(request: HttpRequest, reference: str) -> HttpResponse:
         "Your request has been passed to %(council)s, who will deal with it from now on."
     ) % {"council": target.name}
     try:
-        casework.case_transfer(
-            case=case,
-            actor=request.user,  # type: ignore[arg-type]
-            organisation=target,
-            public_message=told,
-            expected_version=form.cleaned_data["version"],
-        )
+        with transaction.atomic():
+            # Audited in the council that had it: the case is the other's after.
+            _audit(request, case, AuditEntry.Action.TRANSFERRED, detail=f"to {target.slug}")
+            casework.case_transfer(
+                case=case,
+                actor=request.user,  # type: ignore[arg-type]
+                organisation=target,
+                public_message=told,
+                expected_version=form.cleaned_data["version"],
+            )
     except casework.CaseChanged:
         return _render_case(request, case, changed_message=str(CHANGED), status=409)
     except casework.ActionRefused as refusal:
@@ -176,7 +201,9 @@ def case_transfer(request: HttpRequest, reference: str) -> HttpResponse:
 def case_follow(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     follow = request.POST.get("follow") != "no"
-    casework.case_follow(case=case, user=request.user, follow=follow)  # type: ignore[arg-type]
+    with transaction.atomic():
+        casework.case_follow(case=case, user=request.user, follow=follow)  # type: ignore[arg-type]
+        _audit(request, case, AuditEntry.Action.FOLLOWED, detail="follow" if follow else "unfollow")
     messages.success(
         request, _("You are following this case.") if follow else _("You no longer follow it.")
     )

@@ -301,3 +301,27 @@ class CostRatesForm(forms.Form):
 
     def rate_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name.startswith("rate_")]
+
+
+class ContactExportForm(forms.Form):
+    """Which contacts to download: those made between two dates (either may be left out)."""
+
+    date_from = forms.DateField(
+        label=_("From (date)"),
+        required=False,
+        help_text=_("For example, 2026-11-30"),
+        error_messages={"invalid": _("Enter the from date as year-month-day, like 2026-11-30")},
+    )
+    date_to = forms.DateField(
+        label=_("To (date)"),
+        required=False,
+        help_text=_("For example, 2026-11-30"),
+        error_messages={"invalid": _("Enter the to date as year-month-day, like 2026-11-30")},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The to date must be the same as or after the from date"))
+        return data

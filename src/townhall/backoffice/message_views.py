@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from townhall.audit.models import AuditEntry
 from townhall.backoffice.access import permission_required
 from townhall.cases.models import Case, UpdatesBy
 from townhall.cases.notify import message_resend
@@ -42,22 +44,30 @@ def choose_form_for(case: Case, data: dict[str, str] | None = None) -> UpdatesFo
 @permission_required(Permission.CHANGE_CASES)
 def case_updates(request: HttpRequest, reference: str) -> HttpResponse:
     """Change how the resident hears about the case (they asked, by phone say)."""
-    from townhall.backoffice.views import _case, _render_case
+    from townhall.backoffice.views import _audit, _case, _render_case
 
     case = _case(request, reference)
     form = choose_form_for(case, request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            case_updates_choose(
-                case=case,
-                updates_by=data["updates_by"],
-                actor=request.user,  # type: ignore[arg-type]
-                email=data["email"],
-                phone=data["phone"],
-                address=data["address"],
-                postcode=data["postcode"],
-            )
+            with transaction.atomic():
+                case_updates_choose(
+                    case=case,
+                    updates_by=data["updates_by"],
+                    actor=request.user,  # type: ignore[arg-type]
+                    email=data["email"],
+                    phone=data["phone"],
+                    address=data["address"],
+                    postcode=data["postcode"],
+                )
+                _audit(
+                    request,
+                    case,
+                    AuditEntry.Action.CHANGED_UPDATES,
+                    personal_data="contact details",
+                    detail=data["updates_by"],
+                )
         except UpdatesRefused as refusal:
             form.add_error("updates_by", str(refusal))
         else:
@@ -79,7 +89,7 @@ def resend_form_for(case: Case, data: dict[str, str] | None = None) -> UpdatesFo
 def case_message_resend(request: HttpRequest, reference: str, delivery_id: int) -> HttpResponse:
     """Send a message that did not arrive again, by the way chosen, which
     becomes the way the resident hears from now on."""
-    from townhall.backoffice.views import _case, _render_case
+    from townhall.backoffice.views import _audit, _case, _render_case
 
     case = _case(request, reference)
     delivery = case.deliveries.filter(pk=delivery_id, event__isnull=False).first()
@@ -89,15 +99,23 @@ def case_message_resend(request: HttpRequest, reference: str, delivery_id: int) 
     if form.is_valid():
         data = form.cleaned_data
         try:
-            message_resend(
-                delivery=delivery,
-                updates_by=data["updates_by"],
-                actor=request.user,  # type: ignore[arg-type]
-                email=data["email"],
-                phone=data["phone"],
-                address=data["address"],
-                postcode=data["postcode"],
-            )
+            with transaction.atomic():
+                message_resend(
+                    delivery=delivery,
+                    updates_by=data["updates_by"],
+                    actor=request.user,  # type: ignore[arg-type]
+                    email=data["email"],
+                    phone=data["phone"],
+                    address=data["address"],
+                    postcode=data["postcode"],
+                )
+                _audit(
+                    request,
+                    case,
+                    AuditEntry.Action.RESENT_MESSAGE,
+                    personal_data="contact details",
+                    detail=data["updates_by"],
+                )
         except UpdatesRefused as refusal:
             form.add_error("updates_by", str(refusal))
         else:

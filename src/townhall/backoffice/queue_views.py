@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,8 +19,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from townhall.audit.models import AuditEntry
+from townhall.audit.services import audit_record
 from townhall.backoffice import staff_lists
 from townhall.backoffice.access import can, permission_required
 from townhall.backoffice.queue_forms import (
@@ -29,7 +32,7 @@ from townhall.backoffice.queue_forms import (
     QueueFilterForm,
     SavedFilterForm,
 )
-from townhall.cases import casework, selectors
+from townhall.cases import casework, selectors, sla
 from townhall.cases import search as case_search
 from townhall.cases.models import Case, SavedFilter
 from townhall.cases.queues import (
@@ -43,6 +46,7 @@ from townhall.cases.queues import (
 )
 from townhall.cases.references import parse_reference
 from townhall.catalogue.engine.validation import CONTROL_CHARACTERS
+from townhall.tenancy.models import Organisation
 from townhall.tenancy.permissions import Permission
 
 FILTER_KEYS = (
@@ -94,10 +98,13 @@ def _day(moment: datetime | None) -> str:
     return date_format(timezone.localtime(moment), "j M Y") if moment else ""
 
 
-def queue_rows(cases: list[Case], *, closed: bool) -> list[dict[str, Any]]:
+def queue_rows(
+    cases: list[Case], *, closed: bool, organisation: Organisation
+) -> list[dict[str, Any]]:
     """What each row of the queue shows, worked out here rather than in the
     template (which costs far more per row)."""
     now = timezone.now()
+    soon_until = sla.due_soon_until(organisation=organisation, now=now)
     template = reverse("backoffice:case", args=["ZZZZZ-0000-00000000"])
     return [
         {
@@ -114,7 +121,10 @@ def queue_rows(cases: list[Case], *, closed: bool) -> list[dict[str, Any]]:
             "received": _day(case.created_at),
             "channel": case.get_channel_display(),
             "due": _day(case.closed_at if closed else case.due_at),
-            "overdue": not closed and bool(case.due_at and case.due_at < now),
+            "sla": sla.sla_state(
+                case.due_at, is_open=not closed and case.is_open, now=now, soon_until=soon_until
+            ),
+            "version": case.version,
         }
         for case in cases
     ]
@@ -170,7 +180,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         else COUNT_CAP,
         after=int(after) if after.isascii() and after.isdigit() and len(after) < 19 else None,
     )
-    rows = queue_rows(page.cases, closed=name == QueueName.CLOSED)
+    rows = queue_rows(page.cases, closed=name == QueueName.CLOSED, organisation=organisation)
     return render(
         request,
         "backoffice/queue.html",
@@ -238,7 +248,9 @@ def saved_filter_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required(Permission.CHANGE_CASES)
 def bulk_action(request: HttpRequest) -> HttpResponse:
-    """Assign, or set the priority of, the cases ticked in the queue."""
+    """Assign, or set the priority of, the cases ticked in the queue. Each case
+    is changed only if it is still the version the queue showed (posted as
+    `version-<reference>`); the others are left alone and named."""
     organisation = request.organisation  # type: ignore[attr-defined]
     lists = staff_lists.load(organisation=organisation, user=request.user)
     references = request.POST.getlist("cases")[:BULK_LIMIT]
@@ -250,27 +262,100 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
                 messages.error(request, str(error))
         return redirect(back)
     data = form.cleaned_data
+    if data["action"] == "priority" and not data["priority"]:
+        messages.error(request, _("Choose the priority to set"))
+        return redirect(back)
     cases = list(
         Case.objects.for_organisation(organisation)
         .filter(reference__in=data["cases"])
         .select_related("team")
+        .order_by("pk")
     )
-    for case in cases:
-        if data["action"] == "assign":
-            casework.case_assign(
-                case=case,
-                actor=request.user,  # type: ignore[arg-type]
-                assignee=lists.staff_by_id.get(data["assignee"]),
-                team=lists.team_by_id.get(data["team"]),
-            )
-        elif data["priority"]:
-            casework.case_set_priority(
-                case=case,
-                actor=request.user,  # type: ignore[arg-type]
-                priority=data["priority"],
-            )
-    messages.success(
-        request,
-        _("%(count)s cases changed.") % {"count": len(cases)},
-    )
+    outcome = _bulk_apply(request, cases, data, lists)
+    _bulk_report(request, outcome, missing=len(set(data["cases"])) - len(cases))
     return redirect(back)
+
+
+def _seen_version(request: HttpRequest, reference: str) -> int | None:
+    value = request.POST.get(f"version-{reference}", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
+def _bulk_apply(
+    request: HttpRequest,
+    cases: list[Case],
+    data: dict[str, Any],
+    lists: staff_lists.StaffLists,
+) -> dict[str, list[str]]:
+    """Change each case in its own transaction, with its audit entry."""
+    outcome: dict[str, list[str]] = {"changed": [], "stale": [], "refused": []}
+    for case in cases:
+        seen = _seen_version(request, case.reference)
+        if seen is None:
+            outcome["stale"].append(case.reference)  # no version: cannot tell, so leave it
+            continue
+        try:
+            with transaction.atomic():
+                if data["action"] == "assign":
+                    casework.case_assign(
+                        case=case,
+                        actor=request.user,  # type: ignore[arg-type]
+                        assignee=lists.staff_by_id.get(data["assignee"]),
+                        team=lists.team_by_id.get(data["team"]),
+                        expected_version=seen,
+                    )
+                    action = AuditEntry.Action.ASSIGNED
+                    detail = f"team: {data['team'] or '-'}, person: {data['assignee'] or '-'}"
+                else:
+                    casework.case_set_priority(
+                        case=case,
+                        actor=request.user,  # type: ignore[arg-type]
+                        priority=data["priority"],
+                        expected_version=seen,
+                    )
+                    action, detail = AuditEntry.Action.CHANGED_PRIORITY, data["priority"]
+                audit_record(
+                    organisation=case.organisation,
+                    actor=request.user,  # type: ignore[arg-type]
+                    action=action,
+                    case_reference=case.reference,
+                    detail=f"bulk: {detail}",
+                )
+        except casework.CaseChanged:
+            outcome["stale"].append(case.reference)
+        except casework.ActionRefused:
+            outcome["refused"].append(case.reference)
+        else:
+            outcome["changed"].append(case.reference)
+    return outcome
+
+
+def _bulk_report(request: HttpRequest, outcome: dict[str, list[str]], *, missing: int) -> None:
+    changed, stale, refused = outcome["changed"], outcome["stale"], outcome["refused"]
+    if changed:
+        messages.success(
+            request,
+            ngettext("%(count)s case changed.", "%(count)s cases changed.", len(changed))
+            % {"count": len(changed)},
+        )
+    if stale:
+        messages.error(
+            request,
+            _(
+                "Someone else changed these cases after you loaded the list, so they were "
+                "left as they are: %(references)s. Check them and try again."
+            )
+            % {"references": ", ".join(stale)},
+        )
+    if refused:
+        messages.error(
+            request,
+            _("These cases could not be changed: %(references)s.")
+            % {"references": ", ".join(refused)},
+        )
+    if missing > 0:
+        messages.error(
+            request,
+            ngettext("%(count)s case was not found.", "%(count)s cases were not found.", missing)
+            % {"count": missing},
+        )

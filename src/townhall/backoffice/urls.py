@@ -7,9 +7,11 @@ from townhall.backoffice import (
     contact_views,
     insight_views,
     message_views,
+    near_views,
     notify_views,
     queue_views,
     service_views,
+    setup_views,
     sign_in_views,
     views,
     webhook_views,
@@ -59,6 +61,28 @@ urlpatterns = [
     path("account/recovery-codes/", sign_in_views.recovery_codes, name="recovery-codes"),
     path("council/security/", admin_views.council_security, name="council-security"),
     path("council/sign-ins/", admin_views.council_sign_ins, name="council-sign-ins"),
+    path("council/teams/", setup_views.team_list, name="teams"),
+    path("council/teams/<int:pk>/", setup_views.team_edit, name="team"),
+    path(
+        "response-templates/",
+        setup_views.response_template_list,
+        name="response-templates",
+    ),
+    path(
+        "response-templates/new/",
+        setup_views.response_template_edit,
+        name="response-template-new",
+    ),
+    path(
+        "response-templates/<int:pk>/",
+        setup_views.response_template_edit,
+        name="response-template",
+    ),
+    path(
+        "response-templates/<int:pk>/delete/",
+        setup_views.response_template_delete,
+        name="response-template-delete",
+    ),
     path("audit/", admin_views.audit_log, name="audit"),
     path("audit/export/", admin_views.audit_export, name="audit-export"),
     path("", queue_views.queue, name="queue"),
@@ -69,6 +93,7 @@ urlpatterns = [
         name="saved-filter-delete",
     ),
     path("cases/bulk/", queue_views.bulk_action, name="bulk"),
+    path("near/", near_views.cases_near_me, name="near"),
     path("cases/<reference:reference>/assign/", casework_views.case_assign, name="case-assign"),
     path(
         "cases/<reference:reference>/priority/", casework_views.case_priority, name="case-priority"
@@ -112,6 +137,7 @@ urlpatterns = [
     path("notify/", notify_views.notify_settings, name="notify-settings"),
     path("contacts/", contact_views.contact_list, name="contacts"),
     path("contacts/new/", contact_views.contact_new, name="contact-new"),
+    path("contacts/export/", contact_views.contact_export, name="contacts-export"),
     path("services/", service_views.service_list, name="services"),
     path("services/import/", service_views.service_import_upload, name="service-import"),
     path(

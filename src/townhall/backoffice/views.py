@@ -211,7 +211,11 @@ def case_attachment(request: HttpRequest, reference: str, attachment_id: UUID) -
 @permission_required(Permission.CHANGE_CASES)
 def case_resend(request: HttpRequest, reference: str, delivery_id: int) -> HttpResponse:
     case = _case(request, reference)
-    if connector_services.destination_resend(case=case, delivery_id=delivery_id):
+    with transaction.atomic():
+        resent = connector_services.destination_resend(case=case, delivery_id=delivery_id)
+        if resent:
+            _audit(request, case, AuditEntry.Action.RESENT_CASE, detail=str(delivery_id))
+    if resent:
         messages.success(request, _("The case will be sent again."))
     else:
         messages.error(request, _("That system has the case already, or it is being sent now."))

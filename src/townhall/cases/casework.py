@@ -140,7 +140,9 @@ def case_reopen(
         case.is_open = True
         case.closed_at = None
         case.merged_into = None
-        case.due_at = due_at(definition=definition, state=initial, since=now)
+        case.due_at = due_at(
+            definition=definition, state=initial, since=now, organisation=case.organisation
+        )
         _save(case, "status", "is_open", "closed_at", "merged_into", "due_at")
     return case
 

@@ -146,7 +146,8 @@ class Case(models.Model):
     )
     summary = models.CharField(max_length=200, blank=True)
     # The point of its first location answer, copied out of the answers so
-    # "open cases near here" is an indexed range query (see cases.nearby).
+    # "open cases near here" is an indexed range query (cases.nearby for
+    # residents, cases.near_me for staff); cleared when personal data goes.
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
     contact_email = models.EmailField(blank=True)
@@ -267,6 +268,12 @@ class Case(models.Model):
             models.Index(
                 fields=["organisation", "priority", "is_open", "created_at", "id"],
                 name="case_priority_created",
+            ),
+            # Cases near a place: open ones with a point, by latitude band.
+            models.Index(
+                fields=["organisation", "lat", "lon"],
+                condition=models.Q(is_open=True, lat__isnull=False),
+                name="case_open_place",
             ),
             PostgresOnlyGinIndex(
                 SearchVector("search_text", config="simple"), name="case_search_text"
@@ -583,3 +590,31 @@ class FixCheck(models.Model):
 
     def __str__(self) -> str:
         return f"Fix check for {self.case}"
+
+
+class SlaWarning(models.Model):
+    """That a case's team managers were told it is about to breach, or has
+    breached, its due time: one row per case, kind and due time, so each
+    warning goes once, and again only for a new due time (see `cases.sla`)."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due soon")
+        BREACHED = "breached", _("Overdue")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sla_warnings")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    due_at = models.DateTimeField(help_text=_("The due time it was about."))
+    recipients = models.PositiveSmallIntegerField(
+        default=0, help_text=_("How many managers were emailed.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "due_at"], name="one_sla_warning_per_due_time"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind}"

@@ -67,6 +67,8 @@ def case_redact(*, case: Case) -> None:
         FixCheck.objects.filter(case=case, answered_at__isnull=True).delete()
         Case.objects.filter(pk=case.pk).update(
             answers={},
+            lon=None,
+            lat=None,
             summary="",
             contact_email="",
             redacted_at=timezone.now(),

@@ -4,12 +4,15 @@ definition, so councils change them without a developer."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+
+from django.utils import timezone
 
 from townhall.cases.conditions import condition_context
 from townhall.catalogue.engine.conditions import condition_holds
 from townhall.catalogue.engine.definition import ServiceDefinition, State
+from townhall.core.calendar import region_for, working_days_add
 from townhall.tenancy.models import Organisation, Team
 
 
@@ -29,9 +32,43 @@ def team_for(
     return next((teams[slug] for slug in slugs if slug in teams), None)
 
 
-def due_at(*, definition: ServiceDefinition, state: State, since: datetime) -> datetime | None:
-    """A state's own SLA wins over the service's; closed states are due never."""
+def sla_of(*, definition: ServiceDefinition, state: State) -> tuple[int, bool] | None:
+    """How long a case may spend from entering `state`: (days, whether they are
+    working days). The state's own SLA wins over the service's; None: no SLA."""
+    for level in (state, definition):
+        if level.sla_working_days:
+            return level.sla_working_days, True
+        if level.sla_days:
+            return level.sla_days, False
+    return None
+
+
+def due_at(
+    *,
+    definition: ServiceDefinition,
+    state: State,
+    since: datetime,
+    organisation: Organisation | None = None,
+) -> datetime | None:
+    """When a case that entered `state` at `since` is due: the end of the last
+    day it has (in the council's local time), counted in calendar days or in
+    working days of the council's bank holiday calendar. A case that arrives on
+    a Saturday with 2 working days is due at the end of Tuesday. Closed states
+    are due never."""
     if state.closed:
         return None
-    days = state.sla_days or definition.sla_days
-    return since + timedelta(days=days) if days else None
+    sla = sla_of(definition=definition, state=state)
+    if sla is None:
+        return None
+    days, working = sla
+    start = timezone.localtime(since).date()
+    if working:
+        last = working_days_add(start, days, region_for(organisation))
+    else:
+        last = start + timedelta(days=days)
+    return end_of_day(last)
+
+
+def end_of_day(day: date) -> datetime:
+    """The last second of `day` in local time (a due time is a whole day)."""
+    return timezone.make_aware(datetime.combine(day, time.max.replace(microsecond=0)))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hmac
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from townhall.cases import search as case_search
 from townhall.cases.models import Case, CaseEvent, Contact
@@ -161,6 +163,23 @@ def staff_contacts(
                 Q(created_at__lt=cursor) | Q(created_at=cursor, pk__lt=before)
             )
     return list(contacts.order_by("-created_at", "-pk")[:limit])
+
+
+def contacts_for_export(
+    *, organisation: Organisation, date_from: date | None = None, date_to: date | None = None
+) -> QuerySet[Contact]:
+    """The council's contacts made from the start of `date_from` to the end of
+    `date_to` (local days; either may be None), oldest first, for a download."""
+    contacts = Contact.objects.for_organisation(organisation)
+    if date_from is not None:
+        contacts = contacts.filter(created_at__gte=_local_midnight(date_from))
+    if date_to is not None:
+        contacts = contacts.filter(created_at__lt=_local_midnight(date_to + timedelta(days=1)))
+    return contacts.select_related("service", "case", "recorded_by").order_by("created_at", "pk")
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 CALLER_LIMIT = 20

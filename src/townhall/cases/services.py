@@ -252,7 +252,12 @@ def case_open(
                     team=team_for(
                         organisation=organisation, definition=definition, answers=answers
                     ),
-                    due_at=due_at(definition=definition, state=initial, since=now),
+                    due_at=due_at(
+                        definition=definition,
+                        state=initial,
+                        since=now,
+                        organisation=organisation,
+                    ),
                     closed_at=now if initial.closed else None,
                     channel=channel,
                     language=language or active_language(),
@@ -340,8 +345,10 @@ def case_transition(
         case.status = to_status
         case.is_open = not target.closed
         case.closed_at = now if target.closed else None
-        if target.closed or target.sla_days:
-            case.due_at = due_at(definition=definition, state=target, since=now)
+        if target.closed or target.sla_days or target.sla_working_days:
+            case.due_at = due_at(
+                definition=definition, state=target, since=now, organisation=case.organisation
+            )
         case.version = F("version") + 1
         case.save(
             update_fields=["status", "is_open", "closed_at", "due_at", "updated_at", "version"]

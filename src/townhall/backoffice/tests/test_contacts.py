@@ -177,8 +177,9 @@ def test_the_list_query_count_does_not_grow_with_contacts(
     with CaptureQueriesContext(connection) as many:
         response = adviser_client.get("/staff/contacts/")
     assert _body(response).count("govuk-table__row") == 1 + 9
-    # session, user, membership (with role), contacts (with service, case, staff), site
-    assert len(few) == len(many) == 6  # with the session's second factor
+    # session, user, membership (with role), contacts (with service, case, staff),
+    # the audit entry, site
+    assert len(few) == len(many) == 7  # with the session's second factor
 
 
 def test_older_contacts_are_a_page_away(adviser_client, adviser, council):
@@ -192,7 +193,7 @@ def test_older_contacts_are_a_page_away(adviser_client, adviser, council):
         second = _body(adviser_client.get(f"/staff/contacts/?before={cursor}"))
     assert second.count("govuk-table__row") == 1 + 3
     assert "?before=" not in second
-    assert len(queries) == 7  # the first page's, and the cursor's date
+    assert len(queries) == 8  # the first page's, and the cursor's date
     # A cursor that is nonsense or not one of ours starts from the top.
     for bad in ["x", "-1", "99999999999999999999999", "0", "²", "1.5"]:
         response = adviser_client.get(f"/staff/contacts/?before={bad}")

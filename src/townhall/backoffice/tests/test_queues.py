@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from townhall.audit.models import AuditEntry
 from townhall.cases import casework
 from townhall.cases.factories import FLY_TIPPING_ANSWERS, submitted_case
 from townhall.cases.models import Case, CaseEvent, SavedFilter
@@ -231,14 +232,27 @@ def test_saving_without_a_name_says_so(staff_client, fly_tipping):
     assert not SavedFilter.objects.exists()
 
 
+def _versions(*cases) -> dict[str, int]:
+    """What the queue posts beside the ticked cases: the version of each it showed."""
+    return {f"version-{case.reference}": case.version for case in cases}
+
+
 def test_bulk_assign_and_priority(staff_client, staff_user, fly_tipping, other_fly_tipping, team):
     ours = [submitted_case(fly_tipping) for _ in range(2)]
     theirs = submitted_case(other_fly_tipping)
     references = [c.reference for c in ours] + [theirs.reference]
-    staff_client.post(
+    response = staff_client.post(
         "/staff/cases/bulk/",
-        {"cases": references, "action": "assign", "team": team.slug, "assignee": staff_user.pk},
+        {
+            "cases": references,
+            "action": "assign",
+            "team": team.slug,
+            "assignee": staff_user.pk,
+            **_versions(*ours, theirs),
+        },
+        follow=True,
     )
+    assert "2 cases changed." in response.content.decode()
     for case in ours:
         case.refresh_from_db()
         assert (case.team, case.assignee) == (team, staff_user)
@@ -246,11 +260,53 @@ def test_bulk_assign_and_priority(staff_client, staff_user, fly_tipping, other_f
     theirs.refresh_from_db()
     assert theirs.assignee is None  # another council's case is never touched
     staff_client.post(
-        "/staff/cases/bulk/", {"cases": references, "action": "priority", "priority": "high"}
+        "/staff/cases/bulk/",
+        {"cases": references, "action": "priority", "priority": "high", **_versions(*ours)},
     )
     assert {c.priority for c in Case.objects.filter(organisation=fly_tipping.organisation)} == {
         "high"
     }
+    entries = AuditEntry.objects.filter(organisation=fly_tipping.organisation)
+    assert sorted(entries.values_list("action", "case_reference")) == sorted(
+        [("assigned", c.reference) for c in ours]
+        + [("changed_priority", c.reference) for c in ours]
+    )
+
+
+def test_bulk_leaves_and_names_cases_changed_since_the_queue_was_loaded(
+    staff_client, staff_user, colleague, fly_tipping, team
+):
+    fresh, stale = submitted_case(fly_tipping), submitted_case(fly_tipping)
+    seen = _versions(fresh, stale)
+    # A colleague changes one of them after the queue was shown.
+    casework.case_assign(case=stale, actor=colleague, assignee=colleague, team=None)
+    response = staff_client.post(
+        "/staff/cases/bulk/",
+        {
+            "cases": [fresh.reference, stale.reference],
+            "action": "assign",
+            "team": team.slug,
+            "assignee": staff_user.pk,
+            **seen,
+        },
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "1 case changed." in body
+    assert "Someone else changed these cases after you loaded the list" in body
+    assert stale.reference in body
+    fresh.refresh_from_db()
+    stale.refresh_from_db()
+    assert fresh.assignee == staff_user
+    assert stale.assignee == colleague  # not overwritten
+    assert not AuditEntry.objects.filter(case_reference=stale.reference).exists()
+
+
+def test_the_queue_posts_the_version_of_each_case_it_shows(staff_client, staff_user, fly_tipping):
+    case = submitted_case(fly_tipping)
+    casework.case_set_priority(case=case, actor=staff_user, priority="high")
+    case.refresh_from_db()
+    assert f'name="version-{case.reference}" value="{case.version}"' in _body(staff_client)
 
 
 def test_bulk_without_cases_says_so(staff_client, fly_tipping):

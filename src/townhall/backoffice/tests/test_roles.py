@@ -16,13 +16,13 @@ from townhall.audit.services import audit_record
 from townhall.backoffice import assisted
 from townhall.backoffice import urls as staff_urls
 from townhall.cases.factories import submitted_case, tiny_png
-from townhall.cases.models import Attachment, Case, CaseEvent, Contact
+from townhall.cases.models import Attachment, Case, CaseEvent, Contact, ResponseTemplate
 from townhall.catalogue.factories import branching_definition
 from townhall.catalogue.services import service_import
 from townhall.integrations.keys import api_key_create
 from townhall.integrations.models import ApiKey
 from townhall.tenancy.factories import MembershipFactory
-from townhall.tenancy.models import Membership
+from townhall.tenancy.models import Membership, Team
 from townhall.tenancy.permissions import ROLE_PERMISSIONS, Permission
 from townhall.testing.sign_in import authenticator_for, current_code, sign_in
 from townhall.webhooks.models import Endpoint
@@ -61,6 +61,7 @@ EXPECTED: dict[str, tuple[Permission, set[str]]] = {
     "backoffice:case-transfer": (P.CHANGE_CASES, POST),
     "backoffice:case-thumbnail": (P.VIEW_CASES, GET),
     "backoffice:bulk": (P.CHANGE_CASES, POST),
+    "backoffice:near": (P.VIEW_CASES, GET),
     "backoffice:saved-filter-create": (P.VIEW_CASES, POST),
     "backoffice:saved-filter-delete": (P.VIEW_CASES, POST),
     "backoffice:case-message-resend": (P.CHANGE_CASES, POST),
@@ -68,6 +69,7 @@ EXPECTED: dict[str, tuple[Permission, set[str]]] = {
     "backoffice:notify-settings": (P.ADMINISTER, BOTH),
     "backoffice:contacts": (P.RECORD_CONTACTS, GET),
     "backoffice:contact-new": (P.RECORD_CONTACTS, BOTH),
+    "backoffice:contacts-export": (P.RECORD_CONTACTS, GET),
     "backoffice:services": (P.VIEW_SERVICES, GET),
     "backoffice:service-version": (P.VIEW_SERVICES, GET),
     "backoffice:service-import": (P.MANAGE_SERVICES, BOTH),
@@ -87,6 +89,12 @@ EXPECTED: dict[str, tuple[Permission, set[str]]] = {
     "backoffice:webhook-delete": (P.ADMINISTER, BOTH),
     "backoffice:council-security": (P.ADMINISTER, BOTH),
     "backoffice:council-sign-ins": (P.ADMINISTER, GET),
+    "backoffice:teams": (P.ADMINISTER, BOTH),
+    "backoffice:team": (P.ADMINISTER, BOTH),
+    "backoffice:response-templates": (P.MANAGE_SERVICES, GET),
+    "backoffice:response-template-new": (P.MANAGE_SERVICES, BOTH),
+    "backoffice:response-template": (P.MANAGE_SERVICES, BOTH),
+    "backoffice:response-template-delete": (P.MANAGE_SERVICES, BOTH),
     "backoffice:audit": (P.ADMINISTER, GET),
     "backoffice:audit-export": (P.ADMINISTER, GET),
     "assisted:index": (P.RECORD_CONTACTS, BOTH),
@@ -165,6 +173,11 @@ def world(fly_tipping):
         secret="whsec_test",
         is_active=False,
     )
+    # A team and a response template of the council's, for their set-up pages.
+    Team.objects.create(organisation=case.organisation, slug="street-scene", name="Streets")
+    ResponseTemplate.objects.create(
+        organisation=case.organisation, name="Cleared", text="Cleared ((reference))"
+    )
     # Something in the council's audit log and sign-ins, which no other council may see.
     colleague = MembershipFactory.create(organisation=case.organisation, user__password="!").user
     audit_record(
@@ -205,6 +218,11 @@ def _url(name: str, world) -> str:
         "extension": "csv",
         "pk": Endpoint.objects.get(organisation=case.organisation).pk,
     }
+    # An id in the URL is one of the council's things of the kind the page shows.
+    if name == "backoffice:team":
+        values["pk"] = Team.objects.get(organisation=case.organisation).pk
+    elif name.startswith("backoffice:response-template"):
+        values["pk"] = ResponseTemplate.objects.get(organisation=case.organisation).pk
     wanted = PATTERNS[name].pattern.converters
     return reverse(name, kwargs={k: v for k, v in values.items() if k in wanted})
 

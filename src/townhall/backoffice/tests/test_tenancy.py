@@ -57,8 +57,25 @@ COUNCIL_URLS = {
     "council-sign-ins",
     "audit",
     "audit-export",
+    "contacts-export",
+    "near",
+    "teams",
+    "response-templates",
+    "response-template-new",
+    # A team's or template's id is looked up among the council's own (test_setup).
+    "team",
+    "response-template",
+    "response-template-delete",
 }
-ENDPOINT_URLS = {"webhook-disable", "webhook-enable", "webhook-delete", "saved-filter-delete"}
+ENDPOINT_URLS = {
+    "webhook-disable",
+    "webhook-enable",
+    "webhook-delete",
+    "saved-filter-delete",
+    "team",
+    "response-template",
+    "response-template-delete",
+}
 # Staff URLs naming another kind of the council's things: tested in their own
 # modules (an API key: test_api_keys; an insight table: test_insight).
 OTHER_URLS = {"api-key-revoke", "insight-download"}

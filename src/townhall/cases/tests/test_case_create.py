@@ -155,7 +155,10 @@ def test_an_acceptable_document_makes_a_case_like_the_web_journey(
     )
     assert case.answers == GOOD
     assert (case.summary, case.contact_email, case.team) == ("Heating", "ada@example.com", benefits)
-    assert timedelta(days=9) < case.due_at - case.created_at <= timedelta(days=10)
+    # Due at the end of the tenth day after (calendar days), in the council's time.
+    due = timezone.localtime(case.due_at)
+    assert due.date() == timezone.localtime(case.created_at).date() + timedelta(days=10)
+    assert (due.hour, due.minute) == (23, 59)
     (event,) = case.events.all()
     assert (event.kind, event.to_status, event.actor) == (
         CaseEvent.Kind.SUBMITTED,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from townhall.cases.factories import FLY_TIPPING_ANSWERS, submitted_case
 from townhall.cases.services import case_transition
+from townhall.catalogue.engine.validation import definition_problems
 from townhall.catalogue.services import service_import
 from townhall.catalogue.tests.operators import CouncilIs, registered
 from townhall.tenancy.models import Team
@@ -52,22 +54,74 @@ def test_a_team_the_council_lacks_leaves_the_case_unassigned(fly_tipping, other_
     assert submitted_case(service).team is None
 
 
-def test_due_dates_follow_the_service_then_state_sla(fly_tipping, staff_user):
-    definition = dict(fly_tipping.published_version.definition, sla_days=10)
+def _with_sla(fly_tipping, service_sla, state_sla):
+    """Fly-tipping with the service's SLA and the "scheduled" state's set anew."""
+    definition = {
+        k: v
+        for k, v in fly_tipping.published_version.definition.items()
+        if k not in ("sla_days", "sla_working_days")
+    }
+    definition.update(service_sla)
     workflow = dict(definition["workflow"])
     workflow["states"] = [
-        dict(state, sla_days=2) if state["id"] == "scheduled" else state
+        dict(state, **state_sla) if state["id"] == "scheduled" else state
         for state in workflow["states"]
     ]
     definition["workflow"] = workflow
-    service = service_import(organisation=fly_tipping.organisation, definition=definition).service
-    before = timezone.now()
+    return service_import(organisation=fly_tipping.organisation, definition=definition).service
+
+
+def _london(year, month, day, hour=0, minute=0, second=0):
+    return datetime(year, month, day, hour, minute, second, tzinfo=ZoneInfo("Europe/London"))
+
+
+def test_due_dates_follow_the_service_then_state_sla(clock, fly_tipping, staff_user):
+    service = _with_sla(fly_tipping, {"sla_days": 10}, {"sla_days": 2})
+    clock.at(_london(2026, 6, 3, 10, 30))
     case = submitted_case(service)
-    assert before + timedelta(days=10) <= case.due_at <= timezone.now() + timedelta(days=10)
+    # Calendar days: to the end of the tenth day after.
+    assert case.due_at == _london(2026, 6, 13, 23, 59, 59)
     case = case_transition(case=case, to_status="scheduled", actor=staff_user)
-    assert case.due_at <= timezone.now() + timedelta(days=2)
+    assert case.due_at == _london(2026, 6, 5, 23, 59, 59)
     case = case_transition(case=case, to_status="cleared", actor=staff_user)
     assert case.due_at is None and case.closed_at is not None and not case.is_open
+
+
+def test_working_days_skip_weekends_and_the_councils_bank_holidays(clock, fly_tipping, staff_user):
+    service = _with_sla(fly_tipping, {"sla_working_days": 1}, {"sla_working_days": 3})
+    # New Year's Eve 2026 is a Thursday; 1 January a bank holiday everywhere,
+    # and in Scotland 2 January too (a Saturday, so Monday 4 January instead).
+    clock.at(_london(2026, 12, 31, 16, 0))
+    english = submitted_case(service)
+    fly_tipping.organisation.gss_code = "S12000036"
+    fly_tipping.organisation.save()
+    scottish = submitted_case(service)
+    assert english.due_at == _london(2027, 1, 4, 23, 59, 59)
+    assert scottish.due_at == _london(2027, 1, 5, 23, 59, 59)
+    # A state's own working days count from when the case moves into it:
+    # from a Friday, 3 working days is the Wednesday after.
+    clock.at(_london(2027, 1, 8, 9, 0))
+    scottish = case_transition(case=scottish, to_status="scheduled", actor=staff_user)
+    assert scottish.due_at == _london(2027, 1, 13, 23, 59, 59)
+
+
+def test_the_standard_fly_tipping_service_has_a_due_date(clock, fly_tipping):
+    clock.at(_london(2026, 12, 23, 12, 0))
+    case = submitted_case(fly_tipping)
+    # 5 working days: 24, 29, 30, 31 December (25 and 28 are bank holidays) and 4 January.
+    assert case.due_at == _london(2027, 1, 4, 23, 59, 59)
+
+
+def test_a_definition_gives_calendar_or_working_days_not_both(fly_tipping):
+    definition = dict(fly_tipping.published_version.definition, sla_days=3)
+    problems = definition_problems(definition)
+    assert "sla_working_days: give sla_days or sla_working_days, not both" in problems
+    state = dict(definition["workflow"]["states"][0], sla_days=2, sla_working_days=2)
+    definition = dict(definition, workflow=dict(definition["workflow"], states=[state]))
+    del definition["sla_days"]
+    assert "workflow.states[0].sla_working_days: give sla_days or sla_working_days, not both" in (
+        definition_problems(definition)
+    )
 
 
 def test_the_queue_filters_by_team_and_flags_overdue_cases(staff_client, fly_tipping):

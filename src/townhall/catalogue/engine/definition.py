@@ -113,6 +113,7 @@ class State:
     closed: bool = False
     message: Message | None = None
     sla_days: int | None = None
+    sla_working_days: int | None = None
     external_statuses: tuple[str, ...] = ()  # as the definition gave them; see Workflow
     # The council is waiting for the resident (more information, evidence):
     # a signed-in resident can reply from their account.
@@ -214,6 +215,7 @@ class ServiceDefinition:
     save_and_return: bool = False
     declaration: str = ""
     sla_days: int | None = None
+    sla_working_days: int | None = None
     routing: Routing = field(default_factory=Routing)
     # Where its cases go once submitted (connector destinations, as written).
     send_to: tuple[Mapping[str, Any], ...] = ()
@@ -310,6 +312,7 @@ def _build(data: Mapping[str, Any], *, raw: Mapping[str, Any], language: str) ->
         save_and_return=data.get("save_and_return", False),
         declaration=data.get("declaration", ""),
         sla_days=data.get("sla_days"),
+        sla_working_days=data.get("sla_working_days"),
         routing=Routing(
             team=routing.get("team"),
             rules=tuple(
@@ -328,6 +331,7 @@ def _build(data: Mapping[str, Any], *, raw: Mapping[str, Any], language: str) ->
                     closed=s.get("closed", False),
                     message=_message(s.get("message")),
                     sla_days=s.get("sla_days"),
+                    sla_working_days=s.get("sla_working_days"),
                     external_statuses=tuple(s.get("external_statuses", ())),
                     asks_resident=s.get("asks_resident", False),
                 )

@@ -147,6 +147,7 @@ def _semantic_problems(data: Mapping[str, Any]) -> list[str]:
         problems += _condition_problems(rule["when"], seen_questions, f"routing.rules[{r}].when")
     problems += _workflow_problems(data["workflow"])
     problems += _public_problems(data, questions)
+    problems += _sla_problems(data)
     return problems
 
 
@@ -161,6 +162,18 @@ def _public_problems(data: Mapping[str, Any], questions: list[Mapping[str, Any]]
     elif "nearby_radius_metres" in data and not any(q["type"] == "location" for q in questions):
         problems.append("nearby_radius_metres: no location question gives a case its place")
     return problems
+
+
+def _sla_problems(data: Mapping[str, Any]) -> list[str]:
+    """A service, and each state, counts its deadline one way or the other."""
+    levels = [("", data)] + [
+        (f"workflow.states[{i}].", state) for i, state in enumerate(data["workflow"]["states"])
+    ]
+    return [
+        f"{where}sla_working_days: give sla_days or sla_working_days, not both"
+        for where, level in levels
+        if "sla_days" in level and "sla_working_days" in level
+    ]
 
 
 def _page_shape_problems(page: Mapping[str, Any], where: str) -> list[str]:
