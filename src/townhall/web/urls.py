@@ -2,27 +2,41 @@ from django.urls import path
 
 from townhall.web import (
     form_views,
+    place_views,
     public_data_views,
     report_views,
     task_views,
     updates_views,
     views,
 )
+from townhall.web.place import place_first
 
 app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("services/", views.service_list, name="services"),
-    path("services/<slug:slug>/", form_views.service_start, name="start"),
-    path("services/<slug:slug>/questions/<slug:page_id>/", form_views.question_page, name="page"),
-    path("services/<slug:slug>/tasks/", task_views.task_list, name="tasks"),
-    path("services/<slug:slug>/check/", form_views.check_answers, name="check"),
-    path("services/<slug:slug>/done/", form_views.confirmation, name="done"),
-    path("services/<slug:slug>/updates/", updates_views.updates_choose, name="updates"),
+    path("place/", place_views.place_choose, name="place"),
+    path("services/<slug:slug>/where/", place_views.where, name="where"),
+    path("services/<slug:slug>/", place_first(form_views.service_start), name="start"),
+    path(
+        "services/<slug:slug>/questions/<slug:page_id>/",
+        place_first(form_views.question_page),
+        name="page",
+    ),
+    path("services/<slug:slug>/tasks/", place_first(task_views.task_list), name="tasks"),
+    path("services/<slug:slug>/check/", place_first(form_views.check_answers), name="check"),
+    path("services/<slug:slug>/done/", place_first(form_views.confirmation), name="done"),
+    path(
+        "services/<slug:slug>/updates/", place_first(updates_views.updates_choose), name="updates"
+    ),
     path("updates/stop/<str:token>/", updates_views.updates_stop, name="updates-stop"),
-    path("services/<slug:slug>/save/", form_views.save_for_later, name="save"),
-    path("services/<slug:slug>/resume/<str:token>/", form_views.resume_answers, name="resume"),
+    path("services/<slug:slug>/save/", place_first(form_views.save_for_later), name="save"),
+    path(
+        "services/<slug:slug>/resume/<str:token>/",
+        place_first(form_views.resume_answers),
+        name="resume",
+    ),
     path("track/", views.track, name="track"),
     path("reports/", report_views.report_list, name="reports"),
     path("reports.<str:extension>", report_views.report_list, name="reports-data"),
