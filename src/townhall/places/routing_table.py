@@ -76,6 +76,15 @@ class _Reader:
 
 
 def _read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
+    try:
+        return _csv_rows(text)
+    except csv.Error as error:
+        raise RoutingFileError(
+            [_("The file is not a CSV file that can be read: %(error)s") % {"error": error}]
+        ) from error
+
+
+def _csv_rows(text: str) -> list[tuple[int, dict[str, str]]]:
     reader = csv.DictReader(io.StringIO(text))
     header = [name.strip().lower() for name in reader.fieldnames or []]
     missing = [column for column in COLUMNS if column not in header]
