@@ -46,8 +46,11 @@ class PlaceForm(forms.Form):
     postcode = forms.CharField(
         label=_("Postcode"),
         help_text=_("The postcode of the place the request is about, for example ZX1 1AA."),
-        max_length=10,
-        error_messages={"required": _("Enter a postcode")},
+        max_length=20,
+        error_messages={
+            "required": _("Enter a postcode"),
+            "max_length": _("Enter a real postcode, like SW1A 2AA"),
+        },
     )
 
     def clean_postcode(self) -> dict[str, Any]:

@@ -32,7 +32,9 @@ class Command(BaseCommand):
             "import",
             help="Replace the table (or, with --council, that council's rows) with a CSV file.",
         )
-        load.add_argument("file", help="The CSV file: service,lgsl,area_type,area_code,council,team")
+        load.add_argument(
+            "file", help="The CSV file: service,lgsl,area_type,area_code,council,team"
+        )
         load.add_argument("--council", help="Replace only this council's rows (its slug).")
         load.add_argument("--dry-run", action="store_true", help="Check and count; store nothing.")
         check = actions.add_parser("check", help="List services with areas nobody covers.")
@@ -78,8 +80,7 @@ class Command(BaseCommand):
             ) from error
         done = "Would import" if dry_run else "Imported"
         self.stdout.write(
-            f"{done}: {counts.added} added, {counts.removed} removed, "
-            f"{counts.unchanged} unchanged."
+            f"{done}: {counts.added} added, {counts.removed} removed, {counts.unchanged} unchanged."
         )
 
     def _check(self, council: Organisation | None) -> None:
