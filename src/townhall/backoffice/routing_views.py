@@ -55,7 +55,7 @@ def _form(request: HttpRequest, data: object = None) -> RoutingRuleForm:
     services = Service.objects.for_residents().for_organisation(organisation).order_by("name")
     types = Area.objects.order_by("type").values_list("type", flat=True).distinct()
     return RoutingRuleForm(
-        data,  # type: ignore[arg-type]
+        data,
         services=[(s.slug, s.name) for s in services],
         teams=[(t.slug, t.name) for t in Team.objects.for_organisation(organisation)],
         area_types=[(t, t) for t in types],

@@ -31,7 +31,7 @@ COUNCIL_TYPES = (
     AreaType.DISTRICT,
     AreaType.COUNTY,
 )
-_RANK = {
+_RANK: dict[str, int] = {
     AreaType.PARISH: 0,
     AreaType.WARD: 1,
     AreaType.UNITARY: 3,

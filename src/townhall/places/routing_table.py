@@ -96,7 +96,7 @@ def _csv_rows(text: str) -> list[tuple[int, dict[str, str]]]:
             ]
         )
     reader.fieldnames = header
-    rows = []
+    rows: list[tuple[int, dict[str, str]]] = []
     for row in reader:
         if len(rows) >= MAX_ROWS:
             raise RoutingFileError([_("The file has more than %(max)d rows.") % {"max": MAX_ROWS}])

@@ -90,7 +90,7 @@ def test_a_point_on_the_border_of_two_districts_has_one_owner_every_time(place):
             slug="report-fly-tipping",
             lgsl=None,
             offering={west.pk, east.pk},
-        ).organisation  # type: ignore[union-attr]
+        ).organisation
         for _ in range(3)
     }
     assert answers == {west}  # the lower code, E07900001
