@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from townhall.catalogue.models import Service
 from townhall.places.lookup import areas_at
-from townhall.places.models import Area
+from townhall.places.models import Area, RoutingRule
 from townhall.places.routing import (
     COUNCIL_TYPES,
     Responsible,
@@ -88,15 +88,25 @@ def _outside(areas: list[Area], responsible: Responsible | None) -> PlaceAnswer:
 
 
 def service_for_place(
-    *, organisations: Iterable[Organisation], slug: str, areas: list[Area]
+    *,
+    organisations: Iterable[Organisation],
+    slug: str,
+    areas: list[Area],
+    candidates: list[Service] | None = None,
+    rules: list[RoutingRule] | None = None,
 ) -> PlaceAnswer:
     """The service (slug) of the council that handles it in the place `areas`
-    (every area at one point) describe, among the councils of a site."""
+    (every area at one point) describe, among the councils of a site.
+
+    `candidates` (the site's services with the slug, their published
+    versions loaded) and `rules` (`places.routing.rules_at(areas)`) may be
+    given when already read, as the service list does for every slug."""
     organisations = list(organisations)
-    candidates = site_services(organisations, slug)
+    if candidates is None:
+        candidates = site_services(organisations, slug)
     lgsl = service_lgsl(candidates[0]) if candidates else None
     offering = {s.organisation_id for s in candidates}
-    responsible = responsible_for(slug=slug, lgsl=lgsl, areas=areas, offering=offering)
+    responsible = responsible_for(slug=slug, lgsl=lgsl, areas=areas, offering=offering, rules=rules)
     if responsible is None:
         return _outside(areas, None)
     chosen = next((s for s in candidates if s.organisation_id == responsible.organisation.pk), None)

@@ -67,20 +67,38 @@ def rules_for(*, slug: str, lgsl: int | None, areas: Iterable[Area]) -> list[Rou
     if lgsl is not None:
         condition |= Q(lgsl=lgsl)
     found = RoutingRule.objects.filter(condition, area__in=areas)
-    return list(found.select_related("organisation", "team", "area"))
+    return list(found.select_related("organisation", "team", "area").defer("area__geometry"))
+
+
+def rules_at(areas: Iterable[Area]) -> list[RoutingRule]:
+    """Every row of the table, for any service, in `areas`: read once for a whole list."""
+    areas = list(areas)
+    if not areas:
+        return []
+    found = RoutingRule.objects.filter(area__in=areas)
+    return list(found.select_related("organisation", "team", "area").defer("area__geometry"))
 
 
 def responsible_for(
-    *, slug: str, lgsl: int | None, areas: list[Area], offering: Collection[int]
+    *,
+    slug: str,
+    lgsl: int | None,
+    areas: list[Area],
+    offering: Collection[int],
+    rules: list[RoutingRule] | None = None,
 ) -> Responsible | None:
     """Who handles the service in the place that `areas` (every area at a point) describe.
 
     A row of the table on the most specific area wins; of two rows on one
     area, the one naming the slug beats the one naming the LGSL code. With no
     row, the council owning the most specific area that offers the service
-    (`offering`: the ids of the councils that do). None: nobody.
+    (`offering`: the ids of the councils that do). None: nobody. `rules`:
+    the rows at these areas already read (`rules_at`), to read none here.
     """
-    rules = rules_for(slug=slug, lgsl=lgsl, areas=areas)
+    if rules is None:
+        rules = rules_for(slug=slug, lgsl=lgsl, areas=areas)
+    else:
+        rules = [r for r in rules if r.service_slug == slug or (lgsl and r.lgsl == lgsl)]
     if rules:
         rule = min(rules, key=lambda r: (specificity(r.area), r.service_slug != slug))
         return Responsible(rule.organisation, rule.team, rule.area, by_table=True)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from townhall.cases.conditions import answer_point
 from townhall.catalogue.engine.definition import ServiceDefinition
-from townhall.catalogue.models import Service
+from townhall.catalogue.models import Service, ServiceVersion
 from townhall.catalogue.place_routing import (
     PlaceAnswer,
     service_at,
@@ -33,6 +33,7 @@ from townhall.core import memo
 from townhall.places.lookup import areas_at
 from townhall.places.models import Area, RoutingRule
 from townhall.places.postcodes import PostcodeNotFound, postcode_find
+from townhall.places.routing import rules_at
 from townhall.tenancy.models import Organisation
 
 PLACE = "townhall_place"
@@ -201,13 +202,18 @@ def services_listed(
 ) -> list[Listed]:
     """One entry per slug, keeping the list's order. Where several councils
     offer a slug and the resident has given a place, the entry is the
-    version of the council that handles that place."""
+    version of the council that handles that place. A fixed number of
+    queries, however many services: the place's areas, their rows and the
+    definitions of the services several councils offer, each read once."""
     by_slug: dict[str, list[Service]] = {}
     for service in services:
         by_slug.setdefault(service.slug, []).append(service)
     current = place_current(request)
-    several = any(len(group) > 1 for group in by_slug.values())
-    areas = areas_at(current["lon"], current["lat"]) if current and several else []
+    shared = [s for group in by_slug.values() if len(group) > 1 for s in group]
+    areas = areas_at(current["lon"], current["lat"]) if current and shared else []
+    rules = rules_at(areas)
+    if areas:
+        _versions_load(shared)
     listed: list[Listed] = []
     for service in services:
         group = by_slug.pop(service.slug, None)
@@ -216,10 +222,25 @@ def services_listed(
         if len(group) == 1:
             listed.append(Listed(group[0], []))
             continue
-        if current is not None:
-            answer = service_for_place(organisations=organisations, slug=service.slug, areas=areas)
+        if areas:
+            answer = service_for_place(
+                organisations=organisations,
+                slug=service.slug,
+                areas=areas,
+                candidates=group,
+                rules=rules,
+            )
             if answer.service is not None:
                 listed.append(Listed(answer.service, []))
                 continue
         listed.append(Listed(group[0], [s.organisation.name for s in group]))
     return listed
+
+
+def _versions_load(services: list[Service]) -> None:
+    """Give each service its published version in one query (for its LGSL code)."""
+    ids = [s.published_version_id for s in services if s.published_version_id]
+    versions = {v.pk: v for v in ServiceVersion.objects.filter(pk__in=ids)}
+    for service in services:
+        if service.published_version_id in versions:
+            service.published_version = versions[service.published_version_id]

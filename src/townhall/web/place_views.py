@@ -48,6 +48,11 @@ def where(request: HttpRequest, slug: str) -> HttpResponse:
         outside = answer
     elif request.method == "POST" and not form.errors:
         form.add_error("postcode", place.TOO_MANY)
+    current = place.place_current(request)
+    if request.method == "GET" and current is not None:
+        # Sent back here with a place no council of the site handles: say so again.
+        known = place.answer_at(organisations, slug, current)
+        outside = known if known.service is None else None
     return render(
         request,
         "web/where.html",

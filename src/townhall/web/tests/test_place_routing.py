@@ -116,7 +116,9 @@ def test_a_place_no_council_of_the_site_handles_gets_a_plain_answer_and_nothing_
     assert response.status_code == 200
     assert "This place is in Northmoor" in body
     assert "Contact the council for Northmoor instead." in body
-    assert client.get(START)["Location"].startswith(f"{START}where/")  # still asked
+    asked_again = client.get(START)["Location"]
+    assert asked_again.startswith(f"{START}where/")  # still asked, and told again
+    assert "Contact the council for Northmoor instead." in client.get(asked_again).content.decode()
     assert not Draft.objects.exists()
     assert not Case.objects.exists()
 
@@ -165,3 +167,22 @@ def test_without_any_areas_a_council_is_not_refused_by_place(
         assert client.post(f"{START}check/").status_code == 302
     assert Case.objects.get().organisation == council
     cache_clear()
+
+
+def test_the_service_list_for_a_place_reads_the_same_queries_however_many_services(
+    client, two_tier, django_assert_max_num_queries
+):
+    _county, west, east = two_tier
+    client.post("/place/", {"postcode": EASTVALE})
+    client.get("/services/")  # the process's shape cache, as after any first request
+    with django_assert_max_num_queries(50) as first:
+        client.get("/services/")
+    # Two more services both districts and the county offer.
+    county_definition = Site.objects.get(host="testserver").organisations.get(slug="example")
+    definition = county_definition.services.get(slug="report-fly-tipping").published_version
+    for slug in ("report-graffiti", "report-a-dead-animal"):
+        for council in (county_definition, west, east):
+            service_import(organisation=council, definition=dict(definition.definition, slug=slug))
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        listed = client.get("/services/").content.decode()
+    assert listed.count('href="/services/report-graffiti/"') == 1
