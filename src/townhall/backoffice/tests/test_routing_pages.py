@@ -67,7 +67,7 @@ def test_adding_and_removing_a_row(client, place):
     )
     assert response.status_code == 302
     rule = RoutingRule.objects.get(organisation=council)
-    assert (rule.area.code, rule.team.slug) == ("E07900001", "street-scene")  # type: ignore[union-attr]
+    assert (rule.area.code, rule.team.slug) == ("E07900001", "street-scene")
     page = client.get("/staff/routing/").content.decode()
     assert "Westvale" in page and "Street scene" in page
     # another council's row is not removed through ours
