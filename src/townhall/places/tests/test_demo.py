@@ -76,3 +76,32 @@ def test_demo_setup_loads_the_place_and_prints_postcodes_to_try() -> None:
     assert "ZX1 1AA  Westvale South West ward, Westvale" in text
     assert "(no longer in use)" in text
     assert "ZX3 1AA (Northmoor), which no demo council serves" in text
+
+
+def test_in_the_demo_a_pothole_goes_to_the_county_and_bins_to_the_district() -> None:
+    from townhall.catalogue.place_routing import service_at
+    from townhall.tenancy.models import Site
+
+    call_command("demo_setup", stdout=StringIO())
+    site = Site.objects.get(host="127.0.0.1")
+    councils = list(site.organisations.all())
+    assert {c.slug for c in councils} == {"example", "westvale", "eastvale"}
+    postcode = postcode_find("ZX2 1AE")  # Eastvale
+    for slug, council in [
+        ("report-a-pothole", "example"),
+        ("report-fly-tipping", "eastvale"),
+        ("report-a-missed-bin-collection", "eastvale"),
+    ]:
+        answer = service_at(organisations=councils, slug=slug, lon=postcode.lon, lat=postcode.lat)
+        assert answer.service is not None, slug
+        assert answer.service.organisation.slug == council, slug
+    west = postcode_find("ZX1 1AA")
+    answer = service_at(
+        organisations=councils, slug="report-fly-tipping", lon=west.lon, lat=west.lat
+    )
+    assert answer.service is not None and answer.service.organisation.slug == "westvale"
+    outside = postcode_find("ZX3 1AA")
+    answer = service_at(
+        organisations=councils, slug="report-a-pothole", lon=outside.lon, lat=outside.lat
+    )
+    assert answer.service is None and answer.contact == "the council for Northmoor"

@@ -38,12 +38,13 @@ DISTRICT_COUNCILS = {
     "Eastvale": ("eastvale", "Eastvale District Council", "EVL", "#005ea5"),
 }
 DISTRICT_TEAMS = {"waste-services": "Waste services", "street-scene": "Street scene"}
-DISTRICT_SERVICES = (
-    "report-fly-tipping",
-    "report-a-missed-bin-collection",
-    "order-a-new-or-replacement-bin",
-    "book-a-bulky-waste-collection",
-)
+# The district services, and the district team the routing rows name for each.
+DISTRICT_SERVICES = {
+    "report-fly-tipping": "street-scene",
+    "report-a-missed-bin-collection": "waste-services",
+    "order-a-new-or-replacement-bin": "waste-services",
+    "book-a-bulky-waste-collection": "waste-services",
+}
 
 
 class Command(BaseCommand):
@@ -85,17 +86,13 @@ class Command(BaseCommand):
         by_code = {code: name for code, name, *_rest in DISTRICTS}
         for area in Area.objects.filter(type=AreaType.DISTRICT, code__in=by_code):
             council = districts[by_code[area.code]]
-            for service in DISTRICT_SERVICES:
+            teams = {t.slug: t for t in Team.objects.for_organisation(council)}
+            for service, team in DISTRICT_SERVICES.items():
                 RoutingRule.objects.get_or_create(
                     service_slug=service,
                     lgsl=None,
                     area=area,
-                    defaults={
-                        "organisation": council,
-                        "team": Team.objects.get(organisation=council, slug="waste-services")
-                        if "bin" in service or "bulky" in service
-                        else Team.objects.get(organisation=council, slug="street-scene"),
-                    },
+                    defaults={"organisation": council, "team": teams.get(team)},
                 )
         county_area = Area.objects.get(type=AreaType.COUNTY, code=COUNTY[0])
         RoutingRule.objects.get_or_create(
