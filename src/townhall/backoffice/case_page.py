@@ -22,6 +22,7 @@ from townhall.backoffice.queue_forms import (
 )
 from townhall.cases import sla, thumbnails
 from townhall.cases.models import Case, CaseFollower
+from townhall.catalogue.place_routing import service_for_place
 from townhall.places.models import Area
 from townhall.tenancy.models import Organisation
 
@@ -56,6 +57,18 @@ def related_cases(case: Case) -> tuple[list[Case], list[Case]]:
     return resident, [c for c in nearby if c not in resident]
 
 
+def routed_council(case: Case, areas: list[Area]) -> Organisation | None:
+    """The other council the routing table (or the areas' councils) gives the
+    case's place and service to, if any: the transfer form suggests it."""
+    if not areas:
+        return None
+    councils = list(Organisation.objects.all())
+    answer = service_for_place(organisations=councils, slug=case.service.slug, areas=areas)
+    if answer.service is None or answer.service.organisation_id == case.organisation_id:
+        return None
+    return answer.service.organisation
+
+
 def extras(request: HttpRequest, case: Case, forms: dict[str, Any]) -> dict[str, Any]:
     lists = staff_lists.load(organisation=case.organisation, user=request.user)
     choices = lists.assign_choices()
@@ -63,6 +76,14 @@ def extras(request: HttpRequest, case: Case, forms: dict[str, Any]) -> dict[str,
     resident, nearby = related_cases(case)
     followers = list(CaseFollower.objects.filter(case=case).select_related("user"))
     attachments = list(case.attachments.all())
+    areas = (
+        list(
+            Area.objects.filter(code__in=case.area_codes).defer("geometry").order_by("type", "name")
+        )
+        if case.area_codes
+        else []
+    )
+    routed = routed_council(case, areas) if case.is_open else None
     return {
         "assign_form": forms.get("assign")
         or AssignForm(
@@ -79,19 +100,14 @@ def extras(request: HttpRequest, case: Case, forms: dict[str, Any]) -> dict[str,
         "merge_form": forms.get("merge") or MergeForm(initial=initial),
         "transfer_form": forms.get("transfer")
         or TransferForm(
-            initial=initial,
+            initial={**initial, "organisation": routed.slug if routed else ""},
             councils=[
                 (c.slug, c.name)
                 for c in Organisation.objects.exclude(pk=case.organisation_id).order_by("name")
             ],
         ),
-        "areas": list(
-            Area.objects.filter(code__in=case.area_codes)
-            .order_by("type", "name")
-            .values("code", "name", "type")
-        )
-        if case.area_codes
-        else [],
+        "areas": [{"code": a.code, "name": a.name, "type": a.type} for a in areas],
+        "routed_council": routed,
         "photos": {str(a.pk) for a in attachments if thumbnails.is_image(a.content_type)},
         "contacts": list(case.contacts.select_related("recorded_by").order_by("created_at", "pk")),
         "resident_cases": resident,

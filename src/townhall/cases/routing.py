@@ -1,5 +1,6 @@
-"""Which team a new case goes to, and when it is due: both from the service's
-definition, so councils change them without a developer."""
+"""Which team a new case goes to, and when it is due: from the routing table
+where a row for the case's place names a team of the council, else from the
+service's definition; so councils change them without a developer."""
 
 from __future__ import annotations
 
@@ -9,18 +10,25 @@ from typing import Any
 
 from django.utils import timezone
 
-from townhall.cases.conditions import condition_context
+from townhall.cases.conditions import answer_point, condition_context
 from townhall.catalogue.engine.conditions import condition_holds
 from townhall.catalogue.engine.definition import ServiceDefinition, State
 from townhall.core.calendar import region_for, working_days_add
+from townhall.places.lookup import areas_at
+from townhall.places.routing import responsible_for
 from townhall.tenancy.models import Organisation, Team
 
 
 def team_for(
     *, organisation: Organisation, definition: ServiceDefinition, answers: Mapping[str, Any]
 ) -> Team | None:
-    """The first matching rule's team, else the default team. A team the council
-    does not have (say, an imported definition names one) leaves the case unassigned."""
+    """The team a row of the routing table names for the case's place, if the
+    row is this council's; else the definition's first matching rule's team,
+    else its default team. A team the council does not have (say, an imported
+    definition names one) leaves the case unassigned."""
+    table = _table_team(organisation=organisation, definition=definition, answers=answers)
+    if table is not None:
+        return table
     routing = definition.routing
     context = condition_context(organisation=organisation, answers=answers)
     slugs = [rule.team for rule in routing.rules if condition_holds(rule.when, answers, context)]
@@ -72,3 +80,19 @@ def due_at(
 def end_of_day(day: date) -> datetime:
     """The last second of `day` in local time (a due time is a whole day)."""
     return timezone.make_aware(datetime.combine(day, time.max.replace(microsecond=0)))
+
+
+def _table_team(
+    *, organisation: Organisation, definition: ServiceDefinition, answers: Mapping[str, Any]
+) -> Team | None:
+    for _page, question in definition.questions():
+        point = answer_point(answers.get(question.id)) if question.type == "location" else None
+        if point is None:
+            continue
+        found = responsible_for(
+            slug=definition.slug, lgsl=definition.lgsl, areas=areas_at(*point), offering=()
+        )
+        if found is not None and found.organisation.pk == organisation.pk:
+            return found.team
+        return None
+    return None

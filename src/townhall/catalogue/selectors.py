@@ -33,9 +33,9 @@ def services_by_category(services: list[Service]) -> list[tuple[str, list[Servic
 
 
 def service_for_slug(organisations: Iterable[Organisation], slug: str) -> Service | None:
-    """The service with this slug on a site. Where two councils of one site
-    (county and district) both offer the slug, the first council by name
-    answers until services are routed by place."""
+    """The service with this slug among `organisations`, the first council's by
+    name. Residents' journeys do not use it where several councils of a site
+    offer the slug: `web.place.service_chosen` decides those by place."""
     organisations = list(organisations)
     return memo.remembered(
         ("service", slug, tuple(o.pk for o in organisations)),

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from townhall.places.models import Area, Postcode
+from townhall.places.models import Area, Postcode, RoutingRule
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -32,3 +33,22 @@ class PostcodeAdmin(ReadOnlyAdmin):
     list_display = ["postcode", "lat", "lon", "terminated_on", "district_code", "ward_code"]
     list_filter = ["terminated_on"]
     search_fields = ["postcode"]
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    """Every council's rows, for the installation's administrators; councils use /staff/routing/."""
+
+    list_display = ["service_slug", "lgsl", "area", "organisation", "team"]
+    list_filter = ["organisation", "area__type"]
+    search_fields = ["service_slug", "area__name", "area__code"]
+    raw_id_fields = ["area"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RoutingRule]:
+        # A boundary can be megabytes of GeoJSON: the list needs only its name and code.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("area", "organisation", "team")
+            .defer("area__geometry")
+        )

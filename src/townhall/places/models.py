@@ -120,3 +120,70 @@ class Postcode(models.Model):
     @property
     def terminated(self) -> bool:
         return self.terminated_on is not None
+
+
+class RoutingRuleQuerySet(models.QuerySet["RoutingRule"]):
+    def for_organisation(self, organisation: object) -> RoutingRuleQuerySet:
+        """The rows a council owns: those naming it as responsible."""
+        return self.filter(organisation=organisation)
+
+
+class RoutingRule(models.Model):
+    """One row of the routing table: in `area`, the service (by slug, or by
+    LGSL code for every slug that carries it) is `organisation`'s, handled by
+    `team` if one is named. A row belongs to the council it names, which
+    alone may change it."""
+
+    service_slug = models.SlugField(_("service"), max_length=100, blank=True)
+    lgsl = models.PositiveIntegerField(_("LGSL code"), null=True, blank=True)
+    area = models.ForeignKey(
+        Area, on_delete=models.CASCADE, related_name="routing_rules", verbose_name=_("area")
+    )
+    organisation = models.ForeignKey(
+        "tenancy.Organisation",
+        on_delete=models.CASCADE,
+        related_name="routing_rules",
+        verbose_name=_("council"),
+    )
+    team = models.ForeignKey(
+        "tenancy.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="routing_rules",
+        verbose_name=_("team"),
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    objects = RoutingRuleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["service_slug", "lgsl", "area__type", "area__code"]
+        permissions = [
+            ("view_every_council_routing", "Can see every council's routing rows and gaps"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    (models.Q(service_slug="") & models.Q(lgsl__isnull=False))
+                    | (~models.Q(service_slug="") & models.Q(lgsl__isnull=True))
+                ),
+                name="places_routing_slug_or_lgsl",
+            ),
+            models.UniqueConstraint(
+                fields=["service_slug", "area"],
+                condition=models.Q(lgsl__isnull=True),
+                name="places_routing_one_slug_per_area",
+            ),
+            models.UniqueConstraint(
+                fields=["lgsl", "area"],
+                condition=models.Q(service_slug=""),
+                name="places_routing_one_lgsl_per_area",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        service = self.service_slug or f"LGSL {self.lgsl}"
+        return f"{service} in {self.area.name}: {self.organisation}"

@@ -31,7 +31,7 @@ from townhall.core.throttle import client_key, throttle_allows
 from townhall.residents.identity import email_verified
 from townhall.tenancy.selectors import site_organisations
 from townhall.web import journey as session
-from townhall.web import resume
+from townhall.web import place, resume
 from townhall.web.fields import group_item_removed, question_fields
 from townhall.web.forms import ResumeEmailForm
 from townhall.web.modes import RESIDENT, Mode
@@ -45,8 +45,10 @@ def signed_in_resident(request: HttpRequest) -> User | None:
 
 
 def resident_service(request: HttpRequest, slug: str) -> Service:
-    """A published service that residents of this site may use, or 404."""
-    service = catalogue_selectors.service_for_slug(site_organisations(request), slug)
+    """A published service that residents of this site may use, or 404. Where
+    several councils of the site offer the slug, the one that handles the
+    resident's place (raises `place.PlaceNeeded` if they have given none)."""
+    service = place.service_chosen(request, site_organisations(request), slug)
     if service is None:
         raise Http404("No such service")
     return service
@@ -283,7 +285,14 @@ def check_answers(request: HttpRequest, slug: str, mode: Mode = RESIDENT) -> Htt
     if gap is not None:
         return redirect(page_url(service, gap, mode=mode))
     errors: dict[str, str] = {}
-    if request.method == "POST":
+    handling = (
+        None
+        if mode.staff
+        else place.handling_for(
+            site_organisations(request), service, journey.definition, journey.answers
+        )
+    )
+    if request.method == "POST" and not (handling and handling.elsewhere):
         try:
             case = journeys.journey_submit(
                 journey=journey,
@@ -321,7 +330,10 @@ def check_answers(request: HttpRequest, slug: str, mode: Mode = RESIDENT) -> Htt
             "recording": _recording(journey, mode),
             "draft_token": session.check_token(service, journey.draft, mode.namespace),
             "nearby": [] if mode.staff else journey_nearby(service, journey),
+            "handling": handling,
+            "where_url": reverse("web:where", args=[slug]),
         },
+        status=409 if request.method == "POST" and handling and handling.elsewhere else 200,
     )
 
 

@@ -4,6 +4,7 @@ from townhall.web import (
     alert_views,
     demand_views,
     form_views,
+    map_views,
     place_views,
     public_data_views,
     report_views,
@@ -11,36 +12,49 @@ from townhall.web import (
     updates_views,
     views,
 )
+from townhall.web.place import place_first
 
 app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("services/", views.service_list, name="services"),
-    path("services/<slug:slug>/", form_views.service_start, name="start"),
-    path("services/<slug:slug>/questions/<slug:page_id>/", form_views.question_page, name="page"),
-    path("services/<slug:slug>/tasks/", task_views.task_list, name="tasks"),
-    path("services/<slug:slug>/check/", form_views.check_answers, name="check"),
-    path("services/<slug:slug>/done/", form_views.confirmation, name="done"),
+    path("place/", place_views.place_choose, name="place"),
+    path("services/<slug:slug>/where/", place_views.where, name="where"),
+    path("services/<slug:slug>/", place_first(form_views.service_start), name="start"),
+    path(
+        "services/<slug:slug>/questions/<slug:page_id>/",
+        place_first(form_views.question_page),
+        name="page",
+    ),
+    path("services/<slug:slug>/tasks/", place_first(task_views.task_list), name="tasks"),
+    path("services/<slug:slug>/check/", place_first(form_views.check_answers), name="check"),
+    path("services/<slug:slug>/done/", place_first(form_views.confirmation), name="done"),
+    path(
+        "services/<slug:slug>/updates/", place_first(updates_views.updates_choose), name="updates"
+    ),
     path(
         "services/<slug:slug>/same-problem/<str:reference>/",
-        demand_views.same_problem,
+        place_first(demand_views.same_problem),
         name="same-problem",
     ),
     path(
         "updates/stop-report/<str:token>/", demand_views.supporter_stop_view, name="supporter-stop"
     ),
     path("fixed/<str:token>/", demand_views.fixed, name="fixed"),
-    path("services/<slug:slug>/updates/", updates_views.updates_choose, name="updates"),
     path("updates/stop/<str:token>/", updates_views.updates_stop, name="updates-stop"),
-    path("services/<slug:slug>/save/", form_views.save_for_later, name="save"),
-    path("services/<slug:slug>/resume/<str:token>/", form_views.resume_answers, name="resume"),
+    path("services/<slug:slug>/save/", place_first(form_views.save_for_later), name="save"),
+    path(
+        "services/<slug:slug>/resume/<str:token>/",
+        place_first(form_views.resume_answers),
+        name="resume",
+    ),
     path("track/", views.track, name="track"),
     path("reports/", report_views.report_list, name="reports"),
     path("reports.<str:extension>", report_views.report_list, name="reports-data"),
     path("reports/<str:reference>/", report_views.report_detail, name="report"),
-    path("places/boundaries.geojson", place_views.boundaries, name="boundaries"),
-    path("places/postcode/", place_views.postcode_find, name="postcode-find"),
+    path("places/boundaries.geojson", map_views.boundaries, name="boundaries"),
+    path("places/postcode/", map_views.postcode_find, name="postcode-find"),
     path(
         "reports/<str:reference>/photos/<str:photo_id>/",
         demand_views.report_photo,

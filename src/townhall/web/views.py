@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import groupby
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,6 +17,7 @@ from townhall.catalogue import selectors as catalogue_selectors
 from townhall.core.throttle import client_key, throttle_allows
 from townhall.insight.services import tracking_lookup_record
 from townhall.tenancy.selectors import site_organisations
+from townhall.web import place
 from townhall.web.forms import ServiceSearchForm, TrackForm
 
 # One client may look cases up this often: plenty for a resident, too few to
@@ -32,8 +34,13 @@ def home(request: HttpRequest) -> HttpResponse:
 def service_list(request: HttpRequest) -> HttpResponse:
     form = ServiceSearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    services = catalogue_selectors.services_for(site_organisations(request), search=query)
-    groups = catalogue_selectors.services_by_category(services)
+    organisations = site_organisations(request)
+    services = catalogue_selectors.services_for(organisations, search=query)
+    listed = place.services_listed(request, organisations, services)
+    groups = [
+        (category, list(entries))
+        for category, entries in groupby(listed, lambda entry: entry.service.category)
+    ]
     return render(
         request,
         "web/services.html",
@@ -41,8 +48,9 @@ def service_list(request: HttpRequest) -> HttpResponse:
             "groups": groups,
             "form": form,
             "query": query,
-            "count": len(services),
+            "count": len(listed),
             "several_councils": len({s.organisation_id for s in services}) > 1,
+            "place": place.place_current(request),
         },
     )
 

@@ -53,6 +53,7 @@ def _values(pattern: URLPattern, case) -> dict[str, object]:
         "table": "channels",
         "extension": "csv",
         "pk": 1,
+        "rule_id": 1,
         "uidb64": "MQ",
         "token": "cz1qdk-0123456789abcdef",
     }

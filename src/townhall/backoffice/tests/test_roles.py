@@ -75,6 +75,12 @@ EXPECTED: dict[str, tuple[Permission, set[str]]] = {
     "backoffice:service-import": (P.MANAGE_SERVICES, BOTH),
     "backoffice:service-version-publish": (P.MANAGE_SERVICES, POST),
     "backoffice:service-version-export": (P.MANAGE_SERVICES, GET),
+    "backoffice:routing": (P.VIEW_SERVICES, GET),
+    "backoffice:routing-add": (P.MANAGE_SERVICES, BOTH),
+    "backoffice:routing-remove": (P.MANAGE_SERVICES, POST),
+    "backoffice:routing-export": (P.VIEW_SERVICES, GET),
+    "backoffice:routing-import": (P.MANAGE_SERVICES, BOTH),
+    "backoffice:routing-gaps": (P.VIEW_SERVICES, GET),
     "backoffice:api-keys": (P.ADMINISTER, GET),
     "backoffice:api-key-new": (P.ADMINISTER, BOTH),
     "backoffice:api-key-revoke": (P.ADMINISTER, POST),
@@ -217,6 +223,7 @@ def _url(name: str, world) -> str:
         "table": "channels",
         "extension": "csv",
         "pk": Endpoint.objects.get(organisation=case.organisation).pk,
+        "rule_id": 0,
     }
     # An id in the URL is one of the council's things of the kind the page shows.
     if name == "backoffice:team":

@@ -66,6 +66,11 @@ COUNCIL_URLS = {
     "team",
     "response-template",
     "response-template-delete",
+    "routing",
+    "routing-add",
+    "routing-export",
+    "routing-import",
+    "routing-gaps",
 }
 ENDPOINT_URLS = {
     "webhook-disable",
@@ -77,8 +82,9 @@ ENDPOINT_URLS = {
     "response-template-delete",
 }
 # Staff URLs naming another kind of the council's things: tested in their own
-# modules (an API key: test_api_keys; an insight table: test_insight).
-OTHER_URLS = {"api-key-revoke", "insight-download"}
+# modules (an API key: test_api_keys; an insight table: test_insight; a
+# routing row: test_routing_pages).
+OTHER_URLS = {"api-key-revoke", "insight-download", "routing-remove"}
 # Staff URLs that only accept POST (sign-out aside).
 POST_ONLY = {
     "case-status",

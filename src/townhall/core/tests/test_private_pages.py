@@ -65,6 +65,7 @@ def test_every_staff_url_is_private_signed_out_too(client, council, pattern):
         "extension": "csv",
         "pk": 1,
         "delivery_id": 1,
+        "rule_id": 1,
     }
     url = reverse(
         f"backoffice:{pattern.name}",
