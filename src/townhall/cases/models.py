@@ -290,6 +290,8 @@ class CaseEvent(models.Model):
         MERGED = "merged", _("Merged as a duplicate")
         TRANSFERRED = "transferred", _("Transferred")
         UPDATES_CHOSEN = "updates_chosen", _("Updates chosen")
+        DETAILS_CHANGED = "details_changed", _("Resident's details changed")
+        ACCOUNT_CLOSED = "account_closed", _("Resident closed their account")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
