@@ -13,6 +13,7 @@ urlpatterns = [
     path("notifications/", include("townhall.notifications.urls")),
     path("staff/assisted/", include("townhall.backoffice.assisted")),
     path("staff/", include("townhall.backoffice.urls")),
+    path("account/profile/", include("townhall.residents.profile_urls")),
     path("open311/", include("townhall.integrations.open311.urls")),
     path("api/v1/", rest_api.urls),
     path("", include("townhall.web.urls")),
