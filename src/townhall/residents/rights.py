@@ -79,7 +79,11 @@ def data_export(user: User) -> dict[str, Any]:
     contacts about those requests, and every consent given or withdrawn."""
     profile = {key: _plain(value) for key, value in profile_summary(user).items()}
     cases = resident_cases(user)
-    contacts = Contact.objects.filter(case__in=[case.pk for case in cases]).select_related("case")
+    contacts = (
+        Contact.objects.filter(case__in=[case.pk for case in cases])
+        .select_related("case")
+        .order_by("created_at", "pk")
+    )
     return {
         "profile": profile,
         "household": [
