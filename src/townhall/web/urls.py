@@ -16,6 +16,7 @@ urlpatterns = [
     path("services/", views.service_list, name="services"),
     path("services/<slug:slug>/", form_views.service_start, name="start"),
     path("services/<slug:slug>/questions/<slug:page_id>/", form_views.question_page, name="page"),
+    path("services/<slug:slug>/privacy/", form_views.privacy_notice, name="privacy"),
     path("services/<slug:slug>/tasks/", task_views.task_list, name="tasks"),
     path("services/<slug:slug>/check/", form_views.check_answers, name="check"),
     path("services/<slug:slug>/done/", form_views.confirmation, name="done"),
