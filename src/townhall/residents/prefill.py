@@ -30,7 +30,7 @@ def resident_of(user: User | AnonymousUser) -> User | None:
     """`user` if they are a signed-in resident (not council staff), else None."""
     if not user.is_authenticated or Membership.objects.filter(user=user).exists():
         return None
-    return user  # type: ignore[return-value]
+    return user
 
 
 def may_prefill(user: User | AnonymousUser, definition: ServiceDefinition) -> bool:

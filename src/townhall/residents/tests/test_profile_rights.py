@@ -99,6 +99,7 @@ def test_closing_the_account(client, ada, fly_tipping, staff_user):
     finished = _resident_case(service, ada)
     case_transition(case=finished, to_status="cleared", actor=staff_user)
     still_open = _resident_case(service, ada)
+    assert service.published_version is not None
     draft = draft_start(service_version=service.published_version, channel="web")
     Draft.objects.filter(pk=draft.pk).update(resident=ada)
 
