@@ -176,3 +176,21 @@ def test_reuse_goes_on_only_to_a_page_of_this_site(client, ada):
 
     response = client.post(reverse("profile:reuse"), {"agree": "on", "next": "/services/x/"})
     assert response["Location"] == "/services/x/"
+
+
+def test_the_profile_page_costs_the_same_queries_however_big_the_household(
+    client, ada, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from townhall.residents.details import household_member_save
+
+    household_member_save(user=ada, name="One", relationship="son", date_of_birth=None)
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("profile:show"))
+    for n in range(5):
+        household_member_save(user=ada, name=f"More {n}", relationship="son", date_of_birth=None)
+    with django_assert_num_queries(len(one)):
+        response = client.get(reverse("profile:show"))
+    assert "More 4" in response.content.decode()
