@@ -87,7 +87,6 @@ def show(request: HttpRequest) -> HttpResponse:
             "account": user,
             "household": HouseholdMember.objects.filter(profile=profile),
             "consents": consents.consents_of(user),
-            "changed": request.GET.get("changed") == "1",
         },
     )
 
