@@ -15,6 +15,7 @@ urlpatterns = [
     path("account/requests/", include("townhall.residents.request_urls")),
     path("staff/assisted/", include("townhall.backoffice.assisted")),
     path("staff/", include("townhall.backoffice.urls")),
+    path("account/profile/", include("townhall.residents.profile_urls")),
     path("open311/", include("townhall.integrations.open311.urls")),
     path("api/v1/", rest_api.urls),
     path("account/", include("townhall.residents.account_urls")),

@@ -85,6 +85,7 @@ def _render_case(
             context=condition_context(organisation=case.organisation),
         ),
         "events": events,
+        "account_closed": any(e[0].kind == CaseEvent.Kind.ACCOUNT_CLOSED for e in events),
         "emails": selectors.case_emails(case),
         "destinations": connector_selectors.case_destinations(case),
         "resident_messages": resident_messages,

@@ -27,6 +27,9 @@ EVENT_LABELS = {
     "case.note_added": gettext_lazy("A note is added to a case"),
     "case.assigned": gettext_lazy("A case is given to a team"),
     "contact.logged": gettext_lazy("A contact about a case is logged"),
+    "resident.details_changed": gettext_lazy(
+        "A resident with an open case changes their address or contact details"
+    ),
 }
 
 

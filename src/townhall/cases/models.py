@@ -318,6 +318,8 @@ class CaseEvent(models.Model):
         RESIDENT_REPLIED = "resident_replied", _("Resident replied")
         SUPPORTER_ADDED = "supporter_added", _("Another resident has this problem too")
         FIX_CHECKED = "fix_checked", _("The resident said whether it is fixed")
+        DETAILS_CHANGED = "details_changed", _("Resident's details changed")
+        ACCOUNT_CLOSED = "account_closed", _("Resident closed their account")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -137,3 +137,61 @@ class ResidentSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.signed_in_at:%Y-%m-%d %H:%M}"
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    WELSH = "cy", _("Welsh (Cymraeg)")
+
+
+class HouseholdMember(models.Model):
+    """Someone who lives with the resident, told once and reused by the
+    applications that ask about a household."""
+
+    profile = models.ForeignKey(
+        Profile, on_delete=models.CASCADE, related_name="household", verbose_name=_("profile")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    relationship = models.CharField(_("relationship"), max_length=100)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("household member")
+        verbose_name_plural = _("household members")
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
+class Consent(models.Model):
+    """One consent a resident gave or withdrew, kept as a record: a new row
+    for each change, never an edit (see residents.consents)."""
+
+    class Purpose(models.TextChoices):
+        PROFILE_REUSE = "profile_reuse", _("Fill in requests from my profile")
+
+    class Action(models.TextChoices):
+        GIVEN = "given", _("Given")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="consents",
+        verbose_name=_("user"),
+    )
+    purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    # Where it was given: the service whose form asked, or the profile page.
+    service_slug = models.CharField(_("service"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.action}"

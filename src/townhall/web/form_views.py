@@ -9,6 +9,7 @@ journey in the session, pass it the form's fields and render what it says."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 from urllib.parse import urlencode
 
 from django.core import signing
@@ -28,6 +29,7 @@ from townhall.catalogue.engine.definition import Page, ServiceDefinition
 from townhall.catalogue.models import Service
 from townhall.core.middleware import answers_oversized_requests
 from townhall.core.throttle import client_key, throttle_allows
+from townhall.residents import prefill
 from townhall.residents.identity import email_verified
 from townhall.tenancy.selectors import site_organisations
 from townhall.web import journey as session
@@ -134,8 +136,40 @@ def service_start(request: HttpRequest, slug: str) -> HttpResponse:
                 else page_url(service, definition.pages[0])
             ),
             "base_template": RESIDENT.base_template,
+            "ask_to_prefill": prefill.asks_to_prefill(request.user, definition),
+            "prefills": prefill.may_prefill(request.user, definition),
         },
     )
+
+
+def privacy_notice(request: HttpRequest, slug: str) -> HttpResponse:
+    """The service's privacy notice, as its council wrote it in the definition."""
+    service = resident_service(request, slug)
+    definition = start_definition(service)
+    if not definition.privacy_notice:
+        raise Http404("No privacy notice")
+    return render(request, "web/privacy.html", {"service": service, "definition": definition})
+
+
+def _profile_questions(request: HttpRequest, journey: journeys.Journey, mode: Mode) -> list[Any]:
+    """The questions on a page the resident's profile may fill (ask once)."""
+    if mode.staff or not prefill.may_prefill(request.user, journey.definition):
+        return []
+    return list(journey.definition.prefilled_questions)
+
+
+def _profile_update(
+    request: HttpRequest, questions: list[Any], reading: journeys.PageReading
+) -> None:
+    """ "Also update my profile": the answers the resident ticked, written back."""
+    chosen = set(request.POST.getlist("update_profile"))
+    ticked = [q for q in questions if q.id in chosen and q.id in reading.answers]
+    if ticked:
+        prefill.profile_update_from_answers(
+            user=request.user,  # type: ignore[arg-type]  # may_prefill: a resident
+            questions=ticked,
+            answers=reading.answers,
+        )
 
 
 def _group_item(action: str, prefix: str) -> tuple[str, int] | None:
@@ -195,6 +229,9 @@ def question_page(
         posted = group_item_removed(request.POST, *removed)
     sent = request.method == "POST" and not page.is_exit
     reading = journeys.page_show(journey, page)
+    profile_questions = [
+        q for q in _profile_questions(request, journey, mode) if q in reading.questions
+    ]
     remove_file = _group_item_file(action)
     if sent and remove_file is not None:
         journey = journeys.page_file_remove(
@@ -220,6 +257,7 @@ def question_page(
         if reading.complete:
             started = journey.draft is None
             journey = journeys.page_save(journey=journey, reading=reading)
+            _profile_update(request, profile_questions, reading)
             if started and journey.draft is not None:
                 session.remember_draft(request, service, journey.draft, mode.namespace)
             if action == "save" and journey.can_save:
@@ -230,9 +268,14 @@ def question_page(
             return redirect(page_url(service, following, mode=mode))
 
     back = journeys.page_before(journey, page)
+    filled = (
+        prefill.page_answers(request.user, profile_questions, journey.answers)  # type: ignore[arg-type]
+        if profile_questions and not sent
+        else {}
+    )
     fields = question_fields(
         reading.questions,
-        journey.answers,
+        {**journey.answers, **filled},
         posted if sent else {},
         reading.errors,
         add_item_to=add_item_to,
@@ -260,6 +303,9 @@ def question_page(
             "can_save": journey.can_save,
             "shown": ",".join(f.question.id for f in fields),
             "recording": _recording(journey, mode),
+            # The email address they sign in with is not changed from a form.
+            "profile_questions": [q for q in profile_questions if q.prefill != "profile.email"],
+            "filled_from_profile": bool(filled),
         },
     )
 
@@ -332,6 +378,11 @@ def check_answers(request: HttpRequest, slug: str, mode: Mode = RESIDENT) -> Htt
             "nearby": [] if mode.staff else journey_nearby(service, journey),
             "handling": handling,
             "where_url": reverse("web:where", args=[slug]),
+            "from_profile": (
+                prefill.from_profile(request.user, journey.definition, journey.answers)  # type: ignore[arg-type]
+                if _profile_questions(request, journey, mode)
+                else set()
+            ),
         },
         status=409 if request.method == "POST" and handling and handling.elsewhere else 200,
     )

@@ -27,6 +27,7 @@ urlpatterns = [
         place_first(form_views.question_page),
         name="page",
     ),
+    path("services/<slug:slug>/privacy/", place_first(form_views.privacy_notice), name="privacy"),
     path("services/<slug:slug>/tasks/", place_first(task_views.task_list), name="tasks"),
     path("services/<slug:slug>/check/", place_first(form_views.check_answers), name="check"),
     path("services/<slug:slug>/done/", place_first(form_views.confirmation), name="done"),

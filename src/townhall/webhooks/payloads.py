@@ -28,6 +28,7 @@ CASE_STATUS_CHANGED = "case.status_changed"
 CASE_NOTE_ADDED = "case.note_added"
 CASE_ASSIGNED = "case.assigned"
 CONTACT_LOGGED = "contact.logged"
+RESIDENT_DETAILS_CHANGED = "resident.details_changed"
 
 # Every type an endpoint may ask for, in the order the back office lists them.
 EVENT_TYPES = [
@@ -37,6 +38,7 @@ EVENT_TYPES = [
     CASE_NOTE_ADDED,
     CASE_ASSIGNED,
     CONTACT_LOGGED,
+    RESIDENT_DETAILS_CHANGED,
 ]
 
 # The webhook types each kind of case event is sent as: its own, and
@@ -47,7 +49,14 @@ TYPES_FOR_KIND: dict[str, list[str]] = {
     CaseEvent.Kind.NOTE: [CASE_NOTE_ADDED, CASE_UPDATED],
     CaseEvent.Kind.CONTACT_LOGGED: [CONTACT_LOGGED, CASE_UPDATED],
     CaseEvent.Kind.ASSIGNED: [CASE_ASSIGNED, CASE_UPDATED],
+    # Not case.updated: the case did not change, and the message carries only
+    # the resident's new details, not the case's answers.
+    CaseEvent.Kind.DETAILS_CHANGED: [RESIDENT_DETAILS_CHANGED],
 }
+
+# Types whose message leaves the case's answers and summary out (sent empty):
+# the change is about the resident, and needs no more of their data than it.
+WITHOUT_ANSWERS = frozenset({RESIDENT_DETAILS_CHANGED})
 
 
 @cache
@@ -114,6 +123,11 @@ def change_body(event: CaseEvent) -> dict[str, Any]:
             "team": event.payload.get("team_slug"),
             "from_team": event.payload.get("from_team_slug"),
         }
+    if event.kind == CaseEvent.Kind.DETAILS_CHANGED:
+        return {
+            "fields": list(event.payload.get("fields", [])),
+            "details": dict(event.payload.get("details", {})),
+        }
     return {key: value for key, value in event.payload.items() if isinstance(key, str)}
 
 
@@ -130,7 +144,7 @@ def event_body(*, event: CaseEvent, event_type: str, case: dict[str, Any]) -> di
             "name": event.case.organisation.name,
         },
         "actor": _actor(event),
-        "case": case,
+        "case": {**case, "answers": {}, "summary": ""} if event_type in WITHOUT_ANSWERS else case,
         "change": {"type": TYPES_FOR_KIND[event.kind][0], **change_body(event)},
     }
 
@@ -138,4 +152,5 @@ def event_body(*, event: CaseEvent, event_type: str, case: dict[str, Any]) -> di
 def _actor(event: CaseEvent) -> str:
     if event.actor_id:
         return "staff"
-    return "resident" if event.kind == CaseEvent.Kind.SUBMITTED else "system"
+    resident_kinds = (CaseEvent.Kind.SUBMITTED, CaseEvent.Kind.DETAILS_CHANGED)
+    return "resident" if event.kind in resident_kinds else "system"

@@ -39,6 +39,7 @@ class Question:
     contact: str | None = None
     summary: bool = False
     publishable: bool = False  # shown on public reports and in open data
+    prefill: str = ""  # "profile.<field>": filled from a signed-in resident's profile
     options: tuple[Option, ...] = ()
     min_length: int | None = None
     max_length: int | None = None
@@ -211,6 +212,7 @@ class ServiceDefinition:
     # start a follow-up case, or nothing is asked ("off").
     not_fixed: str = "reopen"
     retention_days: int | None = None
+    privacy_notice: str = ""  # Markdown: how the council uses what it collects
     cost_per_transaction: Mapping[str, float] = field(default_factory=dict)
     save_and_return: bool = False
     declaration: str = ""
@@ -250,6 +252,11 @@ class ServiceDefinition:
             if each.id == page.id:
                 return found
         return found
+
+    @property
+    def prefilled_questions(self) -> tuple[Question, ...]:
+        """The questions a signed-in resident's profile may fill in."""
+        return tuple(q for _p, q in self.questions() if q.prefill)
 
     @property
     def contact_question(self) -> Question | None:
@@ -308,6 +315,7 @@ def _build(data: Mapping[str, Any], *, raw: Mapping[str, Any], language: str) ->
         publish_photos=data.get("publish_photos", False),
         not_fixed=data.get("not_fixed", "reopen"),
         retention_days=data.get("retention_days"),
+        privacy_notice=data.get("privacy_notice", ""),
         cost_per_transaction=dict(data.get("cost_per_transaction", {})),
         save_and_return=data.get("save_and_return", False),
         declaration=data.get("declaration", ""),
@@ -357,6 +365,7 @@ def _build_question(data: Mapping[str, Any]) -> Question:
         contact=data.get("contact"),
         summary=data.get("summary", False),
         publishable=data.get("publishable", False),
+        prefill=data.get("prefill", ""),
         options=tuple(Option(**o) for o in data.get("options", [])),
         min_length=data.get("min_length"),
         max_length=data.get("max_length"),

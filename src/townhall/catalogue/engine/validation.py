@@ -191,6 +191,18 @@ PUBLISHABLE_TYPES = frozenset(
 )
 
 
+# The question types each profile field may fill (`prefill`): an answer of
+# the type's own shape, which the type then checks like any other.
+PREFILL_TYPES: dict[str, frozenset[str]] = {
+    "profile.name": frozenset({"name", "text"}),
+    "profile.email": frozenset({"email"}),
+    "profile.phone": frozenset({"phone", "text"}),
+    "profile.address": frozenset({"address", "textarea"}),
+    "profile.postcode": frozenset({"postcode"}),
+    "profile.date_of_birth": frozenset({"date"}),
+}
+
+
 def question_problems(question: Mapping[str, Any], where: str) -> list[str]:
     """The problems with one question the schema cannot see: a property its type
     does not take, and the rules its type states."""
@@ -205,6 +217,20 @@ def question_problems(question: Mapping[str, Any], where: str) -> list[str]:
     problems += kind.definition_problems(question, where)
     if question.get("contact") == "email" and kind.name != "email":
         problems.append(f"{where}.contact: the contact question must be of type 'email'")
+    prefill = question.get("prefill")
+    if prefill in PREFILL_TYPES and kind.name not in PREFILL_TYPES[prefill]:
+        problems.append(
+            _(
+                "%(where)s.prefill: %(field)s cannot fill a question of type '%(type)s' "
+                "(it fills %(types)s)"
+            )
+            % {
+                "where": where,
+                "field": prefill,
+                "type": kind.name,
+                "types": ", ".join(sorted(PREFILL_TYPES[prefill])),
+            }
+        )
     if question.get("publishable") and kind.name not in PUBLISHABLE_TYPES:
         problems.append(
             _(

@@ -128,6 +128,11 @@ class GroupType(QuestionType):
                 problems.append(
                     _("%(where)s.contact: the contact email cannot be in a group") % {"where": at}
                 )
+            if "prefill" in member:
+                problems.append(
+                    _("%(where)s.prefill: a question in a group is not filled from the profile")
+                    % {"where": at}
+                )
             seen.add(member["id"])
             problems += question_problems(member, at)
         return problems
