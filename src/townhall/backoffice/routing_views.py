@@ -52,7 +52,7 @@ def _rows(request: HttpRequest, everyone: bool) -> list[RoutingRule]:
 
 def _form(request: HttpRequest, data: object = None) -> RoutingRuleForm:
     organisation: Organisation = request.organisation  # type: ignore[attr-defined]
-    services = Service.objects.for_residents().for_organisation(organisation).order_by("name")
+    services = Service.objects.online().for_organisation(organisation).order_by("name")
     types = Area.objects.order_by("type").values_list("type", flat=True).distinct()
     return RoutingRuleForm(
         data,

@@ -40,7 +40,7 @@ def service_lgsl(service: Service) -> int | None:
 def site_services(organisations: Iterable[Organisation], slug: str) -> list[Service]:
     """Every council's published service with this slug among `organisations`, by council name."""
     return list(
-        Service.objects.for_residents()
+        Service.objects.online()
         .filter(organisation__in=list(organisations), slug=slug)
         .select_related("organisation", "published_version")
         .order_by("organisation__name")
@@ -131,7 +131,7 @@ def _service_with_lgsl(
     if organisation not in organisations:
         return None
     services = (
-        Service.objects.for_residents()
+        Service.objects.online()
         .for_organisation(organisation)
         .select_related("organisation", "published_version")
         .order_by("slug")
@@ -154,15 +154,15 @@ def coverage_gaps(*, organisation: Organisation | None) -> list[tuple[ServiceCov
     """
     if organisation is None:
         councils = list(Organisation.objects.all())
-        services = Service.objects.for_residents()
+        services = Service.objects.online()
     else:
         shared = Site.objects.filter(organisations=organisation)
         councils = list(Organisation.objects.filter(Q(sites__in=shared) | Q(pk=organisation.pk)))
-        services = Service.objects.for_residents().for_organisation(organisation)
+        services = Service.objects.online().for_organisation(organisation)
     councils = list({c.pk: c for c in councils}.values())
     covers: dict[str, ServiceCover] = {}
     offered = (
-        Service.objects.for_residents()
+        Service.objects.online()
         .filter(organisation__in=councils)
         .select_related("published_version")
     )

@@ -121,8 +121,13 @@ def areas_at(lon: float, lat: float, *, types: Iterable[str] | None = None) -> l
 
 
 def organisation_covers(organisation_id: int, lon: float, lat: float) -> bool:
-    """Whether a point lies in one of the council's areas. A council with no
-    areas imported covers everywhere: there is nothing to check against."""
+    """Whether a location question of the council's accepts a point: one in
+    any council's area on this installation. A point in another council's
+    area is accepted here so that check answers can say which council looks
+    after it (routing by place, web.place.handling_for) rather than a bare
+    refusal; only a point no council covers is refused at the question. A
+    council with no areas imported covers everywhere: there is nothing to
+    check against."""
     if not Area.objects.filter(organisation_id=organisation_id).exists():
         return True
-    return any(area.organisation_id == organisation_id for area in areas_at(lon, lat))
+    return any(area.organisation_id is not None for area in areas_at(lon, lat))

@@ -231,7 +231,7 @@ def test_first_responses_and_tracking_are_counted(analyst_client, fly_tipping, s
         assert ">1<" in row
 
 
-def _performance_row(client, service_name: str) -> list[str]:
+def _performance_row(client, service_name: str) -> dict[str, str]:
     response = client.get("/staff/insight/tables/performance.csv" + DATES)
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     header = rows[0]
