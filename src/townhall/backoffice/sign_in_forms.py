@@ -16,26 +16,6 @@ from townhall.notifications.services import email_queue
 from townhall.tenancy.selectors import staff_organisation
 
 
-class CodeForm(forms.Form):
-    code = forms.CharField(
-        label=_("Security code"),
-        max_length=40,
-        help_text=_(
-            "The 6-digit code your authenticator app shows, or one of your recovery codes."
-        ),
-        error_messages={"required": _("Enter the code from your authenticator app")},
-    )
-
-
-class SetupCodeForm(forms.Form):
-    code = forms.CharField(
-        label=_("Code from the app"),
-        max_length=40,
-        help_text=_("The 6-digit code the app shows for this account."),
-        error_messages={"required": _("Enter the 6-digit code the app shows")},
-    )
-
-
 class SecurityForm(forms.Form):
     require_two_factor = forms.BooleanField(
         label=_("Staff must sign in with a second factor (an authenticator app)"),

@@ -27,8 +27,9 @@ from townhall.accounts.models import SignIn, User
 from townhall.accounts.sessions import EXPIRED
 from townhall.accounts.sign_ins import sign_in_record
 from townhall.accounts.signals import SECOND_STEP
+from townhall.accounts.two_factor_forms import SecondFactorForm, SetupCodeForm
 from townhall.backoffice.access import home_url, second_step_url, signed_in_required
-from townhall.backoffice.sign_in_forms import CodeForm, SetupCodeForm, StaffPasswordResetForm
+from townhall.backoffice.sign_in_forms import StaffPasswordResetForm
 from townhall.core.throttle import client_key, throttle_allows
 from townhall.tenancy.permissions import role_permissions
 from townhall.tenancy.selectors import second_factor_done, staff_membership
@@ -96,7 +97,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
         return redirect(_next(request))
     if not two_factor.has_second_factor(user):
         return redirect(second_step_url(request, _next(request)))
-    form = CodeForm(request.POST if request.method == "POST" else None)
+    form = SecondFactorForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         credentials = {"username": user.email}
         if not AxesProxyHandler.is_allowed(request, credentials):

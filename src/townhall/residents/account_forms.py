@@ -84,26 +84,6 @@ class EmailCodeForm(forms.Form):
     )
 
 
-class SecondFactorForm(forms.Form):
-    code = forms.CharField(
-        label=_("Security code"),
-        max_length=40,
-        help_text=_(
-            "The 6-digit code your authenticator app shows, or one of your recovery codes."
-        ),
-        error_messages={"required": _("Enter the code from your authenticator app")},
-    )
-
-
-class SetupCodeForm(forms.Form):
-    code = forms.CharField(
-        label=_("Code from the app"),
-        max_length=40,
-        help_text=_("The 6-digit code the app shows for this account."),
-        error_messages={"required": _("Enter the 6-digit code the app shows")},
-    )
-
-
 class ResidentPasswordResetForm(PasswordResetForm):
     """Django's reset request, for accounts with or without a password (an
     account made by signing in with a code can get one this way), sent

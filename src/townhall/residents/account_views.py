@@ -27,8 +27,9 @@ from django_otp import login as otp_login
 
 from townhall.accounts import two_factor
 from townhall.accounts.models import User
+from townhall.accounts.two_factor_forms import SetupCodeForm
 from townhall.residents import codes
-from townhall.residents.account_forms import RegisterForm, SetupCodeForm
+from townhall.residents.account_forms import RegisterForm
 from townhall.residents.emails import account_email_send
 from townhall.residents.identity import email_verified, email_verified_mark, profile_for
 from townhall.residents.sessions import current_record_id, session_end, session_forget, sessions_for

@@ -24,6 +24,7 @@ from townhall.accounts import two_factor
 from townhall.accounts.models import SignIn, User
 from townhall.accounts.sessions import EXPIRED
 from townhall.accounts.sign_ins import sign_in_record
+from townhall.accounts.two_factor_forms import SecondFactorForm
 from townhall.residents import codes
 from townhall.residents.account_forms import (
     EmailCodeForm,
@@ -31,7 +32,6 @@ from townhall.residents.account_forms import (
     PasswordSignInForm,
     ResidentPasswordResetForm,
     ResidentSetPasswordForm,
-    SecondFactorForm,
 )
 from townhall.residents.emails import account_email_send
 from townhall.residents.identity import (
