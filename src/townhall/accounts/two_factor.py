@@ -13,13 +13,18 @@ import secrets
 from base64 import b32encode
 
 import segno
+from django.contrib import messages
 from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import ngettext
 from django_otp import devices_for_user, user_has_device, verify_token
+from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from townhall.accounts.models import User
+from townhall.accounts.models import SignIn, User
+from townhall.accounts.sign_ins import sign_in_record
 
 RECOVERY_CODE_COUNT = 10
 # Recovery codes: 10 characters from an alphabet without look-alikes (no 0/o, 1/l/i).
@@ -123,3 +128,22 @@ def otpauth_uri(device: TOTPDevice) -> str:
 def qr_code_svg(uri: str, *, title: str) -> str:
     """The QR code for `uri` as inline SVG, drawn on the server (no script)."""
     return str(segno.make(uri, error="m").svg_inline(scale=5, title=title, border=2))
+
+
+def second_step_passed(request: HttpRequest, user: User, device: Device) -> None:
+    """Mark the session as having passed the second step with `device`,
+    record it, and warn how many recovery codes are left if one was used:
+    the same for staff and residents, once their session is signed in."""
+    otp_login(request, device)
+    sign_in_record(user=user, outcome=SignIn.Outcome.VERIFIED, request=request)
+    if isinstance(device, StaticDevice):
+        left = recovery_codes_left(user)
+        messages.warning(
+            request,
+            ngettext(
+                "You used a recovery code. You have %(count)d left.",
+                "You used a recovery code. You have %(count)d left.",
+                left,
+            )
+            % {"count": left},
+        )

@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
-from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.signals import user_login_failed
@@ -17,10 +16,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticDevice
 
 from townhall.accounts import two_factor
 from townhall.accounts.models import SignIn, User
@@ -108,20 +105,8 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             device = two_factor.second_factor_verify(user=user, code=form.cleaned_data["code"])
             if device is not None:
-                otp_login(request, device)
+                two_factor.second_step_passed(request, user, device)
                 request.session.cycle_key()
-                sign_in_record(user=user, outcome=SignIn.Outcome.VERIFIED, request=request)
-                if isinstance(device, StaticDevice):
-                    left = two_factor.recovery_codes_left(user)
-                    messages.warning(
-                        request,
-                        ngettext(
-                            "You used a recovery code. You have %(count)d left.",
-                            "You used a recovery code. You have %(count)d left.",
-                            left,
-                        )
-                        % {"count": left},
-                    )
                 return redirect(_next(request))
             _second_step_failed(request, user)
             form.add_error("code", _("The code is not right. Check it and try again"))

@@ -8,22 +8,17 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
-from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticDevice
 
 from townhall.accounts import two_factor
-from townhall.accounts.models import SignIn, User
+from townhall.accounts.models import User
 from townhall.accounts.sessions import EXPIRED
-from townhall.accounts.sign_ins import sign_in_record
 from townhall.accounts.two_factor_forms import SecondFactorForm
 from townhall.residents import codes
 from townhall.residents.account_forms import (
@@ -155,19 +150,7 @@ def second_step(request: HttpRequest) -> HttpResponse:
         if device is not None:
             request.session.pop(PENDING, None)
             resident_sign_in(request, user)
-            otp_login(request, device)
-            sign_in_record(user=user, outcome=SignIn.Outcome.VERIFIED, request=request)
-            if isinstance(device, StaticDevice):
-                left = two_factor.recovery_codes_left(user)
-                messages.warning(
-                    request,
-                    ngettext(
-                        "You used a recovery code. You have %(count)d left.",
-                        "You used a recovery code. You have %(count)d left.",
-                        left,
-                    )
-                    % {"count": left},
-                )
+            two_factor.second_step_passed(request, user, device)
             return redirect(after or reverse("account:home"))
         attempt_failed(request, user.email)
         form.add_error("code", _("The code is not right. Check it and try again"))
