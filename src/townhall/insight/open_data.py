@@ -12,14 +12,14 @@ anti-social behaviour)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
 
-from townhall.cases.conditions import answer_point
+from townhall.cases.conditions import answers_point
 from townhall.cases.models import Case
 from townhall.catalogue.engine.definition import ServiceDefinition
 from townhall.catalogue.models import Service, ServiceVersion
@@ -71,16 +71,6 @@ def grid_point(lon: float, lat: float, metres: int) -> tuple[float, float]:
     return round(centre_lon, 5), round(centre_lat, 5)
 
 
-def case_point(
-    definition: ServiceDefinition, answers: Mapping[str, Any]
-) -> tuple[float, float] | None:
-    """The place of the case's first location answer that has one."""
-    for _page, question in definition.questions():
-        if question.type == "location" and (point := answer_point(answers.get(question.id))):
-            return point
-    return None
-
-
 class Definitions:
     """Each service version's definition, parsed once per export."""
 
@@ -127,7 +117,7 @@ def open_data_rows(services: list[Service]) -> Iterator[dict[str, Any]]:
         service = by_id[service_id]
         definition = definitions.get(version_id)
         ward = next((wards[code] for code in codes or [] if code in wards), ("", ""))
-        point = case_point(definition, answers or {})
+        point = answers_point(definition, answers or {})
         lon, lat = grid_point(*point, grid) if point else (None, None)
         try:
             status_label = str(definition.workflow.state(status).label)

@@ -18,11 +18,12 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from townhall.cases.conditions import answers_point
 from townhall.cases.models import Case, CaseEvent
 from townhall.cases.public import public_summary
 from townhall.catalogue.engine.definition import ServiceDefinition
 from townhall.catalogue.models import Service
-from townhall.insight.open_data import Definitions, case_point, grid_point, public_services
+from townhall.insight.open_data import Definitions, grid_point, public_services
 from townhall.insight.published import PublishedAnswer, published_answers
 from townhall.places.models import Area, AreaType
 from townhall.tenancy.models import Organisation
@@ -110,7 +111,7 @@ def reports_page(
 def _report(
     case: Case, definition: ServiceDefinition, wards: dict[str, str], grid: int
 ) -> PublicReport:
-    point = case_point(definition, case.answers or {})
+    point = answers_point(definition, case.answers or {})
     lon, lat = grid_point(*point, grid) if point else (None, None)
     try:
         status = str(definition.workflow.state(case.status).public_label)
