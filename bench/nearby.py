@@ -39,7 +39,7 @@ from bench.run import (  # noqa: E402
     prepare_database,
     setup_django,
 )
-from bench.timing import BenchError, Result, Scenario, measure  # noqa: E402
+from bench.timing import BenchError, Scenario, measure, ratio_table  # noqa: E402
 
 SERVICES = [
     "report-fly-tipping",
@@ -214,20 +214,6 @@ def found_counts(services: list[Any], samples: int = 200) -> float:
     return total / samples
 
 
-def table(results: list[Result]) -> str:
-    base = results[0].median_ms
-    lines = [
-        "| Scenario | Median ms | p95 ms | Min ms | Ratio to SQL query | SQL queries |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for r in results:
-        lines.append(
-            f"| {r.name} | {r.median_ms:.3f} | {r.p95_ms:.3f} | {r.min_ms:.3f} "
-            f"| {r.median_ms / base:.1f} | {r.queries} |"
-        )
-    return "\n".join(lines)
-
-
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="townhall-bench-") as tmp:
@@ -254,7 +240,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{args.repeat} timed queries per scenario after {args.warmup} warm-up, each at "
         f"another point (100 m, 30 days; {found:.1f} cases found on average); load average "
         f"{meta['load_average_1min']:.2f} before, {meta['load_average_1min_after']:.2f} after."
-        f"\n\n{table(results)}\n"
+        f"\n\n{ratio_table(results)}\n"
     )
     if args.json:
         payload = {

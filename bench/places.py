@@ -31,7 +31,7 @@ from bench.run import (  # noqa: E402
     prepare_database,
     setup_django,
 )
-from bench.timing import BenchError, Result, Scenario, measure  # noqa: E402
+from bench.timing import BenchError, Scenario, measure, ratio_table  # noqa: E402
 
 WEST, SOUTH, SIZE = -3.0, 51.0, 0.01
 
@@ -145,20 +145,6 @@ def cache_fill(count: int, side: int) -> None:
         raise BenchError(f"{lookup.cached_shape_count()} shapes cached, not {count}")
 
 
-def table(results: list[Result]) -> str:
-    base = results[0].median_ms
-    lines = [
-        "| Scenario | Median ms | p95 ms | Min ms | Ratio to SQL query | SQL queries |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for r in results:
-        lines.append(
-            f"| {r.name} | {r.median_ms:.3f} | {r.p95_ms:.3f} | {r.min_ms:.3f} "
-            f"| {r.median_ms / base:.1f} | {r.queries} |"
-        )
-    return "\n".join(lines)
-
-
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="townhall-bench-") as tmp:
@@ -183,7 +169,7 @@ def main(argv: list[str] | None = None) -> None:
         f"Python {meta['python']}; {meta['cpus']} CPUs ({meta['cpu']}); "
         f"{args.repeat} timed lookups per scenario after {args.warmup} warm-up, each at "
         f"another point; load average {meta['load_average_1min']:.2f} before, "
-        f"{meta['load_average_1min_after']:.2f} after.\n\n{table(results)}\n"
+        f"{meta['load_average_1min_after']:.2f} after.\n\n{ratio_table(results)}\n"
     )
     if args.json:
         payload = {

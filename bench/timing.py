@@ -121,3 +121,19 @@ def as_json(results: list[Result], *, baseline: str) -> list[dict[str, object]]:
         }
         for r in results
     ]
+
+
+def ratio_table(results: list[Result]) -> str:
+    """Median, p95 and minimum in milliseconds (three decimals), each row's
+    median as a ratio of the first row's (the SQL baseline), and queries."""
+    base = results[0].median_ms
+    lines = [
+        "| Scenario | Median ms | p95 ms | Min ms | Ratio to SQL query | SQL queries |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.name} | {r.median_ms:.3f} | {r.p95_ms:.3f} | {r.min_ms:.3f} "
+            f"| {r.median_ms / base:.1f} | {r.queries} |"
+        )
+    return "\n".join(lines)
