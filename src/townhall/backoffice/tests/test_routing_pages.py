@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Permission as DjangoPermission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from townhall.cases.factories import submitted_case
 from townhall.catalogue.services import service_import
@@ -175,3 +177,27 @@ def test_the_case_page_suggests_the_council_the_table_gives_the_place(
     page = client.get(f"/staff/cases/{case.reference}/").content.decode()
     assert "The routing table gives this place and service to Other Council." in page
     assert '<option value="other" selected>' in page
+
+
+def test_the_list_costs_the_same_queries_however_many_rows(client, place):
+    council, _other = place
+    designer(client, council)
+    team = Team.objects.get(organisation=council, slug="street-scene")
+    wards = list(Area.objects.filter(type="ward").order_by("code"))
+
+    def rows(count: int) -> None:
+        for area in wards[:count]:
+            RoutingRule.objects.get_or_create(
+                service_slug="report-fly-tipping", area=area, organisation=council, team=team
+            )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/staff/routing/").status_code == 200
+        return len(captured)
+
+    rows(1)
+    one = queries()
+    rows(4)
+    assert RoutingRule.objects.filter(organisation=council).count() == 4
+    assert queries() == one
