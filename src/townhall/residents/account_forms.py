@@ -14,17 +14,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from townhall.accounts.models import User
+from townhall.core.form_fields import EmailAddressField
 from townhall.residents.emails import account_email_send
 from townhall.residents.passwords import MIN_LENGTH, password_check
 
-_EMAIL_ERRORS = {
-    "required": _("Enter your email address"),
-    "invalid": _("Enter an email address in the correct format, like name@example.com"),
-}
-
 
 class RegisterForm(forms.Form):
-    email = forms.EmailField(label=_("Email address"), max_length=254, error_messages=_EMAIL_ERRORS)
+    email = EmailAddressField()
     password = forms.CharField(
         label=_("Create a password"),
         max_length=200,
@@ -53,9 +49,7 @@ class PasswordSignInForm(AuthenticationForm):
     """Django's sign-in form (its `username` field is the email address): the
     same message for a wrong password and an address with no account."""
 
-    username = forms.EmailField(
-        label=_("Email address"), max_length=254, error_messages=_EMAIL_ERRORS
-    )
+    username = EmailAddressField()
     password = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -72,7 +66,7 @@ class PasswordSignInForm(AuthenticationForm):
 
 
 class EmailForm(forms.Form):
-    email = forms.EmailField(label=_("Email address"), max_length=254, error_messages=_EMAIL_ERRORS)
+    email = EmailAddressField()
 
 
 class EmailCodeForm(forms.Form):
@@ -90,7 +84,7 @@ class ResidentPasswordResetForm(PasswordResetForm):
     through the council's outbox. The page says the same whether or not the
     address has an account."""
 
-    email = forms.EmailField(label=_("Email address"), max_length=254, error_messages=_EMAIL_ERRORS)
+    email = EmailAddressField()
 
     def get_users(self, email: str) -> Any:
         return User.objects.filter(email__iexact=email.strip(), is_active=True)

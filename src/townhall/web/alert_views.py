@@ -24,6 +24,7 @@ from townhall.alerts.services import (
     wards_for,
 )
 from townhall.catalogue.engine.languages import active_language
+from townhall.core.form_fields import EmailAddressField
 from townhall.core.throttle import client_key, throttle_allows
 from townhall.tenancy.selectors import current_site
 
@@ -33,14 +34,7 @@ WINDOW = timedelta(minutes=15)
 
 
 class AlertForm(forms.Form):
-    email = forms.EmailField(
-        label=_("Email address"),
-        max_length=254,
-        error_messages={
-            "required": _("Enter your email address"),
-            "invalid": _("Enter an email address in the correct format, like name@example.com"),
-        },
-    )
+    email = EmailAddressField()
     ward = forms.ChoiceField(label=_("Ward"), required=False)
     postcode = forms.CharField(
         label=_("Or a postcode"),

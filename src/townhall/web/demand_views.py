@@ -31,6 +31,7 @@ from townhall.cases.supporters import (
 from townhall.cases.thumbnails import thumbnail_bytes
 from townhall.catalogue.engine.languages import active_language
 from townhall.catalogue.models import Service
+from townhall.core.form_fields import EmailAddressField
 from townhall.insight.reports import public_cases
 from townhall.tenancy.selectors import site_organisations
 from townhall.web import journey as session
@@ -39,15 +40,7 @@ from townhall.web.modes import RESIDENT
 
 
 class SameProblemForm(forms.Form):
-    email = forms.EmailField(
-        label=_("Email address"),
-        help_text=_("We will email you when the report changes."),
-        max_length=254,
-        error_messages={
-            "required": _("Enter your email address"),
-            "invalid": _("Enter an email address in the correct format, like name@example.com"),
-        },
-    )
+    email = EmailAddressField(help_text=_("We will email you when the report changes."))
 
 
 class FixedForm(forms.Form):
