@@ -85,6 +85,8 @@
 
   // --- the map itself -------------------------------------------------------------
 
+  var GREAT_BRITAIN = [54.5, -2.5];
+
   function baseMap(element, holder, label, role) {
     var map = L.map(holder, {
       zoomControl: false,
@@ -123,17 +125,49 @@
   function fetchJson(url, options) {
     return window.fetch(url, options).then(function (response) {
       return response.json().then(function (body) {
-        return { ok: response.ok, body: body };
+        return { ok: response.ok, status: response.status, body: body };
       });
     });
   }
 
-  function loadBoundaries(element, map) {
-    var url = element.getAttribute("data-boundaries-url");
-    return fetchJson(url, { credentials: "same-origin" })
-      .then(function (answer) {
-        return (answer.ok && answer.body.features) || [];
-      })
+  // The boundaries, drawn on the map: a promise of their features (none when
+  // they could not be had). A failure of the network or of the server is tried
+  // again twice, a little later each time; a slow answer is simply waited for.
+  // `fit(layer)` is called once they are drawn, to frame them if it is fitting.
+  var BOUNDARY_RETRIES_MS = [1000, 3000];
+
+  function fetchBoundaries(url, attempt) {
+    return fetchJson(url, { credentials: "same-origin" }).then(
+      function (answer) {
+        if (answer.ok) {
+          return answer.body.features || [];
+        }
+        if (answer.status < 500 || attempt >= BOUNDARY_RETRIES_MS.length) {
+          return [];
+        }
+        return later(BOUNDARY_RETRIES_MS[attempt]).then(function () {
+          return fetchBoundaries(url, attempt + 1);
+        });
+      },
+      function () {
+        if (attempt >= BOUNDARY_RETRIES_MS.length) {
+          return [];
+        }
+        return later(BOUNDARY_RETRIES_MS[attempt]).then(function () {
+          return fetchBoundaries(url, attempt + 1);
+        });
+      }
+    );
+  }
+
+  function later(milliseconds) {
+    return new Promise(function (resolve) {
+      window.setTimeout(resolve, milliseconds);
+    });
+  }
+
+  function loadBoundaries(element, map, fit) {
+    return fetchBoundaries(element.getAttribute("data-boundaries-url"), 0)
       .catch(function () {
         return [];
       })
@@ -142,7 +176,7 @@
           var layer = L.geoJSON({ type: "FeatureCollection", features: features }, {
             style: boundaryStyle,
           }).addTo(map);
-          map.fitBounds(layer.getBounds());
+          fit(layer);
         }
         return features;
       });
@@ -213,16 +247,24 @@
       lat: hiddenInput(form, id + "-lat"),
       postcode: hiddenInput(form, id + "-postcode"),
     };
-    var features = [];
+    var features = []; // the boundaries, once they have come
     var marker = null;
+    var placeWords = ""; // the server's words for a postcode found, kept for the status
     var map = baseMap(element, holder, text(element, "map"), "application");
     make("span", "th-location-map__cross", holder).setAttribute("aria-hidden", "true");
 
-    function describe(latlng, found) {
+    // The resident's latest action on the map: a lookup (postcode search or the
+    // device's position) answering after the resident has moved on is ignored.
+    var latest = 0;
+    // The lookups under way, and the button that sent the page during one.
+    var pending = 0;
+    var waiting = null;
+
+    function describe(latlng) {
       var where = latlng.lat.toFixed(5) + ", " + latlng.lng.toFixed(5);
       var names = features.length ? areaNames(features, latlng.lng, latlng.lat) : [];
-      if (found) {
-        status.textContent = text(element, "found", { place: found });
+      if (placeWords) {
+        status.textContent = text(element, "found", { place: placeWords });
       } else if (names === null) {
         status.textContent = text(element, "pinned-outside", { place: where });
       } else {
@@ -232,7 +274,10 @@
       }
     }
 
+    // The hidden fields are written here, at once, whenever the pin is put
+    // down or moved: what the page sends never waits for anything else.
     function pin(latlng, foundBy, postcode, found) {
+      latest += 1;
       if (!marker) {
         marker = L.marker(latlng, {
           draggable: true,
@@ -249,11 +294,13 @@
       fields.lon.value = latlng.lng.toFixed(6);
       fields.lat.value = latlng.lat.toFixed(6);
       fields.postcode.value = foundBy === "postcode" ? postcode : "";
+      placeWords = found || "";
       remove.hidden = false;
-      describe(latlng, found);
+      describe(latlng);
     }
 
     function unpin() {
+      latest += 1;
       if (marker) {
         map.removeLayer(marker);
         marker = null;
@@ -261,8 +308,51 @@
       Object.keys(fields).forEach(function (key) {
         fields[key].value = "";
       });
+      placeWords = "";
       remove.hidden = true;
       status.textContent = text(element, "no-pin");
+    }
+
+    // A lookup: `run(settle)` starts it and calls `settle(apply)` when it has
+    // answered, with `apply` a function putting the answer on the map (or null
+    // when it failed, having said so in the status line).
+    function lookup(run) {
+      var ticket = latest;
+      pending += 1;
+      run(function (apply) {
+        var current = ticket === latest;
+        if (current && apply) {
+          apply();
+        }
+        pending -= 1;
+        if (pending === 0 && waiting) {
+          var submitter = waiting.submitter;
+          waiting = null;
+          if (apply || !current) {
+            send(submitter);
+          }
+        }
+      });
+    }
+
+    // Continue during a lookup: the page is sent once it has answered, with its
+    // pin, rather than at once without it. If it fails, the status line says so
+    // and the page waits for the resident.
+    form.addEventListener("submit", function (event) {
+      if (pending > 0) {
+        event.preventDefault();
+        waiting = { submitter: event.submitter || null };
+      }
+    });
+
+    function send(submitter) {
+      if (typeof form.requestSubmit !== "function") {
+        form.submit();
+      } else if (submitter) {
+        form.requestSubmit(submitter);
+      } else {
+        form.requestSubmit();
+      }
     }
 
     // The centre, once the map has stopped moving (arrow keys glide it).
@@ -306,24 +396,30 @@
       body.set("postcode", postcode);
       var token = form.querySelector('input[name="csrfmiddlewaretoken"]');
       status.textContent = text(element, "searching");
-      fetchJson(element.getAttribute("data-postcode-url"), {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "X-CSRFToken": token ? token.value : "" },
-        body: body,
-      })
-        .then(function (answer) {
-          if (!answer.ok) {
-            status.textContent = answer.body.error || text(element, "search-failed");
-            return;
-          }
-          var latlng = L.latLng(answer.body.lat, answer.body.lon);
-          map.setView(latlng, Math.max(map.getZoom(), 15));
-          pin(latlng, "postcode", answer.body.postcode, answer.body.place);
+      lookup(function (settle) {
+        fetchJson(element.getAttribute("data-postcode-url"), {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "X-CSRFToken": token ? token.value : "" },
+          body: body,
         })
-        .catch(function () {
-          status.textContent = text(element, "search-failed");
-        });
+          .then(function (answer) {
+            if (!answer.ok) {
+              status.textContent = answer.body.error || text(element, "search-failed");
+              settle(null);
+              return;
+            }
+            settle(function () {
+              var latlng = L.latLng(answer.body.lat, answer.body.lon);
+              map.setView(latlng, Math.max(map.getZoom(), 15));
+              pin(latlng, "postcode", answer.body.postcode, answer.body.place);
+            });
+          })
+          .catch(function () {
+            status.textContent = text(element, "search-failed");
+            settle(null);
+          });
+      });
     }
     searchButton.addEventListener("click", find);
     searchInput.addEventListener("keydown", function (event) {
@@ -336,44 +432,59 @@
     if (locate) {
       locate.addEventListener("click", function () {
         status.textContent = text(element, "locating");
-        navigator.geolocation.getCurrentPosition(
-          function (position) {
-            var latlng = L.latLng(position.coords.latitude, position.coords.longitude);
-            map.setView(latlng, Math.max(map.getZoom(), 16));
-            pin(latlng, "device");
-          },
-          function () {
-            status.textContent = text(element, "locate-failed");
-          },
-          { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
-        );
+        lookup(function (settle) {
+          navigator.geolocation.getCurrentPosition(
+            function (position) {
+              settle(function () {
+                var latlng = L.latLng(position.coords.latitude, position.coords.longitude);
+                map.setView(latlng, Math.max(map.getZoom(), 16));
+                pin(latlng, "device");
+              });
+            },
+            function () {
+              status.textContent = text(element, "locate-failed");
+              settle(null);
+            },
+            { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
+          );
+        });
       });
     }
 
-    loadBoundaries(element, map).then(function (found) {
+    element.hidden = false;
+    map.invalidateSize();
+
+    // The pin the page came back with (or none), at once: it must not wait for
+    // the boundaries, nor be lost if they never come.
+    var foundBy = element.getAttribute("data-pin-found-by");
+    var lon = parseFloat(element.getAttribute("data-pin-lon"));
+    var lat = parseFloat(element.getAttribute("data-pin-lat"));
+    if (foundBy && isFinite(lon) && isFinite(lat)) {
+      var latlng = L.latLng(lat, lon);
+      map.setView(latlng, 15);
+      pin(latlng, foundBy, element.getAttribute("data-pin-postcode") || "");
+    } else {
+      map.setView(GREAT_BRITAIN, 6); // until the boundaries frame the councils' area
+      unpin();
+    }
+
+    // The boundaries arrive when they arrive: they frame the map unless the
+    // resident has already put a pin down, and name the areas around the pin.
+    // They never move nor remove it.
+    loadBoundaries(element, map, function (layer) {
+      if (!marker) {
+        map.fitBounds(layer.getBounds());
+      }
+    }).then(function (found) {
       features = found;
-      if (!found.length && !tiled) {
+      if (marker) {
+        describe(marker.getLatLng());
+      } else if (!found.length && !tiled && !pending) {
         // Nothing to draw: the text box alone says where, as without JavaScript.
         map.remove();
         element.hidden = true;
-        return;
-      }
-      if (!found.length) {
-        map.setView([54.5, -2.5], 6); // Great Britain, for a map with tiles and no boundaries
-      }
-      var foundBy = element.getAttribute("data-pin-found-by");
-      var lon = parseFloat(element.getAttribute("data-pin-lon"));
-      var lat = parseFloat(element.getAttribute("data-pin-lat"));
-      if (foundBy && isFinite(lon) && isFinite(lat)) {
-        var latlng = L.latLng(lat, lon);
-        pin(latlng, foundBy, element.getAttribute("data-pin-postcode") || "");
-        map.setView(latlng, Math.max(map.getZoom(), 15));
-      } else {
-        unpin();
       }
     });
-    element.hidden = false;
-    map.invalidateSize();
   }
 
   // --- the map of public reports ---------------------------------------------
@@ -385,7 +496,9 @@
     var map = baseMap(element, holder, text(element, "map"), "region");
     var figure = document.querySelector(element.getAttribute("data-replaces"));
     Promise.all([
-      loadBoundaries(element, map),
+      loadBoundaries(element, map, function (layer) {
+        map.fitBounds(layer.getBounds());
+      }),
       fetchJson(element.getAttribute("data-reports-url"), { credentials: "same-origin" })
         .then(function (answer) {
           return (answer.ok && answer.body.features) || [];
@@ -427,7 +540,7 @@
       if (!boundaries.length && reports.length) {
         map.fitBounds(dots.getBounds(), { maxZoom: 16 });
       } else if (!boundaries.length) {
-        map.setView([54.5, -2.5], 6);
+        map.setView(GREAT_BRITAIN, 6);
       }
       if (figure) {
         figure.hidden = true;

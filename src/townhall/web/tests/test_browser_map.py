@@ -140,17 +140,6 @@ def test_a_pin_dropped_with_the_keyboard_alone_is_sent_and_stored(
     assert not problems, problems
 
 
-MAP_FIELDS_FLAKY = pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "Passes on its own and with the other map tests, but after the whole "
-        "browser suite the map sometimes lacks the councils' boundaries or the page "
-        "is sent without the map's hidden fields; not yet understood."
-    ),
-)
-
-
-@MAP_FIELDS_FLAKY
 def test_the_maps_postcode_search_puts_the_pin_at_the_postcode(
     new_page, demo_place, frontend_built
 ):
@@ -173,7 +162,6 @@ def test_the_maps_postcode_search_puts_the_pin_at_the_postcode(
     assert not problems, problems
 
 
-@MAP_FIELDS_FLAKY
 def test_use_my_location_puts_the_pin_where_the_device_is(
     browser, live_server, demo_place, frontend_built
 ):
@@ -246,3 +234,73 @@ def test_the_page_with_the_map_and_the_reports_map_meet_wcag_aa(
     finally:
         context.close()
     assert not found, json.dumps(found, indent=2)
+
+
+def _hold_the_boundaries(page: Any) -> list[Any]:
+    """Keep the map's request for the boundaries waiting, as on a slow server,
+    until the test lets it go: the routes held are returned."""
+    held: list[Any] = []
+    page.route("**/places/boundaries.geojson*", lambda route: held.append(route))
+    return held
+
+
+def test_a_pin_placed_before_the_boundaries_arrive_is_kept_and_named(
+    browser, live_server, demo_place, frontend_built
+):
+    from townhall.cases.models import Draft
+
+    expect = _expect()
+    context = browser.new_context(
+        base_url=live_server.url,
+        geolocation={"longitude": -1.45, "latitude": 52.15},
+        permissions=["geolocation"],
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        problems = _watch_problems(page)
+        held = _hold_the_boundaries(page)
+        _to_the_where_page(page)
+        page.get_by_role("button", name="Use my location").click()
+        status = page.locator(".th-location-map__status")
+        expect(status).to_contain_text("The pin is at 52.15000, -1.45000")
+        expect(page.locator('input[name="location-found-by"]')).to_have_value("device")
+        assert len(held) == 1, held
+        held[0].continue_()  # the boundaries arrive after the pin
+        expect(status).to_contain_text("Eastvale North East")
+        expect(page.locator('input[name="location-found-by"]')).to_have_value("device")
+        page.get_by_role("button", name="Continue").click()
+        expect(page.get_by_role("heading", level=1, name="When did you see it?")).to_be_visible()
+        answer = Draft.objects.get().answers["location"]
+        assert answer["found_by"] == "device"
+        assert answer["point"] == {"lon": -1.45, "lat": 52.15}
+        assert not problems, problems
+    finally:
+        context.close()
+
+
+def test_continue_during_the_postcode_search_sends_the_page_once_it_has_answered(
+    new_page, demo_place, frontend_built
+):
+    from townhall.cases.models import Draft
+
+    expect = _expect()
+    page = new_page(javascript=True)
+    problems = _watch_problems(page)
+    held: list[Any] = []
+    page.route("**/places/postcode/", lambda route: held.append(route))
+    _to_the_where_page(page)
+    search = page.get_by_label("Find a postcode on the map")
+    search.fill("zx2 1ae")
+    search.press("Enter")
+    status = page.locator(".th-location-map__status")
+    expect(status).to_have_text("Looking up the postcode…")
+    page.get_by_role("button", name="Continue").click()  # before the search has answered
+    page.wait_for_function("() => document.readyState === 'complete'")
+    expect(page.get_by_role("heading", level=1, name="Where is it?")).to_be_visible()
+    assert len(held) == 1, held
+    held[0].continue_()
+    expect(page.get_by_role("heading", level=1, name="When did you see it?")).to_be_visible()
+    answer = Draft.objects.get().answers["location"]
+    assert (answer["found_by"], answer["postcode"]) == ("postcode", "ZX2 1AE")
+    assert not problems, problems
