@@ -110,6 +110,17 @@
     return map;
   }
 
+  // Leaflet measures the map once; when the page around it changes (a line of
+  // text, a scroll bar appearing), the middle it computes would no longer be
+  // the middle shown, under the cross. It is measured again whenever it changes.
+  function followSize(map, holder) {
+    if (window.ResizeObserver) {
+      new window.ResizeObserver(function () {
+        map.invalidateSize();
+      }).observe(holder);
+    }
+  }
+
   function boundaryStyle(feature) {
     var ward = feature.properties.type === "ward";
     return {
@@ -137,27 +148,20 @@
   var BOUNDARY_RETRIES_MS = [1000, 3000];
 
   function fetchBoundaries(url, attempt) {
-    return fetchJson(url, { credentials: "same-origin" }).then(
-      function (answer) {
-        if (answer.ok) {
-          return answer.body.features || [];
-        }
-        if (answer.status < 500 || attempt >= BOUNDARY_RETRIES_MS.length) {
-          return [];
-        }
-        return later(BOUNDARY_RETRIES_MS[attempt]).then(function () {
-          return fetchBoundaries(url, attempt + 1);
-        });
-      },
-      function () {
-        if (attempt >= BOUNDARY_RETRIES_MS.length) {
-          return [];
-        }
-        return later(BOUNDARY_RETRIES_MS[attempt]).then(function () {
-          return fetchBoundaries(url, attempt + 1);
-        });
+    function again() {
+      if (attempt >= BOUNDARY_RETRIES_MS.length) {
+        return [];
       }
-    );
+      return later(BOUNDARY_RETRIES_MS[attempt]).then(function () {
+        return fetchBoundaries(url, attempt + 1);
+      });
+    }
+    return fetchJson(url, { credentials: "same-origin" }).then(function (answer) {
+      if (answer.ok) {
+        return answer.body.features || [];
+      }
+      return answer.status >= 500 ? again() : [];
+    }, again);
   }
 
   function later(milliseconds) {
@@ -253,8 +257,9 @@
     var map = baseMap(element, holder, text(element, "map"), "application");
     make("span", "th-location-map__cross", holder).setAttribute("aria-hidden", "true");
 
-    // The resident's latest action on the map: a lookup (postcode search or the
-    // device's position) answering after the resident has moved on is ignored.
+    // The resident's latest action on the map (a pin put down, moved or
+    // removed, a lookup started): a lookup (postcode search or the device's
+    // position) answering after the resident has done something else is ignored.
     var latest = 0;
     // The lookups under way, and the button that sent the page during one.
     var pending = 0;
@@ -317,6 +322,7 @@
     // answered, with `apply` a function putting the answer on the map (or null
     // when it failed, having said so in the status line).
     function lookup(run) {
+      latest += 1;
       var ticket = latest;
       pending += 1;
       run(function (apply) {
@@ -453,6 +459,7 @@
 
     element.hidden = false;
     map.invalidateSize();
+    followSize(map, holder);
 
     // The pin the page came back with (or none), at once: it must not wait for
     // the boundaries, nor be lost if they never come.
@@ -548,6 +555,7 @@
     });
     element.hidden = false;
     map.invalidateSize();
+    followSize(map, holder);
   }
 
   function start() {

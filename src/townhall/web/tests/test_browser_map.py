@@ -111,9 +111,12 @@ def test_a_pin_dropped_with_the_keyboard_alone_is_sent_and_stored(
     page.get_by_role("button", name="Find").focus()
     page.keyboard.press("Tab")
     expect(the_map).to_be_focused()
-    for _ in range(3):
-        page.keyboard.press("ArrowLeft")  # pan west, into Westvale
-        page.keyboard.press("ArrowDown")  # and south
+    # Leaflet ignores an arrow key pressed while the map is still gliding from
+    # the last one: each press waits for the map to have stopped.
+    gliding = page.locator(".th-location-map__map .leaflet-pan-anim")
+    for key in ("ArrowLeft", "ArrowDown", "ArrowLeft"):  # pan west, into Westvale, and south
+        page.keyboard.press(key)
+        expect(gliding).to_have_count(0)
     page.keyboard.press("Enter")
     expect(status).to_contain_text("The pin is at")
     expect(status).to_contain_text("Westvale")
@@ -304,3 +307,24 @@ def test_continue_during_the_postcode_search_sends_the_page_once_it_has_answered
     answer = Draft.objects.get().answers["location"]
     assert (answer["found_by"], answer["postcode"]) == ("postcode", "ZX2 1AE")
     assert not problems, problems
+
+
+def test_the_boundaries_are_asked_for_again_after_a_server_error(
+    new_page, demo_place, frontend_built
+):
+    expect = _expect()
+    page = new_page(javascript=True)
+    asked: list[str] = []
+
+    def first_refused(route: Any) -> None:
+        asked.append(route.request.url)
+        if len(asked) == 1:
+            route.fulfill(status=503, content_type="text/plain", body="Service Unavailable")
+        else:
+            route.continue_()
+
+    page.route("**/places/boundaries.geojson*", first_refused)
+    _to_the_where_page(page)
+    expect(page.locator(".th-location-map__map svg path")).not_to_have_count(0)
+    expect(page.locator(".th-location-map__status")).to_have_text("No place is marked on the map.")
+    assert len(asked) == 2, asked
