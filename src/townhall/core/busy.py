@@ -27,6 +27,7 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
 from townhall.core.machine_errors import machine_error
+
 logger = logging.getLogger(__name__)
 
 # Where `core.web_worker` puts the seconds a request waited for a thread.

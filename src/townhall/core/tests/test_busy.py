@@ -31,7 +31,7 @@ def test_a_request_that_waited_too_long_gets_the_busy_page(client, fly_tipping):
     page = response.content.decode()
     assert page.count("<h1") == 1
     assert "Sorry, the service is busy</h1>" in page
-    assert "<title>Sorry, the service is busy –" in page
+    assert "<title>Sorry, the service is busy \N{EN DASH}" in page
     assert 'href="#main-content"' in page  # the skip link
 
 
