@@ -99,5 +99,5 @@ class BusyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if waited_too_long(request) and request.path not in ALWAYS_ANSWERED:
             _refusals.note(request.META[QUEUE_SECONDS])
-            return self.refuse(request)
+            return self.refuse(request)  # type: ignore[return-value]  # not async
         return self.get_response(request)

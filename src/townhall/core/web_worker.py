@@ -27,6 +27,8 @@ _current = threading.local()
 class Worker(ThreadWorker):
     """`gthread`, with each request's wait for a thread measured."""
 
+    wsgi: Callable[..., Iterable[bytes]]
+
     def enqueue_req(self, conn: Any) -> None:
         # Runs in the worker's main thread, as the connection (new, or kept
         # alive and readable again) is handed to the thread pool.
