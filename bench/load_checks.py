@@ -38,7 +38,10 @@ def prepare(
     }
     if args.redis:
         settings_env["REDIS_URL"] = args.redis
-    for name in ("REDIS_URL", "THROTTLE_STORE", "DATABASE_REPLICA_URL", "S3_BUCKET"):
+    if args.max_wait is not None:
+        settings_env["WEB_MAX_WAIT"] = str(args.max_wait)
+    inherited = ("REDIS_URL", "THROTTLE_STORE", "DATABASE_REPLICA_URL", "S3_BUCKET", "WEB_MAX_WAIT")
+    for name in inherited:
         os.environ.pop(name, None)
     os.environ.update(settings_env)
     environment = dict(os.environ)
@@ -77,6 +80,8 @@ def prepare(
         "staff": args.staff,
         "duration": args.duration,
         "redis": bool(args.redis),
+        "surge": args.surge,
+        "max_wait": f"{args.max_wait:g} s" if args.max_wait is not None else "5 s (default)",
         "staff_emails": emails,
     }
     connections.close_all()
@@ -95,7 +100,16 @@ def _messages(folder: Path) -> list[str]:
     return messages
 
 
-def check_run(environment: dict[str, str], references: list[str], workdir: Path) -> dict[str, Any]:
+def check_run(
+    environment: dict[str, str],
+    references: list[str],
+    workdir: Path,
+    *,
+    accepted_submits: int,
+    server_errors: int,
+) -> dict[str, Any]:
+    """After the run: nothing lost, nothing half-written, nothing done twice."""
+    from django.db.models import Q
     from django_tasks_db.models import DBTaskResult
 
     from townhall.cases.models import Case
@@ -124,6 +138,15 @@ def check_run(environment: dict[str, str], references: list[str], workdir: Path)
         and Case.objects.filter(reference__in=references).count() == len(references),
         "emails written": len(messages),
         "cases acknowledged by exactly one email": sum(1 for n in per_reference.values() if n == 1),
+        # A case is written with its first event and its contact in one transaction.
+        "cases without an event or a contact": Case.objects.filter(
+            Q(events__isnull=True) | Q(contacts__isnull=True)
+        )
+        .distinct()
+        .count(),
+        "submissions accepted": accepted_submits,
+        "accepted submissions without a reference": accepted_submits - len(references),
+        "errors 5xx other than a clean 503": server_errors,
         "tasks": len(tasks),
         "tasks run by more than one worker": run_twice,
         "tasks not finished successfully": not_done,
@@ -132,6 +155,9 @@ def check_run(environment: dict[str, str], references: list[str], workdir: Path)
         checks["references unique"]
         and checks["cases acknowledged by exactly one email"] == len(references)
         and len(messages) == cases
+        and checks["cases without an event or a contact"] == 0
+        and accepted_submits == len(references) == cases
+        and server_errors == 0
         and run_twice == 0
         and not_done == 0
     )
