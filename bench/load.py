@@ -259,13 +259,21 @@ async def journey(client: Any, phase: Phase) -> None:
     phase.references.append(found[0])
 
 
-async def staff_loop(base: str, phase: Phase, deadline: float, email: str) -> None:
+async def staff_loop(
+    base: str, phase: Phase, deadline: float, staff: tuple[str, list[str]]
+) -> None:
+    email, codes = staff
     async with _client(base) as client:
         try:
             page = await sent(phase, "staff: sign in", client, "/staff/login/", 200)
             token = csrf_token(page.text)
             form = {"username": email, "password": STAFF_PASSWORD, "csrfmiddlewaretoken": token}
-            await sent(phase, "staff: sign in", client, "/staff/login/", 302, form=form)
+            step = await sent(phase, "staff: sign in", client, "/staff/login/", 302, form=form)
+            second = step.headers["location"]
+            page = await sent(phase, "staff: sign in", client, second, 200)
+            # Signing in (the password step) gave the session a new CSRF token.
+            form = {"code": codes.pop(), "csrfmiddlewaretoken": csrf_token(page.text)}
+            await sent(phase, "staff: sign in", client, second, 302, form=form)
         except Failed as failed:
             raise SystemExit(f"caseworker {email} could not sign in ({failed})") from None
         while time.monotonic() < deadline:
@@ -282,7 +290,10 @@ async def staff_loop(base: str, phase: Phase, deadline: float, email: str) -> No
 
 
 async def run_phase(
-    name: str, server: ServerProcess, args: argparse.Namespace, staff: list[str]
+    name: str,
+    server: ServerProcess,
+    args: argparse.Namespace,
+    staff: list[tuple[str, list[str]]],
 ) -> Phase:
     phase = Phase(name)
     deadline = time.monotonic() + args.duration
@@ -297,7 +308,7 @@ async def run_phase(
         residents = round(args.residents * (args.surge if name == "surge" else 1))
         jobs = [resident_loop(server.base, phase, deadline) for _ in range(residents)]
     if name in {"journeys", "surge"}:
-        jobs += [staff_loop(server.base, phase, deadline, email) for email in staff]
+        jobs += [staff_loop(server.base, phase, deadline, member) for member in staff]
     web_before, task_before = server.cpu()
     client_before = cpu_seconds(os.getpid(), children=False)
     started = time.monotonic()

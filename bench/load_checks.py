@@ -60,12 +60,17 @@ def prepare(
     call_command("flush", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     world = build_world()
+    from townhall.accounts.two_factor import demo_authenticator, recovery_codes_replace
+
     emails = []
     for number in range(args.staff):
         email = f"caseworker{number}@example.gov.uk"
         user = User.objects.create_user(email, password=password)
         Membership.objects.create(user=user, organisation=world.organisation)
-        emails.append(email)
+        # Staff sign in with a second factor: each caseworker gives a recovery
+        # code (each works once, so one a phase) after the password.
+        demo_authenticator(user=user)
+        emails.append((email, recovery_codes_replace(user=user)))
     from django.db import connections
     from django.utils import timezone
 
