@@ -6,11 +6,18 @@ fly-tipping service and caseworkers; starts the real server (`townhall serve
 --with-worker`, gunicorn) with the bench URLs; then, for `--duration` seconds
 each, runs `--residents` concurrent clients against a bare Django view, a bare
 one-insert view, and complete fly-tipping journeys (18 requests each) while
-`--staff` caseworkers page through the queue and open cases. It reports cases
-completed a second, p50/p95/p99 per page, errors, and the server's CPU time
-per request (all its processes, from /proc), then checks the run: every
-reference unique, every case acknowledged by exactly one email, and no task
-run twice. Not part of the test suite: nothing here passes or fails on time.
+`--staff` caseworkers page through the queue and open cases; with the
+`surge` phase, the same journeys again with `--surge` times as many residents
+(twice by default), to see load shed: a request the server refuses because it
+waited too long for a thread (`--max-wait`, the server's WEB_MAX_WAIT) is
+answered 503 "service is busy" with Retry-After, and the resident sends it
+again a moment later. It reports cases completed a second, p50/p95/p99 per
+page, errors, requests refused, and the CPU time per request of the server
+(all its processes, from /proc) and of the load generator itself, then checks
+the run: every reference unique, every case acknowledged by exactly one email,
+every case with its event and contact, every accepted submission with its
+reference, no error other than a clean 503, and no task run twice. Not part of
+the test suite: nothing here passes or fails on time.
 """
 
 from __future__ import annotations
@@ -65,12 +72,36 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--phases",
         default="bare,insert,journeys",
-        help="which phases, comma-separated (default: bare,insert,journeys)",
+        help="which phases, comma-separated, of bare, insert, journeys and surge "
+        "(default: bare,insert,journeys)",
+    )
+    parser.add_argument(
+        "--surge",
+        type=float,
+        default=2.0,
+        help="the surge phase runs this many times --residents (default: 2)",
+    )
+    parser.add_argument(
+        "--max-wait",
+        type=float,
+        default=None,
+        help="the server's WEB_MAX_WAIT: seconds a request may wait for a thread before "
+        "it is refused with 503 (default: the server's own, 5)",
+    )
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="run the load generator on the first CPU and the server on the others, "
+        "so that they do not compete for a core (Linux, 2 or more CPUs)",
     )
     parser.add_argument("--json", metavar="PATH", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     if args.residents < 1 or args.duration <= 0 or args.staff < 0:
         parser.error("--residents must be at least 1, --duration above 0, --staff 0 or more")
+    if args.surge < 1 or (args.max_wait is not None and args.max_wait < 0):
+        parser.error("--surge must be at least 1, --max-wait 0 or more")
+    if args.pin and len(os.sched_getaffinity(0)) < 2:
+        parser.error("--pin needs at least 2 CPUs")
     return args
 
 
@@ -82,6 +113,13 @@ class Phase:
     name: str
     samples: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # Requests answered with the clean "service is busy" 503, and sent again.
+    refused: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # Any other 5xx (or a 503 without Retry-After): never expected.
+    server_errors: int = 0
+    # Submissions answered with the redirect to the confirmation page.
+    accepted_submits: int = 0
+    abandoned: int = 0
     references: list[str] = field(default_factory=list)
     elapsed: float = 0.0
     web_cpu: float = 0.0
@@ -108,6 +146,21 @@ class Failed(Exception):
     """A response that was not what a browser expected; counted as an error."""
 
 
+class Refused(Exception):
+    """The server was busy: a 503 with Retry-After, to be sent again."""
+
+
+# How often a resident sends a refused request again, and the pause before
+# each time (a person would wait the Retry-After; the bench waits less, so
+# that the surge keeps coming).
+RESENDS = 20
+RESEND_PAUSE = 0.5
+
+
+def clean_busy(response: Any) -> bool:
+    return bool(response.status_code == 503 and response.headers.get("Retry-After"))
+
+
 def csrf_token(text: str) -> str:
     found = CSRF_INPUT.search(text)
     if found is None:
@@ -116,17 +169,45 @@ def csrf_token(text: str) -> str:
 
 
 async def timed(phase: Phase, label: str, call: Awaitable[Any], expect: int) -> Any:
-    """Await the request `call` (not sent until awaited), timing it."""
+    """Await the request `call` (not sent until awaited), timing it. A clean
+    503 is counted as refused, not as an error, and raises Refused."""
     started = time.perf_counter()
     try:
         response = await call
     except Exception:
         phase.record(label, time.perf_counter() - started, ok=False)
         raise Failed(label) from None
-    phase.record(label, time.perf_counter() - started, ok=response.status_code == expect)
+    elapsed = time.perf_counter() - started
+    if clean_busy(response):
+        phase.refused[label] += 1
+        raise Refused(label)
+    phase.record(label, elapsed, ok=response.status_code == expect)
+    if response.status_code >= 500:
+        phase.server_errors += 1
     if response.status_code != expect:
         raise Failed(f"{label}: {response.status_code}")
     return response
+
+
+async def sent(
+    phase: Phase,
+    label: str,
+    client: Any,
+    path: str,
+    expect: int,
+    *,
+    form: dict[str, str] | None = None,
+) -> Any:
+    """`timed` GET (or POST of `form`), sent again after a pause while the
+    server is busy, as a resident would; Failed if it is still busy after RESENDS."""
+    for _ in range(RESENDS):
+        call = client.get(path) if form is None else client.post(path, data=form)
+        try:
+            return await timed(phase, label, call, expect)
+        except Refused:
+            await asyncio.sleep(RESEND_PAUSE)
+    phase.abandoned += 1
+    raise Failed(f"{label}: still busy")
 
 
 # ---- the clients ----------------------------------------------------------------------
@@ -143,7 +224,7 @@ async def bare_loop(base: str, phase: Phase, deadline: float, path: str, label: 
         while time.monotonic() < deadline:
             try:
                 await timed(phase, label, client.get(path), 200)
-            except Failed:
+            except (Failed, Refused):
                 await asyncio.sleep(0.05)
 
 
@@ -158,18 +239,19 @@ async def resident_loop(base: str, phase: Phase, deadline: float) -> None:
 
 
 async def journey(client: Any, phase: Phase) -> None:
-    page = await timed(phase, "GET start page", client.get(START), 200)
+    page = await sent(phase, "GET start page", client, START, 200)
     token = client.cookies.get("csrftoken")
     for page_id, data in ANSWERS:
         url = f"{START}questions/{page_id}/"
-        page = await timed(phase, f"GET {page_id}", client.get(url), 200)
+        page = await sent(phase, f"GET {page_id}", client, url, 200)
         token = csrf_token(page.text) if token is None else token
         form = {**data, "csrfmiddlewaretoken": token}
-        await timed(phase, f"POST {page_id}", client.post(url, data=form), 302)
-    await timed(phase, "GET check", client.get(f"{START}check/"), 200)
+        await sent(phase, f"POST {page_id}", client, url, 302, form=form)
+    await sent(phase, "GET check", client, f"{START}check/", 200)
     form = {"csrfmiddlewaretoken": token}
-    await timed(phase, "POST submit", client.post(f"{START}check/", data=form), 302)
-    done = await timed(phase, "GET done", client.get(f"{START}done/"), 200)
+    await sent(phase, "POST submit", client, f"{START}check/", 302, form=form)
+    phase.accepted_submits += 1
+    done = await sent(phase, "GET done", client, f"{START}done/", 200)
     found = REFERENCE.search(done.text)
     if found is None:
         phase.errors["GET done (no reference)"] += 1
@@ -177,21 +259,30 @@ async def journey(client: Any, phase: Phase) -> None:
     phase.references.append(found[0])
 
 
-async def staff_loop(base: str, phase: Phase, deadline: float, email: str) -> None:
+async def staff_loop(
+    base: str, phase: Phase, deadline: float, staff: tuple[str, list[str]]
+) -> None:
+    email, codes = staff
     async with _client(base) as client:
-        page = await client.get("/staff/login/")
-        token = csrf_token(page.text)
-        form = {"username": email, "password": STAFF_PASSWORD, "csrfmiddlewaretoken": token}
-        signed_in = await client.post("/staff/login/", data=form)
-        if signed_in.status_code != 302:
-            raise SystemExit(f"caseworker {email} could not sign in ({signed_in.status_code})")
+        try:
+            page = await sent(phase, "staff: sign in", client, "/staff/login/", 200)
+            token = csrf_token(page.text)
+            form = {"username": email, "password": STAFF_PASSWORD, "csrfmiddlewaretoken": token}
+            step = await sent(phase, "staff: sign in", client, "/staff/login/", 302, form=form)
+            second = step.headers["location"]
+            page = await sent(phase, "staff: sign in", client, second, 200)
+            # Signing in (the password step) gave the session a new CSRF token.
+            form = {"code": codes.pop(), "csrfmiddlewaretoken": csrf_token(page.text)}
+            await sent(phase, "staff: sign in", client, second, 302, form=form)
+        except Failed as failed:
+            raise SystemExit(f"caseworker {email} could not sign in ({failed})") from None
         while time.monotonic() < deadline:
             try:
-                queue = await timed(phase, "staff: queue", client.get("/staff/"), 200)
+                queue = await sent(phase, "staff: queue", client, "/staff/", 200)
                 links = CASE_LINK.findall(queue.text)
                 if links:
                     link = links[len(phase.references) % len(links)]
-                    await timed(phase, "staff: case", client.get(link), 200)
+                    await sent(phase, "staff: case", client, link, 200)
                 else:
                     await asyncio.sleep(0.2)
             except Failed:
@@ -199,7 +290,10 @@ async def staff_loop(base: str, phase: Phase, deadline: float, email: str) -> No
 
 
 async def run_phase(
-    name: str, server: ServerProcess, args: argparse.Namespace, staff: list[str]
+    name: str,
+    server: ServerProcess,
+    args: argparse.Namespace,
+    staff: list[tuple[str, list[str]]],
 ) -> Phase:
     phase = Phase(name)
     deadline = time.monotonic() + args.duration
@@ -211,9 +305,10 @@ async def run_phase(
             for _ in range(args.residents)
         ]
     else:
-        jobs = [resident_loop(server.base, phase, deadline) for _ in range(args.residents)]
-    if name == "journeys":
-        jobs += [staff_loop(server.base, phase, deadline, email) for email in staff]
+        residents = round(args.residents * (args.surge if name == "surge" else 1))
+        jobs = [resident_loop(server.base, phase, deadline) for _ in range(residents)]
+    if name in {"journeys", "surge"}:
+        jobs += [staff_loop(server.base, phase, deadline, member) for member in staff]
     web_before, task_before = server.cpu()
     client_before = cpu_seconds(os.getpid(), children=False)
     started = time.monotonic()
@@ -231,6 +326,7 @@ async def run_phase(
 
 def summary(phase: Phase) -> dict[str, Any]:
     requests = phase.requests
+    answered = requests + sum(phase.refused.values())  # what the server's CPU was spent on
     return {
         "phase": phase.name,
         "seconds": round(phase.elapsed, 2),
@@ -239,18 +335,27 @@ def summary(phase: Phase) -> dict[str, Any]:
         "cases": len(phase.references),
         "cases_per_second": round(len(phase.references) / phase.elapsed, 2),
         "errors": sum(phase.errors.values()),
-        "web_cpu_ms_per_request": round(1000 * phase.web_cpu / max(1, requests), 2),
+        "server_errors_other_than_busy": phase.server_errors,
+        "refused_busy": sum(phase.refused.values()),
+        "journeys_abandoned": phase.abandoned,
+        "accepted_submits": phase.accepted_submits,
+        "web_cpu_ms_per_request": round(1000 * phase.web_cpu / max(1, answered), 2),
         "task_cpu_s": round(phase.task_cpu, 2),
         "load_generator_cpu_s": round(phase.client_cpu, 2),
+        "load_generator_cpu_ms_per_request": round(1000 * phase.client_cpu / max(1, answered), 2),
         "pages": {
             label: {
                 "count": len(times),
                 "errors": phase.errors.get(label, 0),
-                "p50_ms": round(1000 * percentile(times, 50), 1),
-                "p95_ms": round(1000 * percentile(times, 95), 1),
-                "p99_ms": round(1000 * percentile(times, 99), 1),
+                "refused": phase.refused.get(label, 0),
+                "p50_ms": round(1000 * percentile(times, 50), 1) if times else None,
+                "p95_ms": round(1000 * percentile(times, 95), 1) if times else None,
+                "p99_ms": round(1000 * percentile(times, 99), 1) if times else None,
             }
-            for label, times in phase.samples.items()
+            for label, times in [
+                *phase.samples.items(),
+                *((label, []) for label in phase.refused if label not in phase.samples),
+            ]
         },
     }
 
@@ -261,35 +366,49 @@ def markdown(results: list[dict[str, Any]], checks: dict[str, Any], meta: dict[s
         "",
         f"{meta['database']}; `townhall serve --workers {meta['web_workers']} --threads "
         f"{meta['threads']} --with-worker --task-workers {meta['task_workers']}`; "
-        f"{meta['residents']} residents and {meta['staff']} caseworkers, {meta['duration']} s a "
-        f"phase; Redis: {'yes' if meta['redis'] else 'no'}; {meta['cpus']} CPUs; load average "
-        f"{meta['load_before']:.2f} before, {meta['load_after']:.2f} after.",
+        f"{meta['residents']} residents ({meta['surge']} times as many in the surge) and "
+        f"{meta['staff']} caseworkers, {meta['duration']} s a phase; WEB_MAX_WAIT "
+        f"{meta['max_wait']}; Redis: {'yes' if meta['redis'] else 'no'}; {meta['cpus']} CPUs; "
+        f"{meta['pinning']}; load average {meta['load_before']:.2f} before, "
+        f"{meta['load_after']:.2f} after.",
         "",
-        "| Phase | Requests/s | Cases/s | Errors | Web CPU ms/request | Task worker CPU s "
-        "| Load generator CPU s |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| Phase | Requests/s | Cases/s | Errors | Refused (503 busy) | Other 5xx "
+        "| Web CPU ms/request | Task worker CPU s | Load generator CPU ms/request |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for result in results:
         lines.append(
             f"| {result['phase']} | {result['requests_per_second']} | "
-            f"{result['cases_per_second']} | {result['errors']} | "
+            f"{result['cases_per_second']} | {result['errors']} | {result['refused_busy']} | "
+            f"{result['server_errors_other_than_busy']} | "
             f"{result['web_cpu_ms_per_request']} | {result['task_cpu_s']} | "
-            f"{result['load_generator_cpu_s']} |"
+            f"{result['load_generator_cpu_ms_per_request']} |"
         )
     lines += [
         "",
-        "| Page | Requests | Errors | p50 ms | p95 ms | p99 ms |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| Phase | Page | Requests | Errors | Refused | p50 ms | p95 ms | p99 ms |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for result in results:
         for label, page in result["pages"].items():
             lines.append(
-                f"| {label} | {page['count']} | {page['errors']} | {page['p50_ms']} | "
-                f"{page['p95_ms']} | {page['p99_ms']} |"
+                f"| {result['phase']} | {label} | {page['count']} | {page['errors']} | "
+                f"{page['refused']} | {page['p50_ms']} | {page['p95_ms']} | {page['p99_ms']} |"
             )
     lines += ["", "Checks after the run:", ""]
     lines += [f"- {name}: {value}" for name, value in checks.items()]
     return "\n".join(lines) + "\n"
+
+
+def pin(args: argparse.Namespace) -> str:
+    """With --pin, keep this process (the load generator) on the first CPU; the
+    server is started on the others (ServerProcess). A description either way."""
+    if not args.pin:
+        return "not pinned"
+    first, *others = sorted(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {first})
+    args.server_cpus = set(others)
+    return f"load generator pinned to CPU {first}, server to CPU {', '.join(map(str, others))}"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -299,6 +418,7 @@ def main(argv: list[str] | None = None) -> None:
         workdir = Path(tmp)
         environment, meta = prepare(args, workdir, STAFF_PASSWORD)
         staff = meta.pop("staff_emails")
+        meta["pinning"] = pin(args)
         print("Starting townhall serve ...", file=sys.stderr, flush=True)
         server = ServerProcess(environment, args)
         results: list[dict[str, Any]] = []
@@ -306,14 +426,24 @@ def main(argv: list[str] | None = None) -> None:
             server.wait_until_ready()
             meta["load_before"] = os.getloadavg()[0]
             references: list[str] = []
+            accepted = 0
+            server_errors = 0
             for name in phases:
                 print(f"  {name} ...", file=sys.stderr, flush=True)
                 phase = asyncio.run(run_phase(name, server, args, staff))
                 references += phase.references
+                accepted += phase.accepted_submits
+                server_errors += phase.server_errors
                 results.append(summary(phase))
             meta["load_after"] = os.getloadavg()[0]
             print("Waiting for the task workers, then checking ...", file=sys.stderr, flush=True)
-            checks = check_run(environment, references, workdir)
+            checks = check_run(
+                environment,
+                references,
+                workdir,
+                accepted_submits=accepted,
+                server_errors=server_errors,
+            )
         finally:
             server.stop()
     print(markdown(results, checks, meta))

@@ -38,7 +38,10 @@ def prepare(
     }
     if args.redis:
         settings_env["REDIS_URL"] = args.redis
-    for name in ("REDIS_URL", "THROTTLE_STORE", "DATABASE_REPLICA_URL", "S3_BUCKET"):
+    if args.max_wait is not None:
+        settings_env["WEB_MAX_WAIT"] = str(args.max_wait)
+    inherited = ("REDIS_URL", "THROTTLE_STORE", "DATABASE_REPLICA_URL", "S3_BUCKET", "WEB_MAX_WAIT")
+    for name in inherited:
         os.environ.pop(name, None)
     os.environ.update(settings_env)
     environment = dict(os.environ)
@@ -57,12 +60,17 @@ def prepare(
     call_command("flush", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     world = build_world()
+    from townhall.accounts.two_factor import demo_authenticator, recovery_codes_replace
+
     emails = []
     for number in range(args.staff):
         email = f"caseworker{number}@example.gov.uk"
         user = User.objects.create_user(email, password=password)
         Membership.objects.create(user=user, organisation=world.organisation)
-        emails.append(email)
+        # Staff sign in with a second factor: each caseworker gives a recovery
+        # code (each works once, so one a phase) after the password.
+        demo_authenticator(user=user)
+        emails.append((email, recovery_codes_replace(user=user)))
     from django.db import connections
     from django.utils import timezone
 
@@ -77,6 +85,8 @@ def prepare(
         "staff": args.staff,
         "duration": args.duration,
         "redis": bool(args.redis),
+        "surge": args.surge,
+        "max_wait": f"{args.max_wait:g} s" if args.max_wait is not None else "5 s (default)",
         "staff_emails": emails,
     }
     connections.close_all()
@@ -95,7 +105,16 @@ def _messages(folder: Path) -> list[str]:
     return messages
 
 
-def check_run(environment: dict[str, str], references: list[str], workdir: Path) -> dict[str, Any]:
+def check_run(
+    environment: dict[str, str],
+    references: list[str],
+    workdir: Path,
+    *,
+    accepted_submits: int,
+    server_errors: int,
+) -> dict[str, Any]:
+    """After the run: nothing lost, nothing half-written, nothing done twice."""
+    from django.db.models import Q
     from django_tasks_db.models import DBTaskResult
 
     from townhall.cases.models import Case
@@ -124,6 +143,15 @@ def check_run(environment: dict[str, str], references: list[str], workdir: Path)
         and Case.objects.filter(reference__in=references).count() == len(references),
         "emails written": len(messages),
         "cases acknowledged by exactly one email": sum(1 for n in per_reference.values() if n == 1),
+        # A case is written with its first event and its contact in one transaction.
+        "cases without an event or a contact": Case.objects.filter(
+            Q(events__isnull=True) | Q(contacts__isnull=True)
+        )
+        .distinct()
+        .count(),
+        "submissions accepted": accepted_submits,
+        "accepted submissions without a reference": accepted_submits - len(references),
+        "errors 5xx other than a clean 503": server_errors,
         "tasks": len(tasks),
         "tasks run by more than one worker": run_twice,
         "tasks not finished successfully": not_done,
@@ -132,6 +160,9 @@ def check_run(environment: dict[str, str], references: list[str], workdir: Path)
         checks["references unique"]
         and checks["cases acknowledged by exactly one email"] == len(references)
         and len(messages) == cases
+        and checks["cases without an event or a contact"] == 0
+        and accepted_submits == len(references) == cases
+        and server_errors == 0
         and run_twice == 0
         and not_done == 0
     )

@@ -63,8 +63,14 @@ class ServerProcess:
         if args.web_workers:
             command += ["--workers", str(args.web_workers)]
         self.log = Path(environment["TOWNHALL_VAR_DIR"]) / "serve.log"
+        cpus = getattr(args, "server_cpus", None)
         self.process = subprocess.Popen(  # noqa: S603
-            command, env=environment, stdout=self.log.open("w"), stderr=subprocess.STDOUT
+            command,
+            env=environment,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            # With --pin: the server and every process it starts on their own CPUs.
+            preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
         )
 
     def wait_until_ready(self, timeout: float = 120.0) -> None:

@@ -2,7 +2,57 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/11"  # a database number of the tests' own
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """Redis at 127.0.0.1:6379 (database 11), or the test is skipped; in CI,
+    where Redis runs, its absence fails the test instead."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        if os.environ.get("CI"):
+            pytest.fail("Redis is not running at 127.0.0.1:6379, and CI should start it")
+        pytest.skip("Redis is not running at 127.0.0.1:6379: the RQ task engine is not tested")
+    finally:
+        client.close()
+    return REDIS_TEST_URL
+
+
+@pytest.fixture(params=["database", "rq"])
+def task_engine(request, settings, monkeypatch):  # type: ignore[no-untyped-def]
+    """Queued tasks run on the database queue, then (a second run of the test)
+    on RQ over Redis, each by its own worker as soon as they are enqueued
+    (townhall.testing.task_engines). Set `task_engine.auto = False` to let tasks
+    wait until `task_engine.drain()`."""
+    from townhall.testing.task_engines import DatabaseEngine, RQEngine
+
+    if request.param == "database":
+        engine = DatabaseEngine()
+        settings.TASKS = {"default": {"BACKEND": engine.backend}}
+        with engine.running():
+            yield engine
+        return
+    import django_rq
+
+    rq_engine = RQEngine(request.getfixturevalue("redis_url"))
+    monkeypatch.setattr(django_rq, "get_queue", rq_engine.get_queue)
+    # The job's queue is read back as its task's queue: both must be valid.
+    queues = ["default", rq_engine.queue.name]
+    settings.TASKS = {"default": {"BACKEND": rq_engine.backend, "QUEUES": queues}}
+    try:
+        with rq_engine.running():
+            yield rq_engine
+    finally:
+        rq_engine.close()
 
 
 @pytest.fixture(autouse=True)

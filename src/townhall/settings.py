@@ -15,7 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from townhall.core.proxies import proxy_networks
-from townhall.env import env_bool, env_int, env_list, env_str, map_tiles_origin
+from townhall.env import env_bool, env_float, env_int, env_list, env_str, map_tiles_origin
 from townhall.residents.oidc_settings import oidc_private_key, oidc_settings_check
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -98,6 +98,10 @@ MIDDLEWARE = [
     "townhall.core.url_checks.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Refuses a request that waited too long for a thread (WEB_MAX_WAIT), before
+    # the session or the database is touched; after the language and the CSRF
+    # cookie, so its page is in the resident's language (ADR 0063).
+    "townhall.core.busy.BusyMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Which second factor, if any, this session has passed (request.user.is_verified()).
     "django_otp.middleware.OTPMiddleware",
@@ -466,6 +470,15 @@ if DATABASE_REPLICA_URL:
     )
 # Seconds a client's reads stay on the primary after it sent a form.
 REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 15)
+
+# Load shedding (core.busy, ADR 0063): under `townhall serve`, a request that
+# waited more than WEB_MAX_WAIT seconds for a free thread is answered with the
+# "service is busy" page (503) instead of being served; 0 turns it off.
+# WEB_BUSY_RETRY_AFTER is the Retry-After that page sends.
+WEB_MAX_WAIT = env_float("WEB_MAX_WAIT", 5.0)
+WEB_BUSY_RETRY_AFTER = env_int("WEB_BUSY_RETRY_AFTER", 30)
+if WEB_MAX_WAIT < 0 or WEB_BUSY_RETRY_AFTER < 1:
+    raise ImproperlyConfigured("WEB_MAX_WAIT must be 0 or more, WEB_BUSY_RETRY_AFTER 1 or more")
 
 # Seconds each web process remembers the site, councils and published service
 # it read (core.memo); its own saves forget them at once (0 turns it off).

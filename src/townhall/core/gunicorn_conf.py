@@ -19,7 +19,8 @@ from typing import Any
 
 from townhall.env import env_int
 
-worker_class = "gthread"
+# gthread, telling each request how long it waited for a thread (load shedding, ADR 0063).
+worker_class = "townhall.core.web_worker.Worker"
 # Nobody's X-Forwarded-* is believed by gunicorn (see above).
 forwarded_allow_ips = ""
 secure_scheme_headers: dict[str, str] = {}

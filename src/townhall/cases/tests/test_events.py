@@ -26,7 +26,8 @@ from townhall.cases.services import case_add_note, case_transition
 from townhall.notifications.models import Delivery
 from townhall.notifications.services import Outgoing
 
-pytestmark = pytest.mark.django_db
+# Every test runs on each task engine: the database queue, then RQ (src/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("task_engine")]
 
 
 @pytest.fixture

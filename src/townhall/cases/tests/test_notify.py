@@ -12,7 +12,8 @@ from townhall.cases.services import case_submit, case_transition, draft_save_ans
 from townhall.catalogue.factories import definition_data, page_data, question_data, service_create
 from townhall.notifications import messages
 
-pytestmark = pytest.mark.django_db
+# Every test runs on each task engine: the database queue, then RQ (src/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("task_engine")]
 
 
 def contact_service(council, **workflow_extra):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import signal
 import uuid
 from collections.abc import Iterator
@@ -28,27 +27,6 @@ def database_tasks(settings, monkeypatch):
 def clock(monkeypatch) -> Clock:
     """Django's clock in this process, to move forward past a wait."""
     return Clock(monkeypatch)
-
-
-REDIS_TEST_URL = "redis://127.0.0.1:6379/11"  # a database number of the tests' own
-
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    """Redis at 127.0.0.1:6379 (database 11), or the test is skipped; in CI,
-    where Redis runs, its absence fails the test instead. Keys made under the
-    yielded prefix are removed afterwards."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_TEST_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        if os.environ.get("CI"):
-            pytest.fail("Redis is not running at 127.0.0.1:6379, and CI should start it")
-        pytest.skip("Redis is not running at 127.0.0.1:6379")
-    yield REDIS_TEST_URL
-    client.close()
 
 
 @pytest.fixture

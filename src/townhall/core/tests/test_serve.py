@@ -371,3 +371,42 @@ def test_sighup_reloads_web_and_task_workers_without_refusing_a_request(folder):
         assert server.request("GET", "/healthz").status == 200
     finally:
         assert server.stop() == 0
+
+
+# ---- load shedding (ADR 0063) ------------------------------------------------------
+
+
+def test_a_request_kept_waiting_for_a_thread_too_long_gets_the_busy_page(folder):
+    """One worker with one thread, held by a form post whose body has not come
+    yet; a page asked for meanwhile waits for that thread past WEB_MAX_WAIT,
+    then is answered 503 with Retry-After, and the post in hand is finished."""
+    server = Server(folder, "--workers", "1", "--threads", "1", HTTPS="false", WEB_MAX_WAIT="0.5")
+    try:
+        assert server.request("GET", "/healthz").status == 200
+        held = socket.create_connection(("127.0.0.1", server.port), timeout=WAIT)
+        body = b"reference=EXA-2026-48210937"
+        held.sendall(
+            # With a CSRF cookie, the CSRF check reads the body, waiting for it.
+            b"POST /track/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            b"Cookie: csrftoken=" + b"a" * 32 + b"\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+        )
+        answers: queue.Queue[http.client.HTTPResponse] = queue.Queue()
+        waiting = threading.Thread(
+            target=lambda: answers.put(server.request("GET", "/services/")), daemon=True
+        )
+        waiting.start()
+        time.sleep(1.5)  # longer than WEB_MAX_WAIT: the page waits that long for the thread
+        held.sendall(body)
+        first = held.makefile("rb").readline()
+        held.close()
+        busy = answers.get(timeout=WAIT)
+
+        assert first.startswith(b"HTTP/1.1 403")  # the post in hand was finished (no CSRF token)
+        assert busy.status == 503
+        assert busy.getheader("Retry-After") == "30"
+        # Once it is idle again, the same page is served.
+        assert server.request("GET", "/services/").status == 200
+    finally:
+        assert server.stop() == 0

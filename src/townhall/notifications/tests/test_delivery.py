@@ -18,7 +18,8 @@ from townhall.notifications.models import Delivery
 from townhall.notifications.services import delivery_send, email_queue
 from townhall.notifications.tasks import deliver
 
-pytestmark = pytest.mark.django_db
+# Every test runs on each task engine: the database queue, then RQ (src/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("task_engine")]
 
 from townhall.notifications.services import MAX_ATTEMPTS  # noqa: E402
 

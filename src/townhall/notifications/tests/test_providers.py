@@ -24,7 +24,8 @@ from townhall.notifications.providers import Provider, provider_register, provid
 from townhall.notifications.services import MAX_ATTEMPTS, Outgoing, email_queue
 from townhall.notifications.tasks import deliver
 
-pytestmark = pytest.mark.django_db
+# Every test runs on each task engine: the database queue, then RQ (src/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("task_engine")]
 
 PHONE = "07700 900123"
 

@@ -23,7 +23,8 @@ from townhall.webhooks.models import Endpoint
 from townhall.webhooks.payloads import payload_schema
 from townhall.webhooks.signing import signature_valid
 
-pytestmark = pytest.mark.django_db(transaction=False)
+# Every test runs on each task engine: the database queue, then RQ (src/conftest.py).
+pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.usefixtures("task_engine")]
 
 
 def submit(fly_tipping, capture):
