@@ -7,8 +7,8 @@ A receiver runs in its own process and logs the event id of every request it
 takes. First a plain loop (one `requests` session, one thread) POSTs the same
 body `--messages` times: the baseline rate. Then `--messages` webhook rows are
 written to the outbox, spread over `--cases` cases (each case's rows must
-arrive in order), with a delivery task each, and `--workers` real
-`townhall db_worker` processes deliver them. When 40% are sent, one worker is
+arrive in order), the batch sender is woken as a case event's subscribers
+wake it, and `--workers` real `townhall db_worker` processes deliver them. When 40% are sent, one worker is
 killed with SIGKILL and another started; once no progress is made, the rows
 its death left behind are queued again as `townhall outbox_retry` does after
 its staleness window (shortened here, which is the only shortcut). The run
@@ -121,7 +121,7 @@ def write_outbox(url: str, messages: int, cases: int) -> tuple[bytes, dict[str, 
     from townhall.catalogue.standard import STANDARD_DIR, load_definition_file
     from townhall.notifications.models import Delivery
     from townhall.notifications.services import Outgoing, delivery_add
-    from townhall.notifications.tasks import deliver
+    from townhall.notifications.batch import deliveries_wake
     from townhall.tenancy.models import Organisation
     from townhall.webhooks.models import Endpoint
     from townhall.webhooks.signing import secret_new
@@ -143,7 +143,6 @@ def write_outbox(url: str, messages: int, cases: int) -> tuple[bytes, dict[str, 
     events = list(CaseEvent.objects.filter(case__in=made).select_related("case__organisation"))
     template = [webhook_messages(event)[0] for event in events]
     places: dict[str, tuple[str, int]] = {}
-    ids = []
     with transaction.atomic():
         for n in range(messages):
             model = template[n % cases]
@@ -158,11 +157,11 @@ def write_outbox(url: str, messages: int, cases: int) -> tuple[bytes, dict[str, 
                 payload={**model.payload, "event_id": body["id"]},
                 order_key=model.order_key,
             )
-            row = delivery_add(organisation=council, outgoing=outgoing, case=made[n % cases])
+            delivery_add(organisation=council, outgoing=outgoing, case=made[n % cases])
             places[body["id"]] = (model.order_key, n)
-            ids.append(row.pk)
-    for pk in ids:
-        deliver.enqueue(pk)
+    # As a case event's subscribers do once their rows commit: wake the batch
+    # sender, which claims due rows many at a time (not a task per row).
+    deliveries_wake()
     return template[0].body.encode(), places
 
 
