@@ -28,8 +28,9 @@ from townhall.notifications.services import delivery_attempt, provider_prepare
 logger = logging.getLogger(__name__)
 
 # Rows claimed at once: enough to share the claim and the task among many
-# messages, few enough that a killed worker leaves little to recover.
-BATCH_SIZE = 50
+# messages, few enough that a killed worker leaves little to recover (its
+# claimed rows, and the later rows of their cases, wait for outbox_retry).
+BATCH_SIZE = 20
 # A task drains batches for at most this long, then hands over to a new task
 # so other work queued meanwhile gets its turn.
 DRAIN_SECONDS = 30.0
@@ -44,7 +45,7 @@ def _claimable() -> QuerySet[Delivery]:
         order_key=OuterRef("order_key"),
         pk__lt=OuterRef("pk"),
         status__in=[Delivery.Status.SENDING, Delivery.Status.RETRYING, Delivery.Status.FAILED],
-    )
+    ).exclude(order_key="")  # as the order index's condition says, so it is used
     return Delivery.objects.filter(status=Delivery.Status.PENDING).filter(
         Q(order_key="") | ~Exists(holding_back)
     )
