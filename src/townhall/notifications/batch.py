@@ -87,6 +87,7 @@ def _held_back_from(rows: list[Delivery]) -> dict[str, int]:
         return {}
     earliest = (
         Delivery.objects.filter(order_key__in=keys)
+        .exclude(order_key="")
         .exclude(status=Delivery.Status.SENT)
         .exclude(pk__in=[row.pk for row in rows])
         .values("order_key")
