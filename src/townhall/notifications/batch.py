@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -181,14 +183,35 @@ def deliveries_drain(*, limit: int = BATCH_SIZE, seconds: float = DRAIN_SECONDS)
     than one worker shares a long queue. Returns how many were sent."""
     started = time.monotonic()
     sent = 0
-    while rows := deliveries_claim(limit=limit):
-        if len(rows) == limit:
-            deliveries_wake()
-        sent += deliveries_send_batch(rows)
-        if time.monotonic() - started > seconds:
-            deliveries_wake()
-            break
+    with _commits_not_waiting_for_disk():
+        while rows := deliveries_claim(limit=limit):
+            if len(rows) == limit:
+                deliveries_wake()
+            sent += deliveries_send_batch(rows)
+            if time.monotonic() - started > seconds:
+                deliveries_wake()
+                break
     return sent
+
+
+@contextmanager
+def _commits_not_waiting_for_disk() -> Iterator[None]:
+    """On PostgreSQL, the drain's commits do not wait for the write-ahead log
+    to reach the disk (`synchronous_commit = off`), for this connection while
+    it drains. A worker killed loses nothing by it (the server has the
+    commit); a crash of the database server itself may forget the last
+    moment's claims and outcomes, and the rows are then sent again, with the
+    same identity, as at-least-once delivery allows (ADR 0058)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
 
 
 def deliveries_wake() -> None:
