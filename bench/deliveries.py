@@ -8,9 +8,9 @@ takes. First a plain loop (one `requests` session, one thread) POSTs the same
 body `--messages` times: the baseline rate. Then `--messages` webhook rows are
 written to the outbox, spread over `--cases` cases (each case's rows must
 arrive in order), the batch sender is woken as a case event's subscribers
-wake it, and `--workers` real `townhall db_worker` processes deliver them. When 40% are sent, one worker is
-killed with SIGKILL and another started; once no progress is made, the rows
-its death left behind are queued again as `townhall outbox_retry` does after
+wake it, and `--workers` real `townhall db_worker` processes deliver them.
+When 40% are sent, one worker is killed with SIGKILL and another started;
+once no progress is made, the rows its death left behind are queued again as `townhall outbox_retry` does after
 its staleness window (shortened here, which is the only shortcut). The run
 ends when every row is sent, and then checks the receiver's log: every event
 received, none twice, each case's in order. Nothing passes or fails on time.
@@ -119,9 +119,9 @@ def write_outbox(url: str, messages: int, cases: int) -> tuple[bytes, dict[str, 
     from townhall.cases.models import CaseEvent
     from townhall.catalogue.services import service_import
     from townhall.catalogue.standard import STANDARD_DIR, load_definition_file
+    from townhall.notifications.batch import deliveries_wake
     from townhall.notifications.models import Delivery
     from townhall.notifications.services import Outgoing, delivery_add
-    from townhall.notifications.batch import deliveries_wake
     from townhall.tenancy.models import Organisation
     from townhall.webhooks.models import Endpoint
     from townhall.webhooks.signing import secret_new

@@ -73,7 +73,7 @@ def test_claims_never_overlap_and_take_the_oldest_first(council):
 def test_a_row_held_back_by_an_earlier_unsent_one_is_not_claimed(council, held_tasks):
     retrying = row(council, order_key="case-1", status=Delivery.Status.RETRYING, attempts=1)
     later = row(council, order_key="case-1", subject="later")
-    other = row(council, order_key="case-2", subject="other")
+    row(council, order_key="case-2", subject="other")
     assert deliveries_drain() == 1
     assert [m.subject for m in mail.outbox] == ["other"]
     later.refresh_from_db()
