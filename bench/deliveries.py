@@ -12,8 +12,9 @@ wake it, and `--workers` real `townhall db_worker` processes deliver them.
 When 40% are sent, one worker is killed with SIGKILL and another started;
 once no progress is made, the rows its death left behind are queued again
 as `townhall outbox_retry` does after its staleness window (shortened here,
-which is the only shortcut). The run ends when every row is sent, and then checks the receiver's log: every event
-received, none twice, each case's in order. Nothing passes or fails on time.
+which is the only shortcut). The run ends when every row is sent, and then
+checks the receiver's log: every event received, none twice, each case's in
+order. Nothing passes or fails on time.
 
 The database is a temporary SQLite file, or the one BENCH_DATABASE_URL names
 (its name must contain "bench": it is emptied first).
