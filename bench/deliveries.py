@@ -185,9 +185,11 @@ def start_worker(environment: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
-def recover_lost() -> int:
+def recover_lost(*, never_attempted: bool) -> int:
     """What `townhall outbox_retry` does once its staleness windows have
-    passed: queue again rows left "sending" or never attempted."""
+    passed: queue again rows left "sending" (its 10 minutes), and, with
+    `never_attempted`, rows never attempted (its 15 minutes: by then the
+    later rows of a recovered row's case have been woken by it)."""
     from datetime import timedelta
 
     from django.db import transaction
@@ -201,7 +203,7 @@ def recover_lost() -> int:
             lost = [
                 row
                 for row in services.deliveries_to_retry()
-                if row.status in ("sending", "pending")
+                if row.status == "sending" or (never_attempted and row.status == "pending")
             ]
             for row in lost:
                 services.delivery_retry(delivery=row)
@@ -222,7 +224,7 @@ def deliver_all(
         time.sleep(0.01)
     started = time.perf_counter()
     killed_at: int | None = None
-    recovered = 0
+    recovered = recoveries = 0
     last_count, last_change = 0, time.perf_counter()
     try:
         while (count := sent.count()) < messages:
@@ -235,7 +237,8 @@ def deliver_all(
                 killed_at = count
                 processes[0] = start_worker(environment)
             if killed_at is not None and now - last_change > STALL_SECONDS:
-                recovered += recover_lost()
+                recovered += recover_lost(never_attempted=recoveries > 0)
+                recoveries += 1
                 last_change = now
             if now - started > 1800:
                 sys.exit(f"only {count} of {messages} sent after 30 minutes")
