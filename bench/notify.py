@@ -9,8 +9,12 @@ temporary SQLite file, or the one BENCH_DATABASE_URL names, emptied first):
 2. outbox, in process: N outbox rows, each sent by `delivery_send` (claim the
    row, send it through the Notify provider, record the outcome), one after
    another in this process;
-3. outbox, task workers: N rows queued as real tasks and delivered by
-   `townhall db_worker` processes (`--workers`); with `--kill`, the first
+3. outbox, batches in process: N rows sent by the batch sender
+   (`deliveries_drain`: claim up to 50 rows in one statement, send them
+   through kept-open connections, record each);
+4. outbox, task workers: N rows queued (the batch sender woken, as
+   `delivery_queue` does) and delivered by `townhall db_worker` processes
+   (`--workers`), timed from the first delivery; with `--kill`, the first
    worker is killed (SIGKILL) half way and a new one started, then rows left
    unsent are recovered as `outbox_retry` would, and the run checks that every
    row was sent and that Notify got each reference exactly once.
@@ -162,6 +166,26 @@ def outbox_in_process(council: Any, count: int) -> float:
     return elapsed
 
 
+def outbox_batches_in_process(council: Any, count: int) -> float:
+    """Seconds for the batch sender (`deliveries_drain`) over `count` rows
+    written beforehand, in this process."""
+    from django.db import transaction
+
+    from townhall.notifications.batch import deliveries_drain
+    from townhall.notifications.models import Delivery
+    from townhall.notifications.services import delivery_add
+
+    with transaction.atomic():
+        ids = [delivery_add(organisation=council, outgoing=outgoing(n)).pk for n in range(count)]
+    start = time.perf_counter()
+    deliveries_drain(seconds=WAIT)
+    elapsed = time.perf_counter() - start
+    sent = Delivery.objects.filter(pk__in=ids, status=Delivery.Status.SENT).count()
+    if sent != count:
+        raise BenchError(f"{count - sent} of {count} rows were not sent in batches")
+    return elapsed
+
+
 def start_worker(number: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(  # noqa: S603  (our own command)
         [
@@ -192,9 +216,14 @@ def outbox_workers(council: Any, count: int, workers: int, kill: bool) -> dict[s
         ids = [delivery_queue(organisation=council, outgoing=outgoing(n)).pk for n in range(count)]
     rows = Delivery.objects.filter(pk__in=ids)
     processes = [start_worker(n) for n in range(workers)]
+    # Timed from the first delivery, so the workers' start-up is not counted.
+    deadline = time.monotonic() + WAIT
+    while (first := rows.filter(status=Delivery.Status.SENT).count()) == 0:
+        if time.monotonic() > deadline:
+            raise BenchError("the workers did not start delivering in time")
+        time.sleep(0.01)
     start = time.perf_counter()
     killed = recovered = 0
-    deadline = time.monotonic() + WAIT
     last_sent, last_change = -1, time.monotonic()
     try:
         while (sent := rows.filter(status=Delivery.Status.SENT).count()) < count:
@@ -225,7 +254,12 @@ def outbox_workers(council: Any, count: int, workers: int, kill: bool) -> dict[s
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
-    return {"seconds": elapsed, "killed": killed, "recovered": max(recovered, 0)}
+    return {
+        "seconds": elapsed,
+        "timed": count - first,
+        "killed": killed,
+        "recovered": max(recovered, 0),
+    }
 
 
 def _idle(last_change: float) -> bool:
@@ -261,6 +295,8 @@ def main(argv: list[str] | None = None) -> None:
             plain = plain_loop(n, url)
             print("  outbox, in process ...", file=sys.stderr, flush=True)
             in_process = outbox_in_process(council, n)
+            print("  outbox, batches in process ...", file=sys.stderr, flush=True)
+            batches = outbox_batches_in_process(council, n)
             before = fake_stats(url)
             print(f"  outbox, {args.workers} db_worker(s) ...", file=sys.stderr, flush=True)
             workers = outbox_workers(council, n, args.workers, args.kill)
@@ -280,7 +316,8 @@ def main(argv: list[str] | None = None) -> None:
     rates = {
         "plain": n / plain,
         "in_process": n / in_process,
-        "workers": n / workers["seconds"],
+        "batches": n / batches,
+        "workers": workers["timed"] / workers["seconds"],
     }
     print(report(meta, args, rates, workers))
     if args.json:
@@ -311,6 +348,8 @@ def report(
         f"| Plain `NotificationsAPIClient` loop (baseline) | {plain:.0f} | 100% |",
         f"| Outbox, `delivery_send` in one process | {rates['in_process']:.0f} "
         f"| {rates['in_process'] / plain:.0%} |",
+        f"| Outbox, batch sender (`deliveries_drain`) in one process | {rates['batches']:.0f} "
+        f"| {rates['batches'] / plain:.0%} |",
         f"| Outbox, {args.workers} `db_worker` process(es){kill} | {rates['workers']:.0f} "
         f"| {rates['workers'] / plain:.0%} |",
         "",

@@ -27,12 +27,12 @@ from django.utils import timezone
 from townhall.accounts.models import User
 from townhall.cases.models import Case, CaseEvent
 from townhall.core.tasks import enqueue_on_commit
+from townhall.notifications.batch import deliveries_wake
 from townhall.notifications.services import (
     NEVER_ATTEMPTED_STALE,
     RETRYING_STALE,
     Outgoing,
     delivery_add,
-    delivery_enqueue,
 )
 
 logger = logging.getLogger(__name__)
@@ -156,9 +156,10 @@ def event_dispatch(*, event_id: int) -> None:
                 "".join(traceback.format_tb(error.__traceback__)),
             )
             continue
-        # Enqueued only now that the rows are committed (tasks run in autocommit).
-        for delivery_id in delivery_ids:
-            delivery_enqueue(delivery_id=delivery_id)
+        # Woken only now that the rows are committed (tasks run in autocommit):
+        # one batch sender for all of them, not a task each.
+        if delivery_ids:
+            deliveries_wake()
     if failures:
         CaseEvent.objects.filter(pk=event_id).update(dispatch_error="; ".join(failures)[:200])
         raise EventNotDispatched(f"event {event_id}: {'; '.join(failures)}")

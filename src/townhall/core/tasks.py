@@ -27,6 +27,20 @@ from townhall.core.db import connections_drop_broken
 logger = logging.getLogger(__name__)
 
 
+def call_now(enqueue: Callable[[], object], name: str) -> None:
+    """Call `enqueue` (something that enqueues a task, after a commit) with the
+    safety of `enqueue_on_commit`: a database failure is logged, not raised."""
+    try:
+        enqueue()
+    except DatabaseError as error:
+        logger.warning(
+            "%s could not be enqueued (%s); outbox_retry will find its work.",
+            name,
+            type(error).__name__,
+        )
+        connections_drop_broken()
+
+
 def enqueue_on_commit(the_task: Task[..., Any], *args: Any) -> None:
     """Enqueue `the_task` with `args` once the current transaction commits (never,
     if it rolls back).
@@ -38,18 +52,12 @@ def enqueue_on_commit(the_task: Task[..., Any], *args: Any) -> None:
     lost work (`townhall outbox_retry`), which is why only a task whose work that
     command finds may be enqueued this way."""
 
-    def enqueue() -> None:
-        try:
-            the_task.enqueue(*args)
-        except DatabaseError as error:
-            logger.warning(
-                "%s could not be enqueued (%s); outbox_retry will find its work.",
-                the_task.name,
-                type(error).__name__,
-            )
-            connections_drop_broken()
+    transaction.on_commit(lambda: call_now(lambda: the_task.enqueue(*args), the_task.name))
 
-    transaction.on_commit(enqueue)
+
+# The backoff of `retrying_task` unless a task names its own.
+DEFAULT_BASE_DELAY = timedelta(seconds=30)
+DEFAULT_MAX_DELAY = timedelta(hours=6)
 
 
 def backoff(attempt: int, base: timedelta, cap: timedelta) -> timedelta:
@@ -60,8 +68,8 @@ def backoff(attempt: int, base: timedelta, cap: timedelta) -> timedelta:
 def retrying_task(
     *,
     max_attempts: int = 8,
-    base_delay: timedelta = timedelta(seconds=30),
-    max_delay: timedelta = timedelta(hours=6),
+    base_delay: timedelta = DEFAULT_BASE_DELAY,
+    max_delay: timedelta = DEFAULT_MAX_DELAY,
 ) -> Callable[[Callable[..., Any]], Task[..., Any]]:
     def decorate(func: Callable[..., Any]) -> Task[..., Any]:
         @functools.wraps(func)

@@ -14,13 +14,14 @@ from django.db.models import Case as CaseWhen
 from django.db.models import F, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from townhall.core.tasks import enqueue_on_commit
+from townhall.core.tasks import call_now
 from townhall.notifications.models import Delivery, NotifySettings
 from townhall.notifications.providers import (
     DeliveryRefused,
     PermanentFailure,
     provider_for,
     provider_get,
+    provider_registered,
 )
 from townhall.tenancy.models import Organisation
 
@@ -99,13 +100,23 @@ def delivery_queue(
 ) -> Delivery:
     """Write a message to the outbox and deliver it once the current transaction
     commits, so nothing is sent about a change that rolled back."""
-    from townhall.notifications.tasks import deliver
-
     delivery = delivery_add(organisation=organisation, outgoing=outgoing, case=case)
     # If the database goes away between the commit and the enqueue, the row
     # still stands: outbox_retry queues it later.
-    enqueue_on_commit(deliver, delivery.pk)
+    deliveries_wake_on_commit()
     return delivery
+
+
+def deliveries_wake_on_commit() -> None:
+    """Wake the batch sender once the current transaction commits (a sender
+    already queued and not yet started is not queued again)."""
+    transaction.on_commit(_wake_after_commit)
+
+
+def _wake_after_commit() -> None:
+    from townhall.notifications.batch import deliveries_wake
+
+    call_now(deliveries_wake, "deliver_due")
 
 
 def email_queue(
@@ -142,21 +153,56 @@ def delivery_send(*, delivery_id: int) -> None:
     )
     if delivery.order_key and _wait_for_earlier(delivery):
         return
+    provider_prepare([delivery])
+    outcome = delivery_attempt(delivery)
+    if outcome.retry:
+        # Raised afresh, without the original: its text can hold the recipient's
+        # address (SMTPRecipientsRefused's does), and task backends log tracebacks.
+        raise NotDelivered(f"delivery {delivery.pk}: {outcome.error}")
+    if outcome.sent and delivery.order_key:
+        _wake_next(delivery)
+
+
+def provider_prepare(deliveries: list[Delivery]) -> None:
+    """Let each provider of `deliveries` load what it needs for all of them at
+    once (a webhook's endpoints), before they are sent."""
+    by_provider: dict[str, list[Delivery]] = {}
+    for delivery in deliveries:
+        by_provider.setdefault(delivery.provider, []).append(delivery)
+    for name, rows in by_provider.items():
+        provider = provider_registered(name)
+        if provider is not None:
+            provider.prepare(rows)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What one attempt came to: sent, or not (`retry` when a later attempt
+    may succeed or this was the last), and the error's type name."""
+
+    sent: bool
+    retry: bool = False
+    error: str = ""
+
+
+def delivery_attempt(delivery: Delivery) -> Attempt:
+    """Send a claimed row through its provider and record the outcome in one
+    UPDATE. Never raises for the provider's failures: the outcome says them."""
     try:
         provider_reference = provider_get(delivery.provider).send(delivery)
     except PermanentFailure as refusal:
-        # Not raised: a retry cannot help, and staff choose what to do instead.
+        # Not retried: a retry cannot help, and staff choose what to do instead.
         Delivery.objects.filter(pk=delivery.pk).update(
             status=Delivery.Status.FAILED, permanent=True, last_error=str(refusal)[:200]
         )
         logger.warning("%s %s refused for good", delivery.channel, delivery.pk)
-        return
+        return Attempt(sent=False, error=type(refusal).__name__)
     except DeliveryRefused as error:
         Delivery.objects.filter(pk=delivery.pk).update(
             status=Delivery.Status.FAILED, last_error=type(error).__name__[:200]
         )
         logger.warning("%s %s refused: %s", delivery.channel, delivery.pk, type(error).__name__)
-        return
+        return Attempt(sent=False, error=type(error).__name__)
     except Exception as error:
         gave_up = delivery.attempts >= MAX_ATTEMPTS
         Delivery.objects.filter(pk=delivery.pk).update(
@@ -166,17 +212,14 @@ def delivery_send(*, delivery_id: int) -> None:
         logger.warning(
             "%s %s not delivered (attempt %d)", delivery.channel, delivery.pk, delivery.attempts
         )
-        # Raised afresh, without the original: its text can hold the recipient's
-        # address (SMTPRecipientsRefused's does), and task backends log tracebacks.
-        raise NotDelivered(f"delivery {delivery.pk}: {type(error).__name__}") from None
+        return Attempt(sent=False, retry=True, error=type(error).__name__)
     Delivery.objects.filter(pk=delivery.pk).update(
         status=Delivery.Status.SENT,
         sent_at=timezone.now(),
         last_error="",
         provider_reference=(provider_reference or "")[:200],
     )
-    if delivery.order_key:
-        _wake_next(delivery)
+    return Attempt(sent=True)
 
 
 def _earlier_unsent(delivery: Delivery) -> QuerySet[Delivery]:
@@ -210,14 +253,16 @@ def _wake_next(delivery: Delivery) -> None:
         .only("pk", "status", "last_attempt_at")
         .first()
     )
-    # Only one that waited (tried, and put back): a row never tried has a task
-    # of its own on the way, and a second would only cost the worker a turn.
-    if (
-        following is not None
-        and following.status == Delivery.Status.PENDING
-        and following.last_attempt_at is not None
-    ):
+    if following is None or following.status != Delivery.Status.PENDING:
+        return
+    if following.last_attempt_at is not None:
+        # It waited (tried, and put back): its own task again.
         delivery_enqueue(delivery_id=following.pk)
+    else:
+        # Never tried: the batch sender passed it over while this one was unsent.
+        from townhall.notifications.batch import deliveries_wake
+
+        deliveries_wake()
 
 
 def deliveries_to_retry(

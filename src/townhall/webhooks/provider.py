@@ -94,8 +94,26 @@ class WebhookProvider(Provider):
     # off: a retry may repeat it, with the same event id to drop it by.
     idempotent_retry = False
 
+    def prepare(self, deliveries: list[Delivery]) -> None:
+        # The endpoints of a batch in one query, each row's taken once by its
+        # send (a batch is sent by one thread, one row after another); rows to
+        # one endpoint share its object, so what a send learns (it failed, it
+        # was turned off) holds for the rest of the batch.
+        ids = {delivery.payload.get("endpoint_id") for delivery in deliveries}
+        endpoints = Endpoint.objects.in_bulk([pk for pk in ids if isinstance(pk, int)])
+        _local.endpoints = {
+            delivery.pk: endpoints.get(delivery.payload.get("endpoint_id"))
+            for delivery in deliveries
+        }
+
+    def endpoint(self, delivery: Delivery) -> Endpoint | None:
+        prepared: dict[int, Endpoint | None] = getattr(_local, "endpoints", {})
+        if delivery.pk in prepared:
+            return prepared.pop(delivery.pk)
+        return Endpoint.objects.filter(pk=delivery.payload.get("endpoint_id")).first()
+
     def send(self, delivery: Delivery) -> str:
-        endpoint = Endpoint.objects.filter(pk=delivery.payload.get("endpoint_id")).first()
+        endpoint = self.endpoint(delivery)
         if endpoint is None:
             raise EndpointGone(delivery.pk)
         if not endpoint.is_active:
@@ -109,10 +127,10 @@ class WebhookProvider(Provider):
                 event_type=str(delivery.payload.get("type", "")),
             )
         except requests.RequestException as error:
-            endpoint_failed(endpoint_id=endpoint.pk, error=type(error).__name__)
+            self.failed(endpoint, type(error).__name__)
             raise
         if not 200 <= status < 300:
-            endpoint_failed(endpoint_id=endpoint.pk, error=f"HTTP {status}")
+            self.failed(endpoint, f"HTTP {status}")
             raise WebhookRejected(f"HTTP {status}")
         # Its health changes only after a failure; a working endpoint's last
         # success is written at most once a minute, not once a message.
@@ -121,7 +139,17 @@ class WebhookProvider(Provider):
             or timezone.now() - endpoint.last_success_at > HEALTH_WRITE_INTERVAL
         ):
             endpoint_delivered(endpoint_id=endpoint.pk)
+            # The prepared copy too, so the rest of its batch does not write it again.
+            endpoint.last_success_at, endpoint.failing_since = timezone.now(), None
         return f"HTTP {status}"
+
+    @staticmethod
+    def failed(endpoint: Endpoint, error: str) -> None:
+        if endpoint_failed(endpoint_id=endpoint.pk, error=error):
+            # Turned off: the rest of its batch is refused, as it would be if read afresh.
+            endpoint.is_active = False
+        elif endpoint.failing_since is None:
+            endpoint.failing_since = timezone.now()
 
 
 provider_register(WebhookProvider(), default=True)

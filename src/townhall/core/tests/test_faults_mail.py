@@ -196,7 +196,7 @@ def test_a_worker_killed_mid_send_loses_nothing_and_repeats_only_what_was_accept
     delivery = _delivery(case)
     assert delivery.status == Delivery.Status.SENDING  # cut off: whether it went is unknown
     assert len(smtp.accepted) == copies - 1
-    killed = DBTaskResult.objects.get(task_path__endswith=".deliver")
+    killed = DBTaskResult.objects.get(task_path__endswith=".deliver_due")
     assert killed.status == TaskResultStatus.RUNNING  # and it stays so: nobody finishes it
 
     # outbox_retry leaves a row that may still be being sent ...

@@ -37,6 +37,11 @@ class Provider:
         the failure is a `PermanentFailure`."""
         raise NotImplementedError
 
+    def prepare(self, deliveries: list[Delivery]) -> None:
+        """Load what sending `deliveries` needs, in as few queries as it can,
+        before they are sent one by one (a batch, or a single row). Providers
+        that read nothing beyond the row leave it as it is."""
+
     def serves(self, organisation: Organisation) -> bool:
         """True when this provider is the council's own choice for its
         channel (it has configured it), ahead of the channel's default. Only
