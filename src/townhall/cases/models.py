@@ -361,8 +361,17 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"attachments/{instance.created_at:%Y/%m}/{uuid.uuid4().hex}"
 
 
+class AttachmentQuerySet(models.QuerySet["Attachment"]):
+    def from_resident(self) -> AttachmentQuerySet:
+        """The files the resident sent: never a photo staff added, which only
+        staff see."""
+        return self.filter(added_by__isnull=True)
+
+
 class Attachment(models.Model):
-    """A file a resident uploaded, held against their draft and then their case."""
+    """A file a resident uploaded, held against their draft and then their
+    case; or a photo a member of staff added to the case (`added_by`), which
+    only staff see."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     draft = models.ForeignKey(
@@ -374,6 +383,18 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     created_at = models.DateTimeField()
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "The member of staff who added it (only staff see it); empty for the resident's"
+        ),
+    )
+
+    objects = AttachmentQuerySet.as_manager()
 
     def __str__(self) -> str:
         return self.filename

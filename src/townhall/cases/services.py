@@ -118,14 +118,21 @@ def draft_file_remove(*, draft: Draft, question_id: str, file_id: str) -> Draft:
 
 
 def attachment_store(
-    *, upload: Any, stored: list[str], draft: Draft | None = None, case: Case | None = None
+    *,
+    upload: Any,
+    stored: list[str],
+    draft: Draft | None = None,
+    case: Case | None = None,
+    added_by: User | None = None,
 ) -> dict[str, Any]:
     """Store an upload already checked by its question as an attachment of a
-    draft or a case; its stored name goes on `stored` (to delete if what
-    records it is not saved). Returns the record the answer keeps."""
+    draft or a case (`added_by` the member of staff who added it, if one did);
+    its stored name goes on `stored` (to delete if what records it is not
+    saved). Returns the record the answer keeps."""
     attachment = Attachment(
         draft=draft,
         case=case,
+        added_by=added_by,
         filename=re.sub(r"[\x00-\x1f\x7f]", "", upload.name or "")[-255:] or "upload",
         content_type=sniff_content_type(upload) or "application/octet-stream",
         size=upload.size,
@@ -380,10 +387,23 @@ def case_follow_up(*, case: Case, note: str = "") -> Case:
     return follow_up
 
 
-def case_add_note(*, case: Case, actor: User, note: str) -> CaseEvent:
-    """An internal note on the timeline: staff only, never shown to the resident."""
+def case_add_note(
+    *, case: Case, actor: User, note: str, payload: Mapping[str, Any] | None = None
+) -> CaseEvent:
+    """An internal note on the timeline: staff only, never shown to the resident.
+    `payload` adds to what the event records (a photo staff added with it)."""
     with transaction.atomic():
-        return event_record(case=case, kind=CaseEvent.Kind.NOTE, actor=actor, internal_note=note)
+        return event_record(
+            case=case, kind=CaseEvent.Kind.NOTE, actor=actor, internal_note=note, payload=payload
+        )
+
+
+def case_photo_add(*, case: Case, actor: User, upload: Any, stored: list[str]) -> dict[str, Any]:
+    """Store a photo a member of staff took (already checked to be an image) as
+    an attachment of the case that only staff see; its stored name goes on
+    `stored`, for the caller to delete if the transaction rolls back. Returns
+    the record the timeline event keeps ({"id", "name", "size", "type"})."""
+    return attachment_store(upload=upload, stored=stored, case=case, added_by=actor)
 
 
 def draft_discard(*, draft: Draft) -> None:
