@@ -172,6 +172,19 @@ class Case(models.Model):
     due_at = models.DateTimeField(
         null=True, blank=True, help_text=_("When the SLA expects it done.")
     )
+    # The SLA clock stops while the council waits on the resident (a state
+    # that `asks_resident`) and starts again with what was left: `cases.sla_clock`.
+    sla_paused_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the SLA clock stopped to wait on the resident.")
+    )
+    sla_days_left = models.SmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("Days the council had left when the clock stopped (below 0: overdue by)."),
+    )
+    sla_days_are_working = models.BooleanField(
+        default=True, help_text=_("Whether those days are working days.")
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     redacted_at = models.DateTimeField(
         null=True,

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from townhall.accounts.models import User
+from townhall.cases import sla_clock
 from townhall.cases.answers import DECLARATION, declaration_problem
 from townhall.cases.casework import CaseChanged
 from townhall.cases.conditions import answers_point, case_area_codes, condition_context
@@ -349,16 +350,34 @@ def case_transition(
             payload={**(payload or {}), **({"client": client} if client else {})},
         )
         now = timezone.now()
+        leaving = definition.workflow.state(case.status)
         case.status = to_status
         case.is_open = not target.closed
         case.closed_at = now if target.closed else None
-        if target.closed or target.sla_days or target.sla_working_days:
-            case.due_at = due_at(
+        sets_due_at = bool(target.closed or target.sla_days or target.sla_working_days)
+        sla_clock.clock_on_transition(
+            case=case,
+            definition=definition,
+            leaving=leaving,
+            target=target,
+            now=now,
+            sets_due_at=sets_due_at,
+            fresh_due_at=due_at(
                 definition=definition, state=target, since=now, organisation=case.organisation
             )
+            if sets_due_at
+            else None,
+        )
         case.version = F("version") + 1
         case.save(
-            update_fields=["status", "is_open", "closed_at", "due_at", "updated_at", "version"]
+            update_fields=[
+                "status",
+                "is_open",
+                "closed_at",
+                *sla_clock.FIELDS,
+                "updated_at",
+                "version",
+            ]
         )
         case.refresh_from_db(fields=["version"])
     return case
