@@ -139,7 +139,9 @@ def _photo_kept_with_change(stored: list[str]) -> Iterator[None]:
         raise
 
 
-def _photo_payload(request: HttpRequest, case: Case, photo: Any, stored: list[str]) -> dict:
+def _photo_payload(
+    request: HttpRequest, case: Case, photo: Any, stored: list[str]
+) -> dict[str, Any]:
     """What the timeline event records of a photo the member of staff took, if any."""
     if not photo:
         return {}
