@@ -137,9 +137,7 @@ def test_a_state_with_its_own_sla_or_a_closed_one_forgets_the_pause(clock, servi
     assert case.due_at is None and case.sla_paused_at is None
 
 
-def test_a_waiting_state_with_its_own_sla_gives_the_resident_a_deadline(
-    clock, service, staff_user
-):
+def test_a_waiting_state_with_its_own_sla_gives_the_resident_a_deadline(clock, service, staff_user):
     clock.at(datetime(2026, 8, 21, 10, 0, tzinfo=LONDON))
     case = submitted_case(service)  # due Friday 28 August
     clock.at(datetime(2026, 8, 25, 9, 0, tzinfo=LONDON))
@@ -160,4 +158,7 @@ def test_the_case_page_shows_the_clock_stopped(clock, service, staff_user, staff
     _move(case, "more_information", staff_user)
     page = staff_client.get(f"/staff/cases/{case.reference}/").content.decode()
     assert "Paused" in page
-    assert "Waiting on the resident since 25 August 2026: 3 working days left when it moves on." in page
+    assert (
+        "Waiting on the resident since 25 August 2026: 3 working days left when it moves on."
+        in page
+    )
