@@ -98,7 +98,11 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
             staff = []
             for n in range(20):
                 user = User.objects.create_user(f"staff{n}@{slug}.example", first_name=f"S{n}")
-                membership = Membership.objects.create(user=user, organisation=organisation)
+                # One team manager in each team, to be told about cases near breach.
+                role = Membership.Role.TEAM_MANAGER if 5 <= n < 10 else Membership.Role.CASEWORKER
+                membership = Membership.objects.create(
+                    user=user, organisation=organisation, role=role
+                )
                 membership.teams.add(teams[n % len(teams)])
                 staff.append(user)
         started = time.perf_counter()
@@ -164,7 +168,8 @@ def scenarios(world: dict[str, Any]) -> list[Scenario]:
     from django.test import Client
 
     from bench.scenarios import bare_view, checker, constant
-    from townhall.cases.models import Case
+    from townhall.cases.models import Case, SlaWarning
+    from townhall.cases.sla import WarningRun, sla_warnings_send
     from townhall.testing.sign_in import sign_in
 
     organisation = world["organisation"]
@@ -227,6 +232,15 @@ def scenarios(world: dict[str, Any]) -> list[Scenario]:
     def check_rows(rows: object) -> None:
         if not isinstance(rows, list) or not 1 <= len(rows) <= 51:
             raise BenchError(f"the raw queue page returned {rows!r:.80}")
+
+    def check_run(run: object) -> None:
+        if not isinstance(run, WarningRun) or run.breached + run.due_soon == 0:
+            raise BenchError(f"the SLA warnings run found nothing to warn about: {run!r:.80}")
+
+    def sla_first_run() -> Any:
+        # Untimed: forget earlier warnings, so each run warns about a full backlog.
+        SlaWarning.objects.filter(case__organisation=organisation).delete()
+        return lambda: sla_warnings_send(organisation=organisation)
 
     case_path = f"/staff/cases/{sample['reference']}/"
     return [
@@ -293,6 +307,18 @@ def scenarios(world: dict[str, Any]) -> list[Scenario]:
             name="Find the caller first (log a contact, by email)",
             prepare=constant(lambda: get(f"/staff/contacts/new/?caller={sample['search_email']}")),
             check=checker(200, contains=sample["reference"]),
+        ),
+        Scenario(
+            key="sla_warn_dry",
+            name="SLA warnings: finding the cases to warn about (cases_sla_warn --dry-run)",
+            prepare=constant(lambda: sla_warnings_send(organisation=organisation, dry_run=True)),
+            check=check_run,
+        ),
+        Scenario(
+            key="sla_warn",
+            name="SLA warnings: a run over a backlog, writing warnings and emails",
+            prepare=sla_first_run,
+            check=check_run,
         ),
     ]
 

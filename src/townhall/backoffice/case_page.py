@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from townhall.backoffice import staff_lists
 from townhall.backoffice.queue_forms import (
@@ -118,6 +118,7 @@ def extras(request: HttpRequest, case: Case, forms: dict[str, Any]) -> dict[str,
         "merged_into": case.merged_into,
         "action_forms_with_errors": [form for form in forms.values() if form.errors],
         "sla": _sla(case),
+        "sla_paused": sla_paused_text(case),
     }
 
 
@@ -125,3 +126,32 @@ def _sla(case: Case) -> str:
     now = timezone.now()
     soon_until = sla.due_soon_until(organisation=case.organisation, now=now)
     return sla.sla_state(case.due_at, is_open=case.is_open, now=now, soon_until=soon_until)
+
+
+def sla_paused_text(case: Case) -> str:
+    """What the SLA clock of an open case waiting on the resident kept: "3
+    working days left when it moves on"; empty if it is running."""
+    left = case.sla_days_left
+    if not case.is_open or case.sla_paused_at is None or left is None:
+        return ""
+    if case.sla_days_are_working:
+        if left >= 0:
+            return ngettext(
+                "%(count)d working day left when it moves on",
+                "%(count)d working days left when it moves on",
+                left,
+            ) % {"count": left}
+        return ngettext(
+            "overdue by %(count)d working day when it moves on",
+            "overdue by %(count)d working days when it moves on",
+            -left,
+        ) % {"count": -left}
+    if left >= 0:
+        return ngettext(
+            "%(count)d day left when it moves on", "%(count)d days left when it moves on", left
+        ) % {"count": left}
+    return ngettext(
+        "overdue by %(count)d day when it moves on",
+        "overdue by %(count)d days when it moves on",
+        -left,
+    ) % {"count": -left}

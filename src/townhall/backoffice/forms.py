@@ -9,15 +9,51 @@ from django.utils.translation import gettext_lazy as _
 
 from townhall.cases import selectors
 from townhall.cases.models import STAFF_CHANNELS, Case, Channel, Contact, ResponseTemplate
+from townhall.cases.public import IMAGE_TYPES
 from townhall.catalogue.engine.definition import State
+from townhall.catalogue.engine.inputs import sniff_content_type
 from townhall.catalogue.engine.validation import CONTROL_CHARACTERS
 from townhall.catalogue.models import Service
 from townhall.catalogue.transfer import MAX_BYTES, SUFFIXES
 from townhall.integrations.models import ApiKey
 from townhall.tenancy.models import Organisation
 
+PHOTO_MAX_MB = 20
 
-class StatusForm(forms.Form):
+
+class PhotoForm(forms.Form):
+    """An optional photo, as a field officer takes it with their phone's camera:
+    kept only if its first bytes say it is a JPEG, PNG, GIF or WebP image."""
+
+    photo_label = _("Photo (optional)")
+    photo = forms.FileField(
+        required=False,
+        help_text=_(
+            "Take one with your phone's camera, or choose a picture: JPG, PNG, GIF or WEBP, "
+            "smaller than 20MB. Only staff see it."
+        ),
+        error_messages={
+            "invalid": _("The photo could not be read: take or choose it again"),
+            "empty": _("The photo is empty: take or choose it again"),
+        },
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["photo"].label = self.photo_label
+
+    def clean_photo(self) -> UploadedFile | None:
+        upload: UploadedFile | None = self.cleaned_data.get("photo")
+        if not upload:
+            return None
+        if (upload.size or 0) > PHOTO_MAX_MB * 1024 * 1024:
+            raise forms.ValidationError(_("The photo must be smaller than 20MB"))
+        if sniff_content_type(upload) not in IMAGE_TYPES:
+            raise forms.ValidationError(_("The photo must be a JPG, PNG, GIF or WEBP image"))
+        return upload
+
+
+class StatusForm(PhotoForm):
     status = forms.ChoiceField(
         label=_("New status"),
         error_messages={
@@ -55,7 +91,7 @@ class StatusForm(forms.Form):
         templates: list[ResponseTemplate] | None = None,
         **kwargs: object,
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["status"].choices = [(s.id, s.label) for s in next_states]  # type: ignore[attr-defined]
         self.templates = {str(t.pk): t for t in templates or []}
         self.fields["template"].choices = [  # type: ignore[attr-defined]
@@ -74,13 +110,20 @@ class StatusForm(forms.Form):
         return data
 
 
-class NoteForm(forms.Form):
+class NoteForm(PhotoForm):
+    photo_label = _("Photo with the note (optional)")
     note = forms.CharField(
         label=_("Add an internal note"),
         max_length=5000,
+        required=False,
         widget=forms.Textarea,
-        error_messages={"required": _("Enter the note")},
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("note") and not data.get("photo") and "photo" not in self.errors:
+            self.add_error("note", _("Enter the note"))
+        return data
 
 
 class ServiceImportForm(forms.Form):

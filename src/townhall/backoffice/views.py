@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -20,7 +22,7 @@ from townhall.backoffice.forms import NoteForm, StatusForm
 from townhall.backoffice.message_views import choose_form_for, resend_form_for
 from townhall.cases import casework, selectors, services
 from townhall.cases.conditions import condition_context
-from townhall.cases.models import Case, CaseEvent, Channel, Contact
+from townhall.cases.models import Attachment, Case, CaseEvent, Channel, Contact
 from townhall.catalogue.engine import flow
 from townhall.connectors import selectors as connector_selectors
 from townhall.connectors import services as connector_services
@@ -125,13 +127,38 @@ def _audit(request: HttpRequest, case: Case, action: str, **fields: str) -> None
     )
 
 
+@contextmanager
+def _photo_kept_with_change(stored: list[str]) -> Iterator[None]:
+    """Delete the files of photos stored inside the block if it fails: their
+    rows roll back with the change, their files would be left behind."""
+    try:
+        yield
+    except BaseException:
+        storage = Attachment._meta.get_field("file").storage
+        services.files_delete(storage=storage, names=stored)
+        raise
+
+
+def _photo_payload(
+    request: HttpRequest, case: Case, photo: Any, stored: list[str]
+) -> dict[str, Any]:
+    """What the timeline event records of a photo the member of staff took, if any."""
+    if not photo:
+        return {}
+    actor = request.user
+    return {"photo": services.case_photo_add(case=case, actor=actor, upload=photo, stored=stored)}  # type: ignore[arg-type]
+
+
 @require_POST
 @permission_required(Permission.CHANGE_CASES)
 def case_status(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     next_states = case.service_version.parsed.workflow.next_states(case.status)
     form = StatusForm(
-        request.POST, next_states=next_states, templates=casework.response_templates(case=case)
+        request.POST,
+        request.FILES,
+        next_states=next_states,
+        templates=casework.response_templates(case=case),
     )
     if not form.is_valid():
         return _render_case(request, case, status_form=form, status=400)
@@ -142,22 +169,31 @@ def case_status(request: HttpRequest, reference: str) -> HttpResponse:
             case=case,
             to_state=form.cleaned_data["status"],
         )
+    stored: list[str] = []
     try:
-        # The change and its audit entry are kept or lost together.
-        with transaction.atomic():
+        # The change, its photo and its audit entry are kept or lost together.
+        with _photo_kept_with_change(stored), transaction.atomic():
             services.case_transition(
                 case=case,
                 to_status=form.cleaned_data["status"],
                 actor=request.user,  # type: ignore[arg-type]
                 public_message=public_message,
                 internal_note=form.cleaned_data["internal_note"],
+                payload=_photo_payload(request, case, form.cleaned_data.get("photo"), stored),
                 expected_version=form.cleaned_data.get("version"),
             )
             _audit(
                 request, case, AuditEntry.Action.CHANGED_STATUS, detail=form.cleaned_data["status"]
             )
     except services.CaseChanged:
-        return _render_case(request, case, changed_message=str(case_page.CHANGED), status=409)
+        # What was typed stays in the form (a chosen photo cannot: the page says so).
+        return _render_case(
+            request,
+            case,
+            status_form=form,
+            changed_message=str(case_page.CHANGED),
+            status=409,
+        )
     except services.TransitionRefused as refusal:
         form.add_error("status", str(refusal))
         return _render_case(request, case, status_form=form, status=409)
@@ -176,13 +212,25 @@ def case_status(request: HttpRequest, reference: str) -> HttpResponse:
 @permission_required(Permission.CHANGE_CASES)
 def case_note(request: HttpRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
-    form = NoteForm(request.POST)
+    form = NoteForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_case(request, case, note_form=form, status=400)
-    with transaction.atomic():
-        services.case_add_note(case=case, actor=request.user, note=form.cleaned_data["note"])  # type: ignore[arg-type]
-        _audit(request, case, AuditEntry.Action.ADDED_NOTE, personal_data="internal note")
-    messages.success(request, _("Note added."))
+    photo = form.cleaned_data.get("photo")
+    stored: list[str] = []
+    with _photo_kept_with_change(stored), transaction.atomic():
+        services.case_add_note(
+            case=case,
+            actor=request.user,  # type: ignore[arg-type]
+            note=form.cleaned_data["note"],
+            payload=_photo_payload(request, case, photo, stored),
+        )
+        _audit(
+            request,
+            case,
+            AuditEntry.Action.ADDED_NOTE,
+            personal_data="internal note, photo" if photo else "internal note",
+        )
+    messages.success(request, _("Note and photo added.") if photo else _("Note added."))
     return redirect("backoffice:case", reference=case.reference)
 
 

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from townhall.accounts.models import User
+from townhall.cases import sla_clock
 from townhall.cases.events import event_record
 from townhall.cases.models import Case, CaseEvent, CaseFollower, Priority, ResponseTemplate
 from townhall.cases.routing import due_at, team_for
@@ -143,7 +144,8 @@ def case_reopen(
         case.due_at = due_at(
             definition=definition, state=initial, since=now, organisation=case.organisation
         )
-        _save(case, "status", "is_open", "closed_at", "merged_into", "due_at")
+        sla_clock.clock_forget(case=case)
+        _save(case, "status", "is_open", "closed_at", "merged_into", *sla_clock.FIELDS)
     return case
 
 

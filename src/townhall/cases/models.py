@@ -172,6 +172,19 @@ class Case(models.Model):
     due_at = models.DateTimeField(
         null=True, blank=True, help_text=_("When the SLA expects it done.")
     )
+    # The SLA clock stops while the council waits on the resident (a state
+    # that `asks_resident`) and starts again with what was left: `cases.sla_clock`.
+    sla_paused_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the SLA clock stopped to wait on the resident.")
+    )
+    sla_days_left = models.SmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("Days the council had left when the clock stopped (below 0: overdue by)."),
+    )
+    sla_days_are_working = models.BooleanField(
+        default=True, help_text=_("Whether those days are working days.")
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     redacted_at = models.DateTimeField(
         null=True,
@@ -361,8 +374,17 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"attachments/{instance.created_at:%Y/%m}/{uuid.uuid4().hex}"
 
 
+class AttachmentQuerySet(models.QuerySet["Attachment"]):
+    def from_resident(self) -> AttachmentQuerySet:
+        """The files the resident sent: never a photo staff added, which only
+        staff see."""
+        return self.filter(added_by__isnull=True)
+
+
 class Attachment(models.Model):
-    """A file a resident uploaded, held against their draft and then their case."""
+    """A file a resident uploaded, held against their draft and then their
+    case; or a photo a member of staff added to the case (`added_by`), which
+    only staff see."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     draft = models.ForeignKey(
@@ -374,6 +396,18 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     created_at = models.DateTimeField()
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "The member of staff who added it (only staff see it); empty for the resident's"
+        ),
+    )
+
+    objects = AttachmentQuerySet.as_manager()
 
     def __str__(self) -> str:
         return self.filename

@@ -77,9 +77,11 @@ def nearby_cases(
         versions |= {v.pk: v.parsed for v in ServiceVersion.objects.filter(pk__in=others)}
     photos: dict[int, list[str]] = {}
     if definition.publish_photos:
-        for case_id, photo_id in Attachment.objects.filter(
-            case_id__in=[c.pk for c, _d in rows], content_type__in=IMAGE_TYPES
-        ).values_list("case_id", "pk"):
+        for case_id, photo_id in (
+            Attachment.objects.from_resident()
+            .filter(case_id__in=[c.pk for c, _d in rows], content_type__in=IMAGE_TYPES)
+            .values_list("case_id", "pk")
+        ):
             photos.setdefault(case_id, []).append(str(photo_id))
     found = []
     for case, distance in rows:

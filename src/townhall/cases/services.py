@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from townhall.accounts.models import User
+from townhall.cases import sla_clock
 from townhall.cases.answers import DECLARATION, declaration_problem
 from townhall.cases.casework import CaseChanged
 from townhall.cases.conditions import answers_point, case_area_codes, condition_context
@@ -118,14 +119,21 @@ def draft_file_remove(*, draft: Draft, question_id: str, file_id: str) -> Draft:
 
 
 def attachment_store(
-    *, upload: Any, stored: list[str], draft: Draft | None = None, case: Case | None = None
+    *,
+    upload: Any,
+    stored: list[str],
+    draft: Draft | None = None,
+    case: Case | None = None,
+    added_by: User | None = None,
 ) -> dict[str, Any]:
     """Store an upload already checked by its question as an attachment of a
-    draft or a case; its stored name goes on `stored` (to delete if what
-    records it is not saved). Returns the record the answer keeps."""
+    draft or a case (`added_by` the member of staff who added it, if one did);
+    its stored name goes on `stored` (to delete if what records it is not
+    saved). Returns the record the answer keeps."""
     attachment = Attachment(
         draft=draft,
         case=case,
+        added_by=added_by,
         filename=re.sub(r"[\x00-\x1f\x7f]", "", upload.name or "")[-255:] or "upload",
         content_type=sniff_content_type(upload) or "application/octet-stream",
         size=upload.size,
@@ -342,16 +350,34 @@ def case_transition(
             payload={**(payload or {}), **({"client": client} if client else {})},
         )
         now = timezone.now()
+        leaving = definition.workflow.state(case.status)
         case.status = to_status
         case.is_open = not target.closed
         case.closed_at = now if target.closed else None
-        if target.closed or target.sla_days or target.sla_working_days:
-            case.due_at = due_at(
+        sets_due_at = bool(target.closed or target.sla_days or target.sla_working_days)
+        sla_clock.clock_on_transition(
+            case=case,
+            definition=definition,
+            leaving=leaving,
+            target=target,
+            now=now,
+            sets_due_at=sets_due_at,
+            fresh_due_at=due_at(
                 definition=definition, state=target, since=now, organisation=case.organisation
             )
+            if sets_due_at
+            else None,
+        )
         case.version = F("version") + 1
         case.save(
-            update_fields=["status", "is_open", "closed_at", "due_at", "updated_at", "version"]
+            update_fields=[
+                "status",
+                "is_open",
+                "closed_at",
+                *sla_clock.FIELDS,
+                "updated_at",
+                "version",
+            ]
         )
         case.refresh_from_db(fields=["version"])
     return case
@@ -380,10 +406,23 @@ def case_follow_up(*, case: Case, note: str = "") -> Case:
     return follow_up
 
 
-def case_add_note(*, case: Case, actor: User, note: str) -> CaseEvent:
-    """An internal note on the timeline: staff only, never shown to the resident."""
+def case_add_note(
+    *, case: Case, actor: User, note: str, payload: Mapping[str, Any] | None = None
+) -> CaseEvent:
+    """An internal note on the timeline: staff only, never shown to the resident.
+    `payload` adds to what the event records (a photo staff added with it)."""
     with transaction.atomic():
-        return event_record(case=case, kind=CaseEvent.Kind.NOTE, actor=actor, internal_note=note)
+        return event_record(
+            case=case, kind=CaseEvent.Kind.NOTE, actor=actor, internal_note=note, payload=payload
+        )
+
+
+def case_photo_add(*, case: Case, actor: User, upload: Any, stored: list[str]) -> dict[str, Any]:
+    """Store a photo a member of staff took (already checked to be an image) as
+    an attachment of the case that only staff see; its stored name goes on
+    `stored`, for the caller to delete if the transaction rolls back. Returns
+    the record the timeline event keeps ({"id", "name", "size", "type"})."""
+    return attachment_store(upload=upload, stored=stored, case=case, added_by=actor)
 
 
 def draft_discard(*, draft: Draft) -> None:

@@ -105,7 +105,7 @@ def request_messages(case: Case) -> list[Delivery]:
 
 
 def request_files(case: Case) -> list[Attachment]:
-    return list(case.attachments.order_by("created_at", "pk"))
+    return list(case.attachments.from_resident().order_by("created_at", "pk"))
 
 
 def my_attachment(user: User, reference: str, attachment_id: UUID) -> Attachment | None:
@@ -113,7 +113,7 @@ def my_attachment(user: User, reference: str, attachment_id: UUID) -> Attachment
     case = my_request(user, reference)
     if case is None:
         return None
-    return case.attachments.filter(pk=attachment_id).first()
+    return case.attachments.from_resident().filter(pk=attachment_id).first()
 
 
 def my_drafts(user: User) -> list[Draft]:

@@ -60,7 +60,7 @@ def _case_data(case: Case) -> dict[str, Any]:
         ],
         "files": [
             {"name": a.filename, "type": a.content_type, "size": a.size}
-            for a in Attachment.objects.filter(case=case)
+            for a in Attachment.objects.from_resident().filter(case=case)
         ],
         "timeline": [
             {

@@ -163,7 +163,9 @@ def report_photo(request: HttpRequest, reference: str, photo_id: str) -> HttpRes
     if case is None or not case.service_version.parsed.publish_photos:
         raise Http404("No such photo")
     try:
-        attachment = Attachment.objects.get(pk=photo_id, case=case, content_type__in=IMAGE_TYPES)
+        attachment = Attachment.objects.from_resident().get(
+            pk=photo_id, case=case, content_type__in=IMAGE_TYPES
+        )
     except (Attachment.DoesNotExist, ValidationError) as error:
         raise Http404("No such photo") from error
     image = thumbnail_bytes(attachment)
