@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
@@ -271,13 +272,17 @@ def council_rates(*, organisation: Organisation) -> RateTable:
     own = dict(
         CouncilRate.objects.filter(organisation=organisation).values_list("channel", "pence")
     )
+    # Only each published definition's `cost_per_transaction`, read out of
+    # its JSON by the database: no definition is loaded or parsed for it.
     overrides = [
-        (service.pk, service.published_version.parsed.cost_per_transaction)
-        for service in Service.objects.filter(
+        (service_id, costs)
+        for service_id, costs in Service.objects.filter(
             organisation=organisation, published_version__isnull=False
-        ).select_related("published_version")
-        if service.published_version is not None
-        and service.published_version.parsed.cost_per_transaction
+        )
+        .order_by()
+        .annotate(costs=KeyTransform("cost_per_transaction", "published_version__definition"))
+        .values_list("pk", "costs")
+        if isinstance(costs, dict) and costs
     ]
     return rate_table(council_rates=own, service_overrides=overrides)
 
@@ -318,8 +323,14 @@ def benchmarks(*, dates: DateRange, viewer: Organisation) -> list[Benchmark]:
             volumes[row["organisation_id"]].append(Volume(None, row["channel"], row["n"]))
     if live_from <= dates.end:
         live = DateRange(live_from, dates.end)
+        # By council (a list, however many): each is a range of its own
+        # (organisation, created_at) index, not a scan of every contact.
         for row in (
-            Contact.objects.filter(created_at__gte=live.since, created_at__lt=live.before)
+            Contact.objects.filter(
+                organisation__in=list(organisations),
+                created_at__gte=live.since,
+                created_at__lt=live.before,
+            )
             .order_by()
             .values("organisation_id", "channel")
             .annotate(n=Count("id"))

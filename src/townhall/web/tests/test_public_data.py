@@ -40,8 +40,13 @@ def _with_secrets(case: Case) -> Case:
     answers["description"] = SECRETS[3]
     answers["name"] = SECRETS[1]
     answers["phone"] = SECRETS[2]
+    # The point is copied onto the case's own columns too, as case_open does.
     Case.objects.filter(pk=case.pk).update(
-        answers=answers, summary=SECRETS[3], area_codes=["E05000001"]
+        answers=answers,
+        summary=SECRETS[3],
+        area_codes=["E05000001"],
+        lon=EXACT["lon"],
+        lat=EXACT["lat"],
     )
     return case
 
