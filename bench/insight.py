@@ -323,9 +323,8 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="townhall-bench-") as tmp:
         configure_environment(args, Path(tmp))
         setup_django()
-        from django.db import connections
-
         from django.core.management import call_command
+        from django.db import connections
 
         call_command("migrate", interactive=False, verbosity=0)
         started = time.perf_counter()
@@ -341,9 +340,12 @@ def main(argv: list[str] | None = None) -> None:
         every = [s for s in scenarios(built) if wanted is None or s.key in wanted]
         # Counted live first (no roll-up yet, as before `insight_rollup` first
         # runs), then as a council runs it: finished days rolled up nightly.
-        figures = next((s for s in scenarios(built) if s.key == "figures"))
+        figures = next(s for s in scenarios(built) if s.key == "figures")
         live = Scenario(
-            "live", "Every insight figure, counted live (no roll-up)", figures.prepare, figures.check
+            "live",
+            "Every insight figure, counted live (no roll-up)",
+            figures.prepare,
+            figures.check,
         )
         if wanted is None or "live" in wanted:
             print(f"  {live.name} ...", file=sys.stderr, flush=True)

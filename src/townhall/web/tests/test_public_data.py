@@ -158,3 +158,17 @@ def test_the_performance_page_costs_the_same_queries_however_many_cases(
         submitted_case(fly_tipping)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/performance/")
+
+
+@pytest.mark.parametrize("extension", ["csv", "geojson"])
+def test_an_open_data_file_costs_the_same_queries_however_many_cases(
+    client, published, fly_tipping, extension, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(12) as few:
+        body = b"".join(client.get(f"/open-data/cases.{extension}").streaming_content)
+    assert published[0].reference.encode() in body
+    for _ in range(5):
+        _with_secrets(submitted_case(fly_tipping))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body = b"".join(client.get(f"/open-data/cases.{extension}").streaming_content)
+    assert body.count(b"Castle Ward") == 6
