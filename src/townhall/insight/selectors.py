@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from townhall.cases.models import Case, Contact
-from townhall.catalogue.models import Service
+from townhall.catalogue.models import Service, ServiceVersion
 from townhall.insight.figures import Volume, digital_share
 from townhall.insight.models import (
     CaseDay,
@@ -197,6 +196,17 @@ class Performance:
         return timedelta(seconds=self.response_seconds / self.responded)
 
 
+def _live_case_days(organisation: Organisation, dates: DateRange) -> list[CaseDay]:
+    """`rollup.live_case_days`, counted once per organisation object and
+    dates: the service and ward tables of one page share one count."""
+    counted: dict[DateRange, list[CaseDay]] = organisation.__dict__.setdefault(
+        "_insight_live_cases", {}
+    )
+    if dates not in counted:
+        counted[dates] = live_case_days(organisation=organisation, dates=dates)
+    return counted[dates]
+
+
 def _case_performance(
     organisation: Organisation, dates: DateRange, group: str
 ) -> dict[int | str | None, Performance]:
@@ -232,7 +242,7 @@ def _case_performance(
             target.response_seconds += item["waited"]
             target.reopened += item["reopened"]
     if live:
-        for item in live_case_days(organisation=organisation, dates=live):
+        for item in _live_case_days(organisation, live):
             target = row(item.service_id if group == "service_id" else item.ward)
             target.opened += item.opened
             target.closed += item.closed
@@ -266,23 +276,44 @@ def ward_performance(*, organisation: Organisation, dates: DateRange) -> list[Pe
     return list(_case_performance(organisation, dates, "ward").values())
 
 
+# Each published version's `cost_per_transaction`, by (version id, created):
+# a version is frozen once published, so it is read once per process, from
+# its definition's JSON alone, never parsing the whole definition.
+_VERSION_COSTS: dict[tuple[int, datetime], dict[str, float]] = {}
+_MAX_VERSIONS = 1024
+
+
+def _version_costs(
+    keys: list[tuple[int, datetime]],
+) -> dict[tuple[int, datetime], dict[str, float]]:
+    missing = [key for key in keys if key not in _VERSION_COSTS]
+    if missing:
+        if len(_VERSION_COSTS) + len(missing) > _MAX_VERSIONS:
+            _VERSION_COSTS.clear()
+        for pk, created, definition in ServiceVersion.objects.filter(
+            pk__in=[pk for pk, _created in missing]
+        ).values_list("pk", "created_at", "definition"):
+            costs = definition.get("cost_per_transaction") if isinstance(definition, dict) else None
+            _VERSION_COSTS[pk, created] = dict(costs) if isinstance(costs, dict) else {}
+    return {key: _VERSION_COSTS.get(key, {}) for key in keys}
+
+
 def council_rates(*, organisation: Organisation) -> RateTable:
     """The rates insight uses for `organisation`: its services' overrides,
     its own rates, and the published defaults."""
     own = dict(
         CouncilRate.objects.filter(organisation=organisation).values_list("channel", "pence")
     )
-    # Only each published definition's `cost_per_transaction`, read out of
-    # its JSON by the database: no definition is loaded or parsed for it.
-    overrides = [
-        (service_id, costs)
-        for service_id, costs in Service.objects.filter(
+    published = {
+        (version_id, created): service_id
+        for service_id, version_id, created in Service.objects.filter(
             organisation=organisation, published_version__isnull=False
         )
         .order_by()
-        .annotate(costs=KeyTransform("cost_per_transaction", "published_version__definition"))
-        .values_list("pk", "costs")
-        if isinstance(costs, dict) and costs
+        .values_list("pk", "published_version_id", "published_version__created_at")
+    }
+    overrides = [
+        (published[key], costs) for key, costs in _version_costs(list(published)).items() if costs
     ]
     return rate_table(council_rates=own, service_overrides=overrides)
 
