@@ -262,7 +262,8 @@ def service_performance(*, organisation: Organisation, dates: DateRange) -> list
         Case.objects.filter(organisation=organisation, is_open=True, due_at__lt=timezone.now())
         .order_by()
         .values("service_id")
-        .annotate(n=Count("id"))
+        # COUNT(*), not of the id: the index `case_open_due_service` answers it alone.
+        .annotate(n=Count("*"))
     )
     for item in overdue:
         rows.setdefault(item["service_id"], Performance(item["service_id"])).open_overdue = item[
