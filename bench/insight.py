@@ -281,9 +281,44 @@ def scenarios(built: dict[str, object]) -> list[Scenario]:
             ok,
         ),
         Scenario(
+            "day",
+            "GET /staff/insight/ financial year to date, by day",
+            get(staff, "/staff/insight/?period=day"),
+            ok,
+        ),
+        Scenario(
+            "fy",
+            "GET /staff/insight/ two years, by financial year",
+            get(
+                staff, f"/staff/insight/?start={today - timedelta(days=730)}&period=financial_year"
+            ),
+            ok,
+        ),
+        Scenario(
             "csv", "GET one table as XLSX", get(staff, "/staff/insight/tables/services.xlsx"), ok
         ),
+        Scenario(
+            "perf_csv",
+            "GET the service performance table as CSV",
+            get(staff, "/staff/insight/tables/performance.csv"),
+            ok,
+        ),
+        Scenario(
+            "bench_csv",
+            "GET the benchmarks table as CSV",
+            get(staff, "/staff/insight/tables/benchmarks.csv"),
+            ok,
+        ),
         Scenario("performance", "GET /performance/ (public)", get(public, "/performance/"), ok),
+        Scenario(
+            "open_data", "GET /open-data/ (dictionary, licence)", get(public, "/open-data/"), ok
+        ),
+        Scenario(
+            "catalogue",
+            "GET /open-data/catalogue.jsonld (DCAT)",
+            get(public, "/open-data/catalogue.jsonld"),
+            ok,
+        ),
     ]
 
 
