@@ -92,7 +92,9 @@ def test_the_analyst_sees_channels_costs_and_savings(analyst_client, contacts):
 def test_the_page_costs_the_same_queries_however_many_contacts(
     analyst_client, contacts, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(30) as first:
+    # Signing in, the roll-up cut, each figure once (today's cases once for
+    # both the service and the ward tables), and the services' costs.
+    with django_assert_max_num_queries(26) as first:
         analyst_client.get(URL + DATES)
     _contacts(contacts, None, "letter", 50, date(2026, 7, 1))
     with django_assert_max_num_queries(len(first.captured_queries)):
@@ -223,9 +225,11 @@ def test_first_responses_and_tracking_are_counted(analyst_client, fly_tipping, s
     Client().post("/track/", {"reference": case.reference, "email": "resident@example.com"})
     Client().post("/track/", {"reference": case.reference, "email": "wrong@example.com"})
     assert TrackingDay.objects.get().lookups == 1  # only a lookup that found the case
-    live = _text(analyst_client.get(URL + DATES))
+    # To today, the day the lookup is counted in (whatever the date the test runs).
+    to_today = URL + "?start=2026-04-01&period=month"
+    live = _text(analyst_client.get(to_today))
     call_command("insight_rollup")
-    for page in (live, _text(analyst_client.get(URL + DATES))):
+    for page in (live, _text(analyst_client.get(to_today))):
         performance = page[page.index("Service performance") :]
         assert ">2.5<" in performance  # average days to first response
         avoidable = page[page.index("Avoidable contact") :]
