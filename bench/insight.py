@@ -364,11 +364,12 @@ def main(argv: list[str] | None = None) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         started = time.perf_counter()
         built = reused(args) if args.reuse else None
+        made = "left by an earlier run" if built is not None else ""
         if built is None:
             print("Preparing the database ...", file=sys.stderr, flush=True)
             prepare_database()
             built = build(args.cases, args.contacts_per_case)
-        generated = time.perf_counter() - started
+        made = made or f"generated in {time.perf_counter() - started:,.0f} s"
         meta = describe_run(args)
         results = []
         wanted = set(args.only.split(",")) | {"sql"} if args.only else None
@@ -409,8 +410,8 @@ def main(argv: list[str] | None = None) -> None:
     ]
     print(
         f"## Insight and open data, {meta['date']}\n\n{args.cases:,} cases and "
-        f"{args.cases * args.contacts_per_case:,} contacts over two years (generated in "
-        f"{generated:,.0f} s; the first `insight_rollup` took {meta['rollup_seconds']:,.1f} s); "
+        f"{args.cases * args.contacts_per_case:,} contacts over two years ({made}; "
+        f"the first `insight_rollup` took {meta['rollup_seconds']:,.1f} s); "
         f"{meta['database']}; Python {meta['python']}; {meta['cpus']} CPUs "
         f"({meta['cpu']}); {args.repeat} timed runs per scenario after {args.warmup} warm-up; "
         f"load average {meta['load_average_1min']:.2f} before, "
