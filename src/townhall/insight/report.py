@@ -403,8 +403,8 @@ class _Figures:
         return selectors.contact_volumes(organisation=self.organisation, dates=year)
 
     @cached_property
-    def wards(self) -> list[selectors.Performance]:
-        return selectors.ward_performance(organisation=self.organisation, dates=self.dates)
+    def cases(self) -> selectors.CasePerformance:
+        return selectors.case_performance(organisation=self.organisation, dates=self.dates)
 
 
 TABLES: dict[str, Callable[[_Figures], Table]] = {
@@ -419,10 +419,8 @@ TABLES: dict[str, Callable[[_Figures], Table]] = {
     "avoidable": lambda f: avoidable_table(
         selectors.avoidable_contact(organisation=f.organisation, dates=f.dates)
     ),
-    "performance": lambda f: performance_table(
-        selectors.service_performance(organisation=f.organisation, dates=f.dates), f.names
-    ),
-    "wards": lambda f: wards_table(f.wards, selectors.ward_names()),
+    "performance": lambda f: performance_table(f.cases.by_service, f.names),
+    "wards": lambda f: wards_table(f.cases.by_ward, selectors.ward_names()),
     "benchmarks": lambda f: benchmarks_table(
         selectors.benchmarks(dates=f.dates, viewer=f.organisation), f.organisation
     ),
@@ -441,6 +439,6 @@ def report_build(
     found = _Figures(organisation, dates, period)
     tables = [build(found) for slug, build in TABLES.items() if only is None or slug == only]
     ward_cases = (
-        {str(row.key): row.opened for row in found.wards if row.key} if only is None else {}
+        {str(row.key): row.opened for row in found.cases.by_ward if row.key} if only is None else {}
     )
     return Report(organisation, dates, period, found.rates, tables, ward_cases)

@@ -4,8 +4,10 @@ the database, never cases or contacts loaded into Python."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
@@ -196,24 +198,30 @@ class Performance:
         return timedelta(seconds=self.response_seconds / self.responded)
 
 
-def _live_case_days(organisation: Organisation, dates: DateRange) -> list[CaseDay]:
-    """`rollup.live_case_days`, counted once per organisation object and
-    dates: the service and ward tables of one page share one count."""
-    counted: dict[DateRange, list[CaseDay]] = organisation.__dict__.setdefault(
-        "_insight_live_cases", {}
-    )
-    if dates not in counted:
-        counted[dates] = live_case_days(organisation=organisation, dates=dates)
-    return counted[dates]
+@dataclass(frozen=True)
+class CasePerformance:
+    by_service: list[Performance]
+    by_ward: list[Performance]  # key: the ward's code ("": unknown)
 
 
-def _case_performance(
-    organisation: Organisation, dates: DateRange, group: str
-) -> dict[int | str | None, Performance]:
-    rows: dict[int | str | None, Performance] = {}
+def case_performance(*, organisation: Organisation, dates: DateRange) -> CasePerformance:
+    """Cases opened and closed in `dates`, closed on time, first responses and
+    reopenings, by service and by ward, and by service the cases open past
+    their due time now: one sum of the roll-up and one count of the days not
+    rolled up yet serve both."""
+    services: dict[int | str | None, Performance] = {}
+    wards: dict[int | str | None, Performance] = {}
 
-    def row(key: int | str | None) -> Performance:
-        return rows.setdefault(key, Performance(key))
+    def add(service_id: int | None, ward: str, counts: Mapping[str, Any]) -> None:
+        for rows, key in ((services, service_id), (wards, ward)):
+            target = rows.setdefault(key, Performance(key))
+            target.opened += counts["opened"]
+            target.closed += counts["closed"]
+            target.sla_met += counts["closed_on_time"]
+            target.close_seconds += counts["close_seconds"]
+            target.responded += counts["responded"]
+            target.response_seconds += counts["response_seconds"]
+            target.reopened += counts["reopened"]
 
     rolled, live = _split(organisation, dates)
     if rolled:
@@ -222,42 +230,33 @@ def _case_performance(
                 organisation=organisation, day__gte=rolled.start, day__lte=rolled.end
             )
             .order_by()
-            .values(group)
+            .values("service_id", "ward")
             .annotate(
                 opened=Sum("opened"),
                 closed=Sum("closed"),
-                on_time=Sum("closed_on_time"),
-                seconds=Sum("close_seconds"),
+                closed_on_time=Sum("closed_on_time"),
+                close_seconds=Sum("close_seconds"),
                 responded=Sum("responded"),
-                waited=Sum("response_seconds"),
+                response_seconds=Sum("response_seconds"),
                 reopened=Sum("reopened"),
             )
         ):
-            target = row(item[group])
-            target.opened += item["opened"]
-            target.closed += item["closed"]
-            target.sla_met += item["on_time"]
-            target.close_seconds += item["seconds"]
-            target.responded += item["responded"]
-            target.response_seconds += item["waited"]
-            target.reopened += item["reopened"]
+            add(item["service_id"], item["ward"], item)
     if live:
-        for item in _live_case_days(organisation, live):
-            target = row(item.service_id if group == "service_id" else item.ward)
-            target.opened += item.opened
-            target.closed += item.closed
-            target.sla_met += item.closed_on_time
-            target.close_seconds += item.close_seconds
-            target.responded += item.responded
-            target.response_seconds += item.response_seconds
-            target.reopened += item.reopened
-    return rows
-
-
-def service_performance(*, organisation: Organisation, dates: DateRange) -> list[Performance]:
-    """By service: cases opened and closed in `dates`, closed on time, the
-    average time to close, and cases open past their due time now."""
-    rows = _case_performance(organisation, dates, "service_id")
+        for day in live_case_days(organisation=organisation, dates=live):
+            add(
+                day.service_id,
+                day.ward,
+                {
+                    "opened": day.opened,
+                    "closed": day.closed,
+                    "closed_on_time": day.closed_on_time,
+                    "close_seconds": day.close_seconds,
+                    "responded": day.responded,
+                    "response_seconds": day.response_seconds,
+                    "reopened": day.reopened,
+                },
+            )
     overdue = (
         Case.objects.filter(organisation=organisation, is_open=True, due_at__lt=timezone.now())
         .order_by()
@@ -265,16 +264,22 @@ def service_performance(*, organisation: Organisation, dates: DateRange) -> list
         # COUNT(*), not of the id: the index `case_open_due_service` answers it alone.
         .annotate(n=Count("*"))
     )
-    for item in overdue:
-        rows.setdefault(item["service_id"], Performance(item["service_id"])).open_overdue = item[
-            "n"
-        ]
-    return list(rows.values())
+    for late in overdue:
+        services.setdefault(
+            late["service_id"], Performance(late["service_id"])
+        ).open_overdue = late["n"]
+    return CasePerformance(list(services.values()), list(wards.values()))
+
+
+def service_performance(*, organisation: Organisation, dates: DateRange) -> list[Performance]:
+    """By service: cases opened and closed in `dates`, closed on time, the
+    average time to close, and cases open past their due time now."""
+    return case_performance(organisation=organisation, dates=dates).by_service
 
 
 def ward_performance(*, organisation: Organisation, dates: DateRange) -> list[Performance]:
     """As `service_performance`, by the ward the cases are in ("": unknown)."""
-    return list(_case_performance(organisation, dates, "ward").values())
+    return case_performance(organisation=organisation, dates=dates).by_ward
 
 
 # Each published version's `cost_per_transaction`, by (version id, created):
