@@ -60,6 +60,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=20, help="timed runs per scenario")
     parser.add_argument("--warmup", type=int, default=2, help="untimed runs before those")
     parser.add_argument("--json", metavar="PATH", type=Path, help="also write raw numbers here")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="PostgreSQL only: measure the cases an earlier run of the same sizes left in "
+        "BENCH_DATABASE_URL instead of generating them again",
+    )
+    parser.add_argument(
+        "--only", metavar="KEYS", help="comma-separated scenario keys to run (default: all)"
+    )
     args = parser.parse_args(argv)
     if args.cases < 1 or args.repeat < 1 or args.warmup < 0 or args.contacts_per_case < 1:
         parser.error("--cases, --contacts-per-case and --repeat must be at least 1")
@@ -123,6 +132,8 @@ def build(cases: int, contacts_per_case: int) -> dict[str, object]:
                 "language": "en",
                 "answers": {"location": {"text": "A street", "point": point}},
                 "area_codes": [f"E0500{n % WARDS:04d}"],
+                "lat": point["lat"],
+                "lon": point["lon"],
                 "summary": "",
                 "contact_email": "",
                 "due_at": created + timedelta(days=10),
@@ -163,6 +174,44 @@ def build(cases: int, contacts_per_case: int) -> dict[str, object]:
             break
         rows_insert(Contact, contact_rows(chunk))
         last = chunk[-1][0]
+    vacuum()
+    return {"council": council, "analyst": analyst}
+
+
+def vacuum() -> None:
+    """Planner statistics and the visibility map, as autovacuum would soon
+    leave them after rows copied in (PostgreSQL vacuums after inserts too)."""
+    from django.db import connection
+
+    from townhall.cases.models import Case, Contact
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for model in (Case, Contact):
+                cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+        else:
+            cursor.execute("ANALYZE")
+
+
+def reused(args: argparse.Namespace) -> dict[str, object] | None:
+    """What an earlier run of the same sizes left, with its roll-up cleared so
+    the live figures are counted live again; None if it is not there."""
+    from townhall.accounts.models import User
+    from townhall.cases.models import Case, Contact
+    from townhall.insight.models import CaseDay, ContactDay, RollupState
+    from townhall.tenancy.models import Organisation
+
+    council = Organisation.objects.filter(slug="bench").first()
+    analyst = User.objects.filter(email="analyst@example.com").first()
+    if council is None or analyst is None:
+        return None
+    cases = Case.objects.filter(organisation=council).count()
+    contacts = Contact.objects.filter(organisation=council).count()
+    if cases != args.cases or contacts != cases * args.contacts_per_case:
+        return None
+    for model in (ContactDay, CaseDay, RollupState):
+        model.objects.filter(organisation=council).delete()
+    print(f"Reusing {cases:,} cases and {contacts:,} contacts", file=sys.stderr, flush=True)
     return {"council": council, "analyst": analyst}
 
 
@@ -232,9 +281,44 @@ def scenarios(built: dict[str, object]) -> list[Scenario]:
             ok,
         ),
         Scenario(
+            "day",
+            "GET /staff/insight/ financial year to date, by day",
+            get(staff, "/staff/insight/?period=day"),
+            ok,
+        ),
+        Scenario(
+            "fy",
+            "GET /staff/insight/ two years, by financial year",
+            get(
+                staff, f"/staff/insight/?start={today - timedelta(days=730)}&period=financial_year"
+            ),
+            ok,
+        ),
+        Scenario(
             "csv", "GET one table as XLSX", get(staff, "/staff/insight/tables/services.xlsx"), ok
         ),
+        Scenario(
+            "perf_csv",
+            "GET the service performance table as CSV",
+            get(staff, "/staff/insight/tables/performance.csv"),
+            ok,
+        ),
+        Scenario(
+            "bench_csv",
+            "GET the benchmarks table as CSV",
+            get(staff, "/staff/insight/tables/benchmarks.csv"),
+            ok,
+        ),
         Scenario("performance", "GET /performance/ (public)", get(public, "/performance/"), ok),
+        Scenario(
+            "open_data", "GET /open-data/ (dictionary, licence)", get(public, "/open-data/"), ok
+        ),
+        Scenario(
+            "catalogue",
+            "GET /open-data/catalogue.jsonld (DCAT)",
+            get(public, "/open-data/catalogue.jsonld"),
+            ok,
+        ),
     ]
 
 
@@ -274,24 +358,34 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="townhall-bench-") as tmp:
         configure_environment(args, Path(tmp))
         setup_django()
+        from django.core.management import call_command
         from django.db import connections
 
-        print("Preparing the database ...", file=sys.stderr, flush=True)
-        prepare_database()
+        call_command("migrate", interactive=False, verbosity=0)
         started = time.perf_counter()
-        built = build(args.cases, args.contacts_per_case)
-        generated = time.perf_counter() - started
+        built = reused(args) if args.reuse else None
+        made = "left by an earlier run" if built is not None else ""
+        if built is None:
+            print("Preparing the database ...", file=sys.stderr, flush=True)
+            prepare_database()
+            built = build(args.cases, args.contacts_per_case)
+        made = made or f"generated in {time.perf_counter() - started:,.0f} s"
         meta = describe_run(args)
         results = []
-        every = scenarios(built)
+        wanted = set(args.only.split(",")) | {"sql"} if args.only else None
+        every = [s for s in scenarios(built) if wanted is None or s.key in wanted]
         # Counted live first (no roll-up yet, as before `insight_rollup` first
         # runs), then as a council runs it: finished days rolled up nightly.
-        live = next(s for s in every if s.key == "figures")
+        figures = next(s for s in scenarios(built) if s.key == "figures")
         live = Scenario(
-            "live", "Every insight figure, counted live (no roll-up)", live.prepare, live.check
+            "live",
+            "Every insight figure, counted live (no roll-up)",
+            figures.prepare,
+            figures.check,
         )
-        print(f"  {live.name} ...", file=sys.stderr, flush=True)
-        results.append(measure(live, repeat=max(1, args.repeat // 4), warmup=0))
+        if wanted is None or "live" in wanted:
+            print(f"  {live.name} ...", file=sys.stderr, flush=True)
+            results.append(measure(live, repeat=max(1, args.repeat // 4), warmup=0))
         print("  insight_rollup ...", file=sys.stderr, flush=True)
         from townhall.insight.rollup import insight_rollup_to_date
 
@@ -302,7 +396,11 @@ def main(argv: list[str] | None = None) -> None:
             print(f"  {scenario.name} ...", file=sys.stderr, flush=True)
             results.append(measure(scenario, repeat=args.repeat, warmup=args.warmup))
         results.insert(0, results.pop(next(i for i, r in enumerate(results) if r.key == "sql")))
-        exports = {kind: export(kind) for kind in ("csv", "geojson")}
+        exports = {
+            kind: export(kind)
+            for kind in ("csv", "geojson")
+            if wanted is None or f"export-{kind}" in wanted
+        }
         meta["load_average_1min_after"] = os.getloadavg()[0]
         connections.close_all()
     lines = [
@@ -312,8 +410,8 @@ def main(argv: list[str] | None = None) -> None:
     ]
     print(
         f"## Insight and open data, {meta['date']}\n\n{args.cases:,} cases and "
-        f"{args.cases * args.contacts_per_case:,} contacts over two years (generated in "
-        f"{generated:,.0f} s; the first `insight_rollup` took {meta['rollup_seconds']:,.1f} s); "
+        f"{args.cases * args.contacts_per_case:,} contacts over two years ({made}; "
+        f"the first `insight_rollup` took {meta['rollup_seconds']:,.1f} s); "
         f"{meta['database']}; Python {meta['python']}; {meta['cpus']} CPUs "
         f"({meta['cpu']}); {args.repeat} timed runs per scenario after {args.warmup} warm-up; "
         f"load average {meta['load_average_1min']:.2f} before, "

@@ -26,7 +26,7 @@ from townhall.insight.ward_map import ward_map
 from townhall.tenancy.permissions import Permission
 
 
-def _report(request: HttpRequest, form: InsightFilterForm) -> Report:
+def _report(request: HttpRequest, form: InsightFilterForm, only: str | None = None) -> Report:
     today = timezone.localdate()
     data = form.cleaned_data if form.is_valid() else {}
     start: date = data.get("start") or financial_year_start(today)
@@ -36,6 +36,7 @@ def _report(request: HttpRequest, form: InsightFilterForm) -> Report:
         organisation=request.organisation,  # type: ignore[attr-defined]
         dates=DateRange(start, end),
         period=period,
+        only=only,
     )
 
 
@@ -66,7 +67,7 @@ def insight_download(request: HttpRequest, table: str, extension: str) -> HttpRe
     form = InsightFilterForm(request.GET or None)
     if request.GET and not form.is_valid():
         raise Http404("Those dates are not valid")
-    report = _report(request, form)
+    report = _report(request, form, only=table)
     found = report.table(table)
     if found is None or extension not in {"csv", "xlsx"}:
         raise Http404("No such table")

@@ -267,6 +267,13 @@ class Case(models.Model):
                 condition=models.Q(is_open=False),
                 name="case_closed",
             ),
+            # Insight's cases open past their due time now, by service:
+            # counted from this index alone, however many cases are open.
+            models.Index(
+                fields=["organisation", "service", "due_at"],
+                condition=models.Q(is_open=True),
+                name="case_open_due_service",
+            ),
             models.Index(fields=["organisation", "-updated_at", "-id"], name="case_updated"),
             models.Index(fields=["organisation", "search_email"], name="case_search_email"),
             models.Index(fields=["organisation", "search_phone"], name="case_search_phone"),
@@ -362,7 +369,9 @@ class CaseEvent(models.Model):
                 fields=["created_at"],
                 condition=models.Q(dispatched_at__isnull=True),
                 name="cases_event_undispatched",
-            )
+            ),
+            # Insight's first responses and reopenings of a day (insight.rollup).
+            models.Index(fields=["kind", "created_at"], name="case_event_kind_created"),
         ]
 
     def __str__(self) -> str:

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Case as CaseWhen
+from django.db.models import F, JSONField, QuerySet, Value, When
 
-from townhall.cases.conditions import answers_point
 from townhall.cases.models import Case
 from townhall.catalogue.engine.definition import ServiceDefinition
 from townhall.catalogue.models import Service, ServiceVersion
@@ -83,6 +83,17 @@ class Definitions:
         return self._parsed[version_id]
 
 
+def _publishing_versions(services: list[Service]) -> list[int]:
+    """The versions of `services` with a question the council publishes: only
+    their cases' answers are read (for `details`); every other case's place
+    comes from its own columns."""
+    return [
+        version.pk
+        for version in ServiceVersion.objects.filter(service__in=services).order_by()
+        if any(question.publishable for _page, question in version.parsed.questions())
+    ]
+
+
 def _wards() -> dict[str, tuple[str, str]]:
     return {
         code: (code, name)
@@ -101,28 +112,60 @@ def open_data_rows(services: list[Service]) -> Iterator[dict[str, Any]]:
     definitions = Definitions()
     wards = _wards()
     grid = settings.OPEN_DATA_GRID_METRES
-    rows = cases_for(services).values_list(
-        "reference",
-        "service_id",
-        "service_version_id",
-        "status",
-        "created_at",
-        "closed_at",
-        "area_codes",
-        "answers",
+    publishing = _publishing_versions(services)
+    # The answers, only where a question is published; NULL, not read, elsewhere.
+    published = (
+        CaseWhen(
+            When(service_version_id__in=publishing, then=F("answers")),
+            default=Value(None),
+            output_field=JSONField(),
+        )
+        if publishing
+        else Value(None, output_field=JSONField())
     )
-    for reference, service_id, version_id, status, created, closed, codes, answers in rows.iterator(
-        chunk_size=CHUNK
-    ):
+    rows = (
+        cases_for(services)
+        .annotate(published=published)
+        .values_list(
+            "reference",
+            "service_id",
+            "service_version_id",
+            "status",
+            "created_at",
+            "closed_at",
+            "area_codes",
+            "lon",
+            "lat",
+            "published",
+        )
+    )
+    labels: dict[tuple[int, str], str] = {}
+    for (
+        reference,
+        service_id,
+        version_id,
+        status,
+        created,
+        closed,
+        codes,
+        exact_lon,
+        exact_lat,
+        answers,
+    ) in rows.iterator(chunk_size=CHUNK):
         service = by_id[service_id]
         definition = definitions.get(version_id)
         ward = next((wards[code] for code in codes or [] if code in wards), ("", ""))
-        point = answers_point(definition, answers or {})
-        lon, lat = grid_point(*point, grid) if point else (None, None)
-        try:
-            status_label = str(definition.workflow.state(status).label)
-        except KeyError:
-            status_label = status
+        if exact_lon is not None and exact_lat is not None:
+            lon, lat = grid_point(exact_lon, exact_lat, grid)
+        else:
+            lon, lat = None, None
+        status_label = labels.get((version_id, status))
+        if status_label is None:
+            try:
+                status_label = str(definition.workflow.state(status).label)
+            except KeyError:
+                status_label = status
+            labels[version_id, status] = status_label
         yield {
             "reference": reference,
             "council": service.organisation.name,
@@ -135,5 +178,5 @@ def open_data_rows(services: list[Service]) -> Iterator[dict[str, Any]]:
             "ward_name": ward[1],
             "latitude": lat,
             "longitude": lon,
-            "details": published_text(definition, answers or {}),
+            "details": published_text(definition, answers) if answers else "",
         }

@@ -4,8 +4,10 @@ shows (beside a chart), and the CSV and XLSX downloads write unchanged."""
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 
@@ -371,30 +373,72 @@ def benchmarks_table(rows: list[selectors.Benchmark], viewer: Organisation) -> T
     return table
 
 
+class _Figures:
+    """What the tables are made of, each asked of the database the first time
+    a table needs it: a page asks for all of them, a download for one table
+    only what that table shows."""
+
+    def __init__(
+        self, organisation: Organisation, dates: selectors.DateRange, period: Period
+    ) -> None:
+        self.organisation = organisation
+        self.dates = dates
+        self.period = period
+
+    @cached_property
+    def rates(self) -> RateTable:
+        return selectors.council_rates(organisation=self.organisation)
+
+    @cached_property
+    def names(self) -> dict[int | None, str]:
+        return selectors.service_names(organisation=self.organisation)
+
+    @cached_property
+    def volumes(self) -> list[Volume]:
+        return selectors.contact_volumes(organisation=self.organisation, dates=self.dates)
+
+    @cached_property
+    def earlier(self) -> list[Volume]:
+        year = selectors.DateRange(*year_before(self.dates.start, self.dates.end))
+        return selectors.contact_volumes(organisation=self.organisation, dates=year)
+
+    @cached_property
+    def cases(self) -> selectors.CasePerformance:
+        return selectors.case_performance(organisation=self.organisation, dates=self.dates)
+
+
+TABLES: dict[str, Callable[[_Figures], Table]] = {
+    "channels": lambda f: channels_table(f.volumes, f.rates),
+    "services": lambda f: services_table(f.volumes, f.names, f.rates),
+    "trend": lambda f: trend_table(
+        selectors.contact_series(organisation=f.organisation, dates=f.dates, period=f.period),
+        f.period,
+    ),
+    "savings": lambda f: savings_table(f.volumes, f.earlier, f.rates),
+    "opportunities": lambda f: opportunities_table(f.volumes, f.names, f.rates),
+    "avoidable": lambda f: avoidable_table(
+        selectors.avoidable_contact(organisation=f.organisation, dates=f.dates)
+    ),
+    "performance": lambda f: performance_table(f.cases.by_service, f.names),
+    "wards": lambda f: wards_table(f.cases.by_ward, selectors.ward_names()),
+    "benchmarks": lambda f: benchmarks_table(
+        selectors.benchmarks(dates=f.dates, viewer=f.organisation), f.organisation
+    ),
+}
+
+
 def report_build(
-    *, organisation: Organisation, dates: selectors.DateRange, period: Period
+    *,
+    organisation: Organisation,
+    dates: selectors.DateRange,
+    period: Period,
+    only: str | None = None,
 ) -> Report:
-    """Every table of insight for `organisation` over `dates`."""
-    rates = selectors.council_rates(organisation=organisation)
-    names = selectors.service_names(organisation=organisation)
-    volumes = selectors.contact_volumes(organisation=organisation, dates=dates)
-    earlier = selectors.contact_volumes(
-        organisation=organisation, dates=selectors.DateRange(*year_before(dates.start, dates.end))
+    """Every table of insight for `organisation` over `dates`, or only the
+    table `only` names (none if there is no such table), as a download needs."""
+    found = _Figures(organisation, dates, period)
+    tables = [build(found) for slug, build in TABLES.items() if only is None or slug == only]
+    ward_cases = (
+        {str(row.key): row.opened for row in found.cases.by_ward if row.key} if only is None else {}
     )
-    series = selectors.contact_series(organisation=organisation, dates=dates, period=period)
-    wards = selectors.ward_performance(organisation=organisation, dates=dates)
-    tables = [
-        channels_table(volumes, rates),
-        services_table(volumes, names, rates),
-        trend_table(series, period),
-        savings_table(volumes, earlier, rates),
-        opportunities_table(volumes, names, rates),
-        avoidable_table(selectors.avoidable_contact(organisation=organisation, dates=dates)),
-        performance_table(
-            selectors.service_performance(organisation=organisation, dates=dates), names
-        ),
-        wards_table(wards, selectors.ward_names()),
-        benchmarks_table(selectors.benchmarks(dates=dates, viewer=organisation), organisation),
-    ]
-    ward_cases = {str(row.key): row.opened for row in wards if row.key}
-    return Report(organisation, dates, period, rates, tables, ward_cases)
+    return Report(organisation, dates, period, found.rates, tables, ward_cases)

@@ -97,7 +97,8 @@ def _case_rows(organisation: Organisation, start: date, end: date) -> list[CaseD
         totals[key]["opened"] += row["n"]
     taken = ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
     closed = (
-        cases.filter(closed_at__gte=_moment(start), closed_at__lt=_moment(end))
+        # Closed now (a reopened case's closed_at is cleared): the closed index.
+        cases.filter(is_open=False, closed_at__gte=_moment(start), closed_at__lt=_moment(end))
         .annotate(day=TruncDate("closed_at"))
         .values("day", "service_id", "area_codes")
         .annotate(

@@ -4,15 +4,17 @@ the database, never cases or contacts loaded into Python."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from townhall.cases.models import Case, Contact
-from townhall.catalogue.models import Service
+from townhall.catalogue.models import Service, ServiceVersion
 from townhall.insight.figures import Volume, digital_share
 from townhall.insight.models import (
     CaseDay,
@@ -196,13 +198,30 @@ class Performance:
         return timedelta(seconds=self.response_seconds / self.responded)
 
 
-def _case_performance(
-    organisation: Organisation, dates: DateRange, group: str
-) -> dict[int | str | None, Performance]:
-    rows: dict[int | str | None, Performance] = {}
+@dataclass(frozen=True)
+class CasePerformance:
+    by_service: list[Performance]
+    by_ward: list[Performance]  # key: the ward's code ("": unknown)
 
-    def row(key: int | str | None) -> Performance:
-        return rows.setdefault(key, Performance(key))
+
+def case_performance(*, organisation: Organisation, dates: DateRange) -> CasePerformance:
+    """Cases opened and closed in `dates`, closed on time, first responses and
+    reopenings, by service and by ward, and by service the cases open past
+    their due time now: one sum of the roll-up and one count of the days not
+    rolled up yet serve both."""
+    services: dict[int | str | None, Performance] = {}
+    wards: dict[int | str | None, Performance] = {}
+
+    def add(service_id: int | None, ward: str, counts: Mapping[str, Any]) -> None:
+        for rows, key in ((services, service_id), (wards, ward)):
+            target = rows.setdefault(key, Performance(key))
+            target.opened += counts["opened"]
+            target.closed += counts["closed"]
+            target.sla_met += counts["closed_on_time"]
+            target.close_seconds += counts["close_seconds"]
+            target.responded += counts["responded"]
+            target.response_seconds += counts["response_seconds"]
+            target.reopened += counts["reopened"]
 
     rolled, live = _split(organisation, dates)
     if rolled:
@@ -211,58 +230,78 @@ def _case_performance(
                 organisation=organisation, day__gte=rolled.start, day__lte=rolled.end
             )
             .order_by()
-            .values(group)
+            .values("service_id", "ward")
             .annotate(
                 opened=Sum("opened"),
                 closed=Sum("closed"),
-                on_time=Sum("closed_on_time"),
-                seconds=Sum("close_seconds"),
+                closed_on_time=Sum("closed_on_time"),
+                close_seconds=Sum("close_seconds"),
                 responded=Sum("responded"),
-                waited=Sum("response_seconds"),
+                response_seconds=Sum("response_seconds"),
                 reopened=Sum("reopened"),
             )
         ):
-            target = row(item[group])
-            target.opened += item["opened"]
-            target.closed += item["closed"]
-            target.sla_met += item["on_time"]
-            target.close_seconds += item["seconds"]
-            target.responded += item["responded"]
-            target.response_seconds += item["waited"]
-            target.reopened += item["reopened"]
+            add(item["service_id"], item["ward"], item)
     if live:
-        for item in live_case_days(organisation=organisation, dates=live):
-            target = row(item.service_id if group == "service_id" else item.ward)
-            target.opened += item.opened
-            target.closed += item.closed
-            target.sla_met += item.closed_on_time
-            target.close_seconds += item.close_seconds
-            target.responded += item.responded
-            target.response_seconds += item.response_seconds
-            target.reopened += item.reopened
-    return rows
+        for day in live_case_days(organisation=organisation, dates=live):
+            add(
+                day.service_id,
+                day.ward,
+                {
+                    "opened": day.opened,
+                    "closed": day.closed,
+                    "closed_on_time": day.closed_on_time,
+                    "close_seconds": day.close_seconds,
+                    "responded": day.responded,
+                    "response_seconds": day.response_seconds,
+                    "reopened": day.reopened,
+                },
+            )
+    overdue = (
+        Case.objects.filter(organisation=organisation, is_open=True, due_at__lt=timezone.now())
+        .order_by()
+        .values("service_id")
+        # COUNT(*), not of the id: the index `case_open_due_service` answers it alone.
+        .annotate(n=Count("*"))
+    )
+    for late in overdue:
+        services.setdefault(
+            late["service_id"], Performance(late["service_id"])
+        ).open_overdue = late["n"]
+    return CasePerformance(list(services.values()), list(wards.values()))
 
 
 def service_performance(*, organisation: Organisation, dates: DateRange) -> list[Performance]:
     """By service: cases opened and closed in `dates`, closed on time, the
     average time to close, and cases open past their due time now."""
-    rows = _case_performance(organisation, dates, "service_id")
-    overdue = (
-        Case.objects.filter(organisation=organisation, is_open=True, due_at__lt=timezone.now())
-        .order_by()
-        .values("service_id")
-        .annotate(n=Count("id"))
-    )
-    for item in overdue:
-        rows.setdefault(item["service_id"], Performance(item["service_id"])).open_overdue = item[
-            "n"
-        ]
-    return list(rows.values())
+    return case_performance(organisation=organisation, dates=dates).by_service
 
 
 def ward_performance(*, organisation: Organisation, dates: DateRange) -> list[Performance]:
     """As `service_performance`, by the ward the cases are in ("": unknown)."""
-    return list(_case_performance(organisation, dates, "ward").values())
+    return case_performance(organisation=organisation, dates=dates).by_ward
+
+
+# Each published version's `cost_per_transaction`, by (version id, created):
+# a version is frozen once published, so it is read once per process, from
+# its definition's JSON alone, never parsing the whole definition.
+_VERSION_COSTS: dict[tuple[int, datetime], dict[str, float]] = {}
+_MAX_VERSIONS = 1024
+
+
+def _version_costs(
+    keys: list[tuple[int, datetime]],
+) -> dict[tuple[int, datetime], dict[str, float]]:
+    missing = [key for key in keys if key not in _VERSION_COSTS]
+    if missing:
+        if len(_VERSION_COSTS) + len(missing) > _MAX_VERSIONS:
+            _VERSION_COSTS.clear()
+        for pk, created, definition in ServiceVersion.objects.filter(
+            pk__in=[pk for pk, _created in missing]
+        ).values_list("pk", "created_at", "definition"):
+            costs = definition.get("cost_per_transaction") if isinstance(definition, dict) else None
+            _VERSION_COSTS[pk, created] = dict(costs) if isinstance(costs, dict) else {}
+    return {key: _VERSION_COSTS.get(key, {}) for key in keys}
 
 
 def council_rates(*, organisation: Organisation) -> RateTable:
@@ -271,13 +310,16 @@ def council_rates(*, organisation: Organisation) -> RateTable:
     own = dict(
         CouncilRate.objects.filter(organisation=organisation).values_list("channel", "pence")
     )
-    overrides = [
-        (service.pk, service.published_version.parsed.cost_per_transaction)
-        for service in Service.objects.filter(
+    published = {
+        (version_id, created): service_id
+        for service_id, version_id, created in Service.objects.filter(
             organisation=organisation, published_version__isnull=False
-        ).select_related("published_version")
-        if service.published_version is not None
-        and service.published_version.parsed.cost_per_transaction
+        )
+        .order_by()
+        .values_list("pk", "published_version_id", "published_version__created_at")
+    }
+    overrides = [
+        (published[key], costs) for key, costs in _version_costs(list(published)).items() if costs
     ]
     return rate_table(council_rates=own, service_overrides=overrides)
 
@@ -318,8 +360,14 @@ def benchmarks(*, dates: DateRange, viewer: Organisation) -> list[Benchmark]:
             volumes[row["organisation_id"]].append(Volume(None, row["channel"], row["n"]))
     if live_from <= dates.end:
         live = DateRange(live_from, dates.end)
+        # By council (a list, however many): each is a range of its own
+        # (organisation, created_at) index, not a scan of every contact.
         for row in (
-            Contact.objects.filter(created_at__gte=live.since, created_at__lt=live.before)
+            Contact.objects.filter(
+                organisation__in=list(organisations),
+                created_at__gte=live.since,
+                created_at__lt=live.before,
+            )
             .order_by()
             .values("organisation_id", "channel")
             .annotate(n=Count("id"))

@@ -89,32 +89,54 @@ class _Echo:
         return value
 
 
+# Rows a piece of the streamed file holds: a few hundred kilobytes a write,
+# not one write (and one trip through the server) a case.
+ROWS_A_PIECE = 1000
+
+
+def _pieces(lines: Iterator[str]) -> Iterator[str]:
+    """`lines` joined ROWS_A_PIECE at a time."""
+    piece: list[str] = []
+    for line in lines:
+        piece.append(line)
+        if len(piece) >= ROWS_A_PIECE:
+            yield "".join(piece)
+            piece = []
+    if piece:
+        yield "".join(piece)
+
+
 def _csv(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(open_data.FIELDS)
-    for row in rows:
-        yield writer.writerow(["" if row[f] is None else row[f] for f in open_data.FIELDS])
+    yield from _pieces(
+        writer.writerow(["" if row[f] is None else row[f] for f in open_data.FIELDS])
+        for row in rows
+    )
 
 
 def _json(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
     yield "["
-    first = True
-    for row in rows:
-        yield ("" if first else ",") + "\n" + json.dumps(row, ensure_ascii=False)
-        first = False
+    yield from _pieces(
+        ("" if n == 0 else ",") + "\n" + json.dumps(row, ensure_ascii=False)
+        for n, row in enumerate(rows)
+    )
     yield "\n]\n"
+
+
+def _feature(row: dict[str, Any]) -> dict[str, Any]:
+    lon, lat = row["longitude"], row["latitude"]
+    geometry = {"type": "Point", "coordinates": [lon, lat]} if lon is not None else None
+    properties = {k: v for k, v in row.items() if k not in {"latitude", "longitude"}}
+    return {"type": "Feature", "geometry": geometry, "properties": properties}
 
 
 def _geojson(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
     yield '{"type": "FeatureCollection", "features": ['
-    first = True
-    for row in rows:
-        lon, lat = row["longitude"], row["latitude"]
-        geometry = {"type": "Point", "coordinates": [lon, lat]} if lon is not None else None
-        properties = {k: v for k, v in row.items() if k not in {"latitude", "longitude"}}
-        feature = {"type": "Feature", "geometry": geometry, "properties": properties}
-        yield ("" if first else ",") + "\n" + json.dumps(feature, ensure_ascii=False)
-        first = False
+    yield from _pieces(
+        ("" if n == 0 else ",") + "\n" + json.dumps(_feature(row), ensure_ascii=False)
+        for n, row in enumerate(rows)
+    )
     yield "\n]}\n"
 
 

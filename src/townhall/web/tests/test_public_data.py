@@ -40,8 +40,13 @@ def _with_secrets(case: Case) -> Case:
     answers["description"] = SECRETS[3]
     answers["name"] = SECRETS[1]
     answers["phone"] = SECRETS[2]
+    # The point is copied onto the case's own columns too, as case_open does.
     Case.objects.filter(pk=case.pk).update(
-        answers=answers, summary=SECRETS[3], area_codes=["E05000001"]
+        answers=answers,
+        summary=SECRETS[3],
+        area_codes=["E05000001"],
+        lon=EXACT["lon"],
+        lat=EXACT["lat"],
     )
     return case
 
@@ -153,3 +158,17 @@ def test_the_performance_page_costs_the_same_queries_however_many_cases(
         submitted_case(fly_tipping)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/performance/")
+
+
+@pytest.mark.parametrize("extension", ["csv", "geojson"])
+def test_an_open_data_file_costs_the_same_queries_however_many_cases(
+    client, published, fly_tipping, extension, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(12) as few:
+        body = b"".join(client.get(f"/open-data/cases.{extension}").streaming_content)
+    assert published[0].reference.encode() in body
+    for _ in range(5):
+        _with_secrets(submitted_case(fly_tipping))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body = b"".join(client.get(f"/open-data/cases.{extension}").streaming_content)
+    assert body.count(b"Castle Ward") == 6
