@@ -380,10 +380,22 @@ def case_follow_up(*, case: Case, note: str = "") -> Case:
     return follow_up
 
 
-def case_add_note(*, case: Case, actor: User, note: str) -> CaseEvent:
-    """An internal note on the timeline: staff only, never shown to the resident."""
+def case_add_note(
+    *, case: Case, note: str, actor: User | None = None, client: str = ""
+) -> CaseEvent:
+    """An internal note on the timeline, never shown to the resident, written
+    by a member of staff (`actor`) or another system (`client`, its API key's
+    name, with no actor)."""
+    if actor is None and not client:
+        raise ValueError("a note needs a member of staff or a named client")
     with transaction.atomic():
-        return event_record(case=case, kind=CaseEvent.Kind.NOTE, actor=actor, internal_note=note)
+        return event_record(
+            case=case,
+            kind=CaseEvent.Kind.NOTE,
+            actor=actor,
+            internal_note=note,
+            payload={"client": client} if client else None,
+        )
 
 
 def draft_discard(*, draft: Draft) -> None:

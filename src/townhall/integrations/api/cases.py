@@ -16,6 +16,7 @@ from pydantic import StrictBool
 from townhall.cases.journey import AnswersRefused, JourneyUnavailable, case_create
 from townhall.cases.models import Case, Channel
 from townhall.cases.references import parse_reference
+from townhall.cases.uploads import Uploads
 from townhall.catalogue.models import Service
 from townhall.core import memo
 from townhall.integrations.api.auth import caller, council
@@ -145,19 +146,20 @@ def case_create_view(request: HttpRequest, response: HttpResponse, payload: Case
     refuse_nul(payload.answers, "answers")
 
     def create() -> Outcome:
-        return Outcome(201, CaseOut(**_created(api_key, payload)).model_dump(mode="json"))
+        return Outcome(201, CaseOut(**created(api_key, payload)).model_dump(mode="json"))
 
     return run_once(request, response, api_key=api_key, operation=create)
 
 
-def _created(api_key: ApiKey, payload: CaseIn) -> dict[str, Any]:
+def created(api_key: ApiKey, payload: CaseIn, *, files: Uploads | None = None) -> dict[str, Any]:
+    """The case `payload` (and `files`, by file question) makes, as the API shows it."""
     try:
-        case = _case_made(api_key, payload, fresh=False)
+        case = _case_made(api_key, payload, files, fresh=False)
     except JourneyUnavailable:
         # The service remembered was out of date (unpublished or republished
         # in another process a moment ago): look it up again, once.
         try:
-            case = _case_made(api_key, payload, fresh=True)
+            case = _case_made(api_key, payload, files, fresh=True)
         except JourneyUnavailable as error:
             raise _unavailable() from error
     return case_out(case)  # made with its service, version and team: no query to read them
@@ -191,7 +193,7 @@ def published_service(
     )
 
 
-def _case_made(api_key: ApiKey, payload: CaseIn, *, fresh: bool) -> Case:
+def _case_made(api_key: ApiKey, payload: CaseIn, files: Uploads | None, *, fresh: bool) -> Case:
     service = published_service(api_key.organisation, payload.service, fresh=fresh)
     if service is None or service.published_version is None:
         if not fresh:
@@ -204,6 +206,7 @@ def _case_made(api_key: ApiKey, payload: CaseIn, *, fresh: bool) -> Case:
             declaration=payload.declaration,
             channel=Channel.API,
             client=api_key.name,
+            files=files,
         )
     except AnswersRefused as refusal:
         raise ApiError.many(
