@@ -87,7 +87,7 @@ def case_create_with_files_view(request: HttpRequest, response: HttpResponse) ->
 
 
 def _parts(request: HttpRequest) -> tuple[str, dict[str, list[UploadedFile]]]:
-    if not request.content_type.startswith("multipart/form-data"):
+    if not (request.content_type or "").startswith("multipart/form-data"):
         raise ApiError(
             400, "bad_request", _("Send this as multipart/form-data, with a “case” part.")
         )
