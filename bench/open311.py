@@ -58,11 +58,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--posts", type=int, default=2_000, help="timed POSTs per scenario")
     parser.add_argument("--gets", type=int, default=2_000, help="timed GETs per scenario")
     parser.add_argument("--warmup", type=int, default=50, help="untimed requests before those")
-    parser.add_argument("--concurrency", type=int, default=8, help="clients at once")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        nargs="+",
+        default=[8],
+        help="clients at once (several numbers: each in turn, on the same data)",
+    )
     parser.add_argument("--threads", type=int, default=8, help="the server's threads")
     parser.add_argument("--json", metavar="PATH", type=Path, help="also write raw numbers here")
     args = parser.parse_args(argv)
-    if min(args.posts, args.gets, args.concurrency, args.threads) < 1 or args.cases < 0:
+    if min(args.posts, args.gets, *args.concurrency, args.threads) < 1 or args.cases < 0:
         parser.error("counts must be at least 1 (--cases at least 0)")
     return args
 
@@ -214,9 +220,14 @@ def loads(key: str) -> tuple[list[Load], list[Load]]:
     gets = [
         Load("GET bare view (no database)", "GET", "/bench/bare/"),
         Load(
-            "GET Open311 requests.json (last 90 days, 100 a page)",
+            "GET Open311 requests.json (last 90 days, 50 a page: the default)",
             "GET",
             "/open311/v2/requests.json?jurisdiction_id=example",
+        ),
+        Load(
+            "GET Open311 requests.json?page_size=100",
+            "GET",
+            "/open311/v2/requests.json?jurisdiction_id=example&page_size=100",
         ),
         Load(
             "GET Open311 requests.json?status=open&page_size=20",
@@ -253,8 +264,21 @@ def table(results: list[Load], baseline: dict[str, Load]) -> str:
     return "\n".join(lines)
 
 
+def run(args: argparse.Namespace, port: int, key: str, concurrency: int) -> list[Load]:
+    """Every load in turn from `concurrency` clients, baselines first."""
+    gets, posts = loads(key)
+    results = []
+    for load, count in [(g, args.gets) for g in gets] + [(p, args.posts) for p in posts]:
+        print(f"  {load.name}, {concurrency} clients ...", file=sys.stderr, flush=True)
+        results.append(
+            drive(load, port=port, count=count, warmup=args.warmup, concurrency=concurrency)
+        )
+    return results
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    runs: list[tuple[int, list[Load], float, float]] = []
     with tempfile.TemporaryDirectory(prefix="townhall-bench-open311-") as tmp:
         port = free_port()
         env = environment(Path(tmp), port)
@@ -262,54 +286,38 @@ def main(argv: list[str] | None = None) -> None:
         print("Preparing the database ...", file=sys.stderr, flush=True)
         world = prepare(args.cases)
         server = serve(env, args.threads)
-        results: list[Load] = []
         try:
-            gets, posts = loads(world["key"])
-            load_before = os.getloadavg()[0]
-            for load in gets:
-                print(f"  {load.name} ...", file=sys.stderr, flush=True)
-                results.append(
-                    drive(
-                        load,
-                        port=port,
-                        count=args.gets,
-                        warmup=args.warmup,
-                        concurrency=args.concurrency,
-                    )
-                )
-            for load in posts:
-                print(f"  {load.name} ...", file=sys.stderr, flush=True)
-                results.append(
-                    drive(
-                        load,
-                        port=port,
-                        count=args.posts,
-                        warmup=args.warmup,
-                        concurrency=args.concurrency,
-                    )
-                )
-            load_after = os.getloadavg()[0]
+            for concurrency in args.concurrency:
+                load_before = os.getloadavg()[0]
+                results = run(args, port, world["key"], concurrency)
+                runs.append((concurrency, results, load_before, os.getloadavg()[0]))
         finally:
             server.terminate()
             server.wait(timeout=30)
-    baseline = {"GET": results[0], "POST": results[len(gets)]}
+    gets = len(loads("")[0])
     print(
         f"## Open311 over HTTP, {time.strftime('%Y-%m-%d')}\n\n"
         f"`townhall serve` (waitress, {args.threads} threads), production settings over plain "
-        f"HTTP; {world['database']}; {world['cases']:,} cases; {args.concurrency} clients on "
-        f"keep-alive connections on the same machine; {cpu_count()} CPUs ({cpu_model()}); "
-        f"load average {load_before:.2f} before, {load_after:.2f} after.\n\n"
-        f"{table(results, baseline)}\n"
+        f"HTTP; {world['database']}; {world['cases']:,} cases; clients on keep-alive "
+        f"connections on the same machine; {cpu_count()} CPUs ({cpu_model()}).\n"
     )
+    for concurrency, results, load_before, load_after in runs:
+        baseline = {"GET": results[0], "POST": results[gets]}
+        print(
+            f"{concurrency} clients; load average {load_before:.2f} before, "
+            f"{load_after:.2f} after.\n\n{table(results, baseline)}\n"
+        )
     if args.json:
         payload = [
             {
                 "name": r.name,
+                "clients": concurrency,
                 "requests": len(r.samples_ns),
                 "per_second": r.rate,
                 "median_ms": r.ms(50),
                 "p95_ms": r.ms(95),
             }
+            for concurrency, results, _before, _after in runs
             for r in results
         ]
         args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")

@@ -407,13 +407,27 @@ def case_follow_up(*, case: Case, note: str = "") -> Case:
 
 
 def case_add_note(
-    *, case: Case, actor: User, note: str, payload: Mapping[str, Any] | None = None
+    *,
+    case: Case,
+    note: str,
+    actor: User | None = None,
+    client: str = "",
+    payload: Mapping[str, Any] | None = None,
 ) -> CaseEvent:
-    """An internal note on the timeline: staff only, never shown to the resident.
-    `payload` adds to what the event records (a photo staff added with it)."""
+    """An internal note on the timeline, never shown to the resident, written
+    by a member of staff (`actor`) or another system (`client`, its API key's
+    name, with no actor). `payload` adds to what the event records (a photo
+    staff added with it)."""
+    if actor is None and not client:
+        raise ValueError("a note needs a member of staff or a named client")
+    recorded = {**(payload or {}), **({"client": client} if client else {})}
     with transaction.atomic():
         return event_record(
-            case=case, kind=CaseEvent.Kind.NOTE, actor=actor, internal_note=note, payload=payload
+            case=case,
+            kind=CaseEvent.Kind.NOTE,
+            actor=actor,
+            internal_note=note,
+            payload=recorded or None,
         )
 
 

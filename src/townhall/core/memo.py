@@ -35,13 +35,15 @@ _lock = threading.Lock()
 MAX_ENTRIES = 1024
 
 
-def remembered(key: Hashable, compute: Callable[[], T]) -> T:
-    """`compute()`, or what it returned for `key` less than CONFIG_MEMO_SECONDS ago."""
+def remembered(key: Hashable, compute: Callable[[], T], *, fresh: bool = False) -> T:
+    """`compute()`, or what it returned for `key` less than CONFIG_MEMO_SECONDS
+    ago. `fresh` computes it again (and remembers that), for a caller that
+    found what was remembered out of date, such as a service published since."""
     seconds = settings.CONFIG_MEMO_SECONDS
     if seconds <= 0:
         return compute()
     now = time.monotonic()
-    found = _memory.get(key)
+    found = None if fresh else _memory.get(key)
     if found is not None and found[0] > now:
         return found[1]
     value = compute()

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from townhall.cases.factories import submitted_case
@@ -44,3 +46,12 @@ def test_tracking_is_limited_per_client(client, fly_tipping, monkeypatch):
     assert response.status_code == 429
     body = response.content.decode()
     assert "Wait 15 minutes" in body and f"Request {case.reference}" not in body
+
+
+def test_counting_an_attempt_is_one_statement_once_the_window_is_open(db):
+    window = timedelta(minutes=1)
+    throttle_allows(key="busy", limit=5, window=window)  # opens the window (and tidies)
+    with CaptureQueriesContext(connection) as queries:
+        assert throttle_allows(key="busy", limit=5, window=window)
+    assert len(queries) == 1
+    assert Throttle.objects.get(key="busy").count == 2

@@ -7,13 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
-from townhall.cases.events import event_record
 from townhall.cases.models import CaseEvent
-from townhall.cases.services import TransitionRefused, case_transition
+from townhall.cases.services import TransitionRefused, case_add_note, case_transition
 from townhall.integrations.api.auth import caller, council
 from townhall.integrations.api.cases import CaseOut, case_for, case_out
 from townhall.integrations.api.errors import COMMON_ERRORS, ApiError, ErrorOut
@@ -115,13 +113,7 @@ def case_note(
     case = case_for(api_key.organisation, reference)
 
     def add() -> Outcome:
-        with transaction.atomic():
-            event = event_record(
-                case=case,
-                kind=CaseEvent.Kind.NOTE,
-                internal_note=payload.note,
-                payload={"client": api_key.name},
-            )
+        event = case_add_note(case=case, note=payload.note, client=api_key.name)
         return Outcome(201, EventOut(**event_out(event)).model_dump(mode="json"))
 
     return run_once(request, response, api_key=api_key, operation=add)

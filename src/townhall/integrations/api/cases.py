@@ -16,7 +16,9 @@ from pydantic import StrictBool
 from townhall.cases.journey import AnswersRefused, JourneyUnavailable, case_create
 from townhall.cases.models import Case, Channel
 from townhall.cases.references import parse_reference
+from townhall.cases.uploads import Uploads
 from townhall.catalogue.models import Service
+from townhall.core import memo
 from townhall.integrations.api.auth import caller, council
 from townhall.integrations.api.errors import COMMON_ERRORS, ApiError, ErrorOut, Problem, not_found
 from townhall.integrations.api.idempotent import run_once
@@ -144,37 +146,68 @@ def case_create_view(request: HttpRequest, response: HttpResponse, payload: Case
     refuse_nul(payload.answers, "answers")
 
     def create() -> Outcome:
-        return Outcome(201, CaseOut(**_created(api_key, payload)).model_dump(mode="json"))
+        return Outcome(201, CaseOut(**created(api_key, payload)).model_dump(mode="json"))
 
     return run_once(request, response, api_key=api_key, operation=create)
 
 
-def _created(api_key: ApiKey, payload: CaseIn) -> dict[str, Any]:
-    service = (
-        Service.objects.for_organisation(api_key.organisation)
-        .published()
-        .filter(slug=payload.service)
-        .select_related("published_version__service__organisation")
-        .first()
-    )
-    unavailable = ApiError(
+def created(api_key: ApiKey, payload: CaseIn, *, files: Uploads | None = None) -> dict[str, Any]:
+    """The case `payload` (and `files`, by file question) makes, as the API shows it."""
+    try:
+        case = _case_made(api_key, payload, files, fresh=False)
+    except JourneyUnavailable:
+        # The service remembered was out of date (unpublished or republished
+        # in another process a moment ago): look it up again, once.
+        try:
+            case = _case_made(api_key, payload, files, fresh=True)
+        except JourneyUnavailable as error:
+            raise _unavailable() from error
+    return case_out(case)  # made with its service, version and team: no query to read them
+
+
+def _unavailable() -> ApiError:
+    return ApiError(
         422,
         "service_unavailable",
         _("There is no published service with this slug open to the API."),
         "service",
     )
+
+
+def published_service(
+    organisation: Organisation, slug: str, *, fresh: bool = False
+) -> Service | None:
+    """The council's published service `slug`, its version knowing its service
+    and council. Kept per process for CONFIG_MEMO_SECONDS (core.memo): do not
+    change it, and ask again with `fresh` when it turns out out of date."""
+    return memo.remembered(
+        ("api-service", organisation.pk, slug),
+        lambda: (
+            Service.objects.for_organisation(organisation)
+            .published()
+            .filter(slug=slug)
+            .select_related("published_version__service__organisation")
+            .first()
+        ),
+        fresh=fresh,
+    )
+
+
+def _case_made(api_key: ApiKey, payload: CaseIn, files: Uploads | None, *, fresh: bool) -> Case:
+    service = published_service(api_key.organisation, payload.service, fresh=fresh)
     if service is None or service.published_version is None:
-        raise unavailable
+        if not fresh:
+            raise JourneyUnavailable(payload.service)
+        raise _unavailable()
     try:
-        case = case_create(
+        return case_create(
             service_version=service.published_version,
             answers=payload.answers,
             declaration=payload.declaration,
             channel=Channel.API,
             client=api_key.name,
+            files=files,
         )
-    except JourneyUnavailable as error:
-        raise unavailable from error
     except AnswersRefused as refusal:
         raise ApiError.many(
             422,
@@ -183,7 +216,6 @@ def _created(api_key: ApiKey, payload: CaseIn) -> dict[str, Any]:
                 for path, message in refusal.errors.items()
             ),
         ) from refusal
-    return case_out(case)  # made with its service, version and team: no query to read them
 
 
 def _answer_path(path: str) -> str:

@@ -27,9 +27,12 @@ def run_once(
     *,
     api_key: ApiKey,
     operation: Callable[[], Outcome],
+    body: bytes | None = None,
 ) -> Status:
     """Run `operation`, once per `Idempotency-Key` when the request has one.
-    A repeat gets the first answer with `Idempotent-Replayed: true`."""
+    A repeat gets the first answer with `Idempotent-Replayed: true`. `body`
+    stands for the request's body where that cannot be read again (a
+    multipart form, once its files are read)."""
     key = request.headers.get(HEADER)
     if key is None:
         outcome = operation()
@@ -39,7 +42,9 @@ def run_once(
                 api_key=api_key,
                 key=key,
                 request_fingerprint=fingerprint(
-                    method=request.method or "", path=request.path, body=request.body
+                    method=request.method or "",
+                    path=request.path,
+                    body=request.body if body is None else body,
                 ),
                 operation=operation,
             )

@@ -10,7 +10,7 @@ from django.utils.cache import add_never_cache_headers
 from ninja import NinjaAPI, Swagger
 from ninja.operation import Operation
 
-from townhall.integrations.api import areas, case_timeline, cases, contacts, services
+from townhall.integrations.api import areas, case_files, case_timeline, cases, contacts, services
 from townhall.integrations.api.auth import API_AUTH
 from townhall.integrations.api.errors import install_error_handlers
 
@@ -52,5 +52,6 @@ api = TownhallAPI(
     docs=Swagger(settings={"persistAuthorization": False, "tryItOutEnabled": False}),
 )
 install_error_handlers(api)
-for module in (services, cases, case_timeline, contacts, areas):
+# case_files first: its /cases/with-files would otherwise be taken for a reference.
+for module in (services, case_files, cases, case_timeline, contacts, areas):
     api.add_router("", module.router)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -27,11 +27,12 @@ class Open311Error(Exception):
         super().__init__(self.errors[0][1])
 
 
-def w3c(moment: datetime | None) -> str | None:
-    """A time as Open311 writes it: W3C (ISO 8601) with its offset, to the second."""
+def w3c(moment: datetime | None, zone: tzinfo | None = None) -> str | None:
+    """A time as Open311 writes it: W3C (ISO 8601) with its offset, to the
+    second, in `zone` (by default the current time zone)."""
     if moment is None:
         return None
-    return timezone.localtime(moment).replace(microsecond=0).isoformat()
+    return timezone.localtime(moment, zone).replace(microsecond=0).isoformat()
 
 
 def respond(fmt: str, data: Any, *, root: str, item: str, status: int = 200) -> HttpResponse:

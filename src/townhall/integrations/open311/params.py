@@ -24,7 +24,7 @@ from townhall.tenancy.models import Organisation
 from townhall.tenancy.selectors import site_organisations
 
 MAX_PAGE_SIZE = 1000
-DEFAULT_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 50
 MAX_SPAN = timedelta(days=90)  # the longest date range one query may ask for
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]{1,100})\](\[\])?$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -9,7 +9,9 @@ import math
 from typing import Any
 
 from django.core import signing
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils.datastructures import MultiValueDict
 
 from townhall.cases.journey import AnswersRefused, JourneyUnavailable, case_create
 from townhall.cases.models import Case, Channel
@@ -21,6 +23,7 @@ from townhall.integrations.open311.output import Open311Error, respond
 from townhall.integrations.open311.service_requests import Catalogue, public_cases
 from townhall.integrations.open311.service_types import public_service
 from townhall.places.lookup import areas_at
+from townhall.tenancy.models import Organisation
 
 MAX_DESCRIPTION = 4000
 TOKEN_SALT = "townhall.open311.token"  # noqa: S105 (a namespace for signing, no secret)
@@ -34,8 +37,37 @@ def request_create(request: HttpRequest, *, fmt: str) -> HttpResponse:
     code = params.text(data, "service_code", limit=80)
     if not code:
         raise Open311Error(400, (400, "service_code is required"))
-    service = public_service(organisation, code)
+    try:
+        case = _case_made(organisation, code, data, files, key, fresh=False)
+    except JourneyUnavailable:
+        # The service remembered was out of date (unpublished or republished
+        # in another process a moment ago): look it up again, once.
+        try:
+            case = _case_made(organisation, code, data, files, key, fresh=True)
+        except JourneyUnavailable as unavailable:
+            raise Open311Error(400, (400, f"service_code not found: {code}")) from unavailable
+    document = {
+        "service_request_id": case.reference,
+        "token": token_for(case),
+        "service_notice": "",
+        "account_id": None,
+    }
+    return respond(fmt, [document], root="service_requests", item="request")
+
+
+def _case_made(
+    organisation: Organisation,
+    code: str,
+    data: QueryDict,
+    files: MultiValueDict[str, UploadedFile],
+    key: ApiKey,
+    *,
+    fresh: bool,
+) -> Case:
+    service = public_service(organisation, code, fresh=fresh)
     if service is None or service.published_version is None:
+        if not fresh:
+            raise JourneyUnavailable(code)
         raise Open311Error(400, (400, f"service_code not found: {code}"))
     fields = ServiceFields(service.published_version.parsed)
     answers = _answers(fields, data)
@@ -43,7 +75,7 @@ def request_create(request: HttpRequest, *, fmt: str) -> HttpResponse:
     if uploads and fields.media is None:
         raise Open311Error(400, (400, "media: this service does not take files"))
     try:
-        case = case_create(
+        return case_create(
             service_version=service.published_version,
             answers=answers,
             channel=Channel.API,
@@ -57,15 +89,6 @@ def request_create(request: HttpRequest, *, fmt: str) -> HttpResponse:
             for path, message in refused.errors.items()
         ]
         raise Open311Error(400, *problems) from refused
-    except JourneyUnavailable as unavailable:
-        raise Open311Error(400, (400, f"service_code not found: {code}")) from unavailable
-    document = {
-        "service_request_id": case.reference,
-        "token": token_for(case),
-        "service_notice": "",
-        "account_id": None,
-    }
-    return respond(fmt, [document], root="service_requests", item="request")
 
 
 def _answers(fields: ServiceFields, data: QueryDict) -> dict[str, Any]:

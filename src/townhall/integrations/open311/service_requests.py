@@ -6,15 +6,17 @@ only for services whose definitions say their cases may be shown on a map
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from townhall.cases.models import Case
 from townhall.catalogue.engine.definition import ServiceDefinition
 from townhall.catalogue.engine.languages import active_language
+from townhall.catalogue.engine.registry import definition_known
 from townhall.catalogue.models import Service, ServiceVersion
 from townhall.integrations.open311 import params
 from townhall.integrations.open311.endpoint import endpoint
@@ -23,8 +25,9 @@ from townhall.integrations.open311.output import Open311Error, respond, w3c
 from townhall.integrations.open311.service_types import public_services
 from townhall.tenancy.models import Organisation
 
+# What a request document needs of a case, read as plain rows: making a
+# hundred model instances cost more than the query that found them.
 LISTED_FIELDS = (
-    "pk",
     "reference",
     "service_id",
     "service_version_id",
@@ -36,49 +39,56 @@ LISTED_FIELDS = (
     "due_at",
     "answers",  # read for the place alone, and only where the service allows it
     # The version, enough to find its parsed definition among those kept.
-    "service_version__id",
     "service_version__created_at",
     "service_version__status",
 )
 
 
-# Definitions of published versions, which never change, kept between requests.
-_versions: dict[tuple[int, datetime, str], ServiceDefinition] = {}
-MAX_VERSIONS_KEPT = 500
-
-
 class Catalogue:
-    """The council's public services and the versions their cases were made
-    on, each read and parsed once per response."""
+    """The council's public services and the definitions of the versions
+    their cases were made on, each parsed once per process (published
+    versions never change) and its row read only when not parsed yet."""
 
     def __init__(self, organisation: Organisation) -> None:
         self.organisation = organisation
         self.services: dict[int, Service] = {s.pk: s for s in public_services(organisation)}
         self._definitions: dict[int, ServiceDefinition] = {}
+        self._places: dict[int, str | None] = {}
 
     def by_codes(self, codes: Iterable[str]) -> list[int]:
         wanted = set(codes)
         return [pk for pk, service in self.services.items() if service.slug in wanted]
 
-    def definitions_for(self, cases: Iterable[Case]) -> None:
-        """The definitions of the cases' versions (read with the cases, see
-        VERSION_FIELDS), each published one parsed once per process."""
+    def definitions_for(self, versions: Iterable[tuple[int, datetime, str]]) -> None:
+        """Find the definitions of these versions (id, created_at, status),
+        with one query for those this process has not parsed yet."""
         language = active_language()
-        for case in cases:
-            version = case.service_version
-            if version.pk in self._definitions:
+        missing = set()
+        for pk, created_at, status in versions:
+            if pk in self._definitions:
                 continue
-            key = (version.pk, version.created_at, language)
-            if (known := _versions.get(key)) is None:
-                known = version.parsed  # reads the definition itself, once
-                if version.status != ServiceVersion.Status.DRAFT:  # published: never changes
-                    if len(_versions) >= MAX_VERSIONS_KEPT:
-                        _versions.clear()
-                    _versions[key] = known
-            self._definitions[version.pk] = known
+            known = None
+            if status != ServiceVersion.Status.DRAFT:
+                known = definition_known((pk, created_at), language)
+            if known is None:
+                missing.add(pk)
+            else:
+                self._definitions[pk] = known
+        if missing:
+            for version in ServiceVersion.objects.filter(pk__in=missing):
+                self._definitions[version.pk] = version.parsed  # kept if published
 
-    def definition(self, case: Case) -> ServiceDefinition:
-        return self._definitions[case.service_version_id]
+    def definition(self, version_id: int) -> ServiceDefinition:
+        return self._definitions[version_id]
+
+    def place_shown(self, version_id: int) -> str | None:
+        """The id of the question that holds a case's place, if its version
+        lets the place be shown (public_on_map), else None."""
+        if version_id not in self._places:
+            definition = self._definitions[version_id]
+            place = ServiceFields(definition).place if definition.public_on_map else None
+            self._places[version_id] = place.id if place is not None else None
+        return self._places[version_id]
 
 
 def public_cases(catalogue: Catalogue) -> QuerySet[Case]:
@@ -87,56 +97,62 @@ def public_cases(catalogue: Catalogue) -> QuerySet[Case]:
     )
 
 
+def listed(cases: QuerySet[Case]) -> QuerySet[Case, dict[str, Any]]:
+    """`cases` as the rows `request_documents` reads."""
+    return cases.values(*LISTED_FIELDS)
+
+
 def request_documents(
-    catalogue: Catalogue, cases: list[Case], *, extensions: bool = False
+    catalogue: Catalogue, rows: list[dict[str, Any]], *, extensions: bool = False
 ) -> list[dict[str, Any]]:
-    """Cases as Open311 requests, with one more query at most (versions not yet read)."""
-    catalogue.definitions_for(cases)
-    return [
-        _document(
-            catalogue,
-            case,
-            case.answers if catalogue.definition(case).public_on_map else None,
-            extensions=extensions,
+    """Rows of `listed` cases as Open311 requests, with one more query at
+    most (versions this process has not parsed yet)."""
+    catalogue.definitions_for(
+        (
+            row["service_version_id"],
+            row["service_version__created_at"],
+            row["service_version__status"],
         )
-        for case in cases
-    ]
+        for row in rows
+    )
+    zone = timezone.get_current_timezone()
+    return [_document(catalogue, row, zone, extensions=extensions) for row in rows]
 
 
 def _document(
-    catalogue: Catalogue, case: Case, answers: Any, *, extensions: bool
+    catalogue: Catalogue, row: dict[str, Any], zone: tzinfo, *, extensions: bool
 ) -> dict[str, Any]:
-    definition = catalogue.definition(case)
-    service = catalogue.services[case.service_id]
-    state = definition.workflow.state(case.status)
+    definition = catalogue.definition(row["service_version_id"])
+    service = catalogue.services[row["service_id"]]
+    state = definition.workflow.state(row["status"])
     document: dict[str, Any] = {
-        "service_request_id": case.reference,
-        "status": "open" if case.is_open else "closed",
+        "service_request_id": row["reference"],
+        "status": "open" if row["is_open"] else "closed",
         "status_notes": state.public_label,
         "service_name": service.name,
         "service_code": service.slug,
-        "description": case.summary,
+        "description": row["summary"],
         "agency_responsible": catalogue.organisation.name,
         "service_notice": "",
-        "requested_datetime": w3c(case.created_at),
-        "updated_datetime": w3c(case.updated_at),
-        "expected_datetime": w3c(case.due_at),
-        **_place(definition, answers),
+        "requested_datetime": w3c(row["created_at"], zone),
+        "updated_datetime": w3c(row["updated_at"], zone),
+        "expected_datetime": w3c(row["due_at"], zone),
+        **_place(catalogue.place_shown(row["service_version_id"]), row["answers"]),
         "media_url": "",
     }
     if extensions:
         document["extended_attributes"] = {
-            "external_status": definition.workflow.external_status(case.status),
+            "external_status": definition.workflow.external_status(row["status"]),
             "status_label": state.public_label,
         }
     return document
 
 
-def _place(definition: ServiceDefinition, answers: Any) -> dict[str, Any]:
-    """Where the case is, if its service may show it: the place the resident
-    gave (text and point), never the resident's own details."""
-    place = ServiceFields(definition).place
-    value = answers.get(place.id) if place is not None and isinstance(answers, dict) else None
+def _place(question_id: str | None, answers: Any) -> dict[str, Any]:
+    """Where the case is, if its service may show it (`question_id` holds
+    it): the place the resident gave (text and point), never the resident's
+    own details."""
+    value = answers.get(question_id) if question_id and isinstance(answers, dict) else None
     if not isinstance(value, dict):
         return {"address": "", "address_id": "", "zipcode": "", "lat": None, "long": None}
     point = value.get("point") or {}
@@ -169,12 +185,8 @@ def request_list(request: HttpRequest, *, fmt: str) -> HttpResponse:
         when = params.span(data)
         cases = cases.filter(created_at__gte=when.start, created_at__lte=when.end)
     page = params.page(data)
-    listed = list(
-        cases.select_related("service_version")
-        .only(*LISTED_FIELDS)
-        .order_by("-created_at", "-pk")[page.offset : page.offset + page.size]
-    )
-    documents = request_documents(catalogue, listed, extensions=params.flag(data, "extensions"))
+    rows = list(listed(cases.order_by("-created_at", "-pk"))[page.offset : page.offset + page.size])
+    documents = request_documents(catalogue, rows, extensions=params.flag(data, "extensions"))
     return respond(fmt, documents, root="service_requests", item="request")
 
 
@@ -182,14 +194,8 @@ def request_list(request: HttpRequest, *, fmt: str) -> HttpResponse:
 def request_detail(request: HttpRequest, reference: str, *, fmt: str) -> HttpResponse:
     data = request.GET
     catalogue = Catalogue(params.jurisdiction(request, data))
-    case = (
-        public_cases(catalogue)
-        .filter(reference=reference[:24])
-        .select_related("service_version")
-        .only(*LISTED_FIELDS)
-        .first()
-    )
-    if case is None:
+    rows = list(listed(public_cases(catalogue).filter(reference=reference[:24]))[:1])
+    if not rows:
         raise Open311Error(404, (404, f"service_request_id not found: {reference[:24]}"))
-    documents = request_documents(catalogue, [case], extensions=params.flag(data, "extensions"))
+    documents = request_documents(catalogue, rows, extensions=params.flag(data, "extensions"))
     return respond(fmt, documents, root="service_requests", item="request")

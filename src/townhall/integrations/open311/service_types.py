@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 
 from townhall.catalogue.models import Service
+from townhall.core import memo
 from townhall.integrations.open311 import params
 from townhall.integrations.open311.endpoint import endpoint
 from townhall.integrations.open311.fields import ServiceFields, attribute_document
@@ -15,18 +16,32 @@ from townhall.tenancy.models import Organisation
 
 
 def public_services(organisation: Organisation) -> list[Service]:
-    """The council's services open to anyone, published and active, by group then name."""
-    return list(
-        Service.objects.for_residents()
-        .filter(organisation=organisation)
-        .select_related("published_version")
-        .order_by("category", "name")
+    """The council's services open to anyone, published and active, by group
+    then name (kept per process for CONFIG_MEMO_SECONDS: do not change them)."""
+    return memo.remembered(
+        ("open311-services", organisation.pk),
+        lambda: list(
+            Service.objects.for_residents()
+            .filter(organisation=organisation)
+            .select_related("published_version")
+            .order_by("category", "name")
+        ),
     )
 
 
-def public_service(organisation: Organisation, code: str) -> Service | None:
+def public_service(organisation: Organisation, code: str, *, fresh: bool = False) -> Service | None:
     """The public service `code` of the council, its version knowing its
-    service and council already (no query when the journey service asks)."""
+    service and council already (no query when the journey service asks).
+    Kept per process for CONFIG_MEMO_SECONDS (core.memo): callers must not
+    change it, and ask again with `fresh` when it turns out out of date."""
+    return memo.remembered(
+        ("open311-service", organisation.pk, code[:80]),
+        lambda: _public_service(organisation, code),
+        fresh=fresh,
+    )
+
+
+def _public_service(organisation: Organisation, code: str) -> Service | None:
     service = (
         Service.objects.for_residents()
         .filter(organisation=organisation, slug=code[:80])

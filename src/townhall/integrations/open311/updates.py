@@ -45,19 +45,23 @@ def update_list(request: HttpRequest, *, fmt: str) -> HttpResponse:
             "created_at",
             "payload",
             "case__reference",
+            "case__service_version_id",
             "case__service_version__id",
             "case__service_version__created_at",
             "case__service_version__status",
         )
         .order_by("created_at", "pk")[page.offset : page.offset + page.size]
     )
-    catalogue.definitions_for([event.case for event in events])
+    catalogue.definitions_for(
+        (version.pk, version.created_at, version.status)
+        for version in (event.case.service_version for event in events)
+    )
     documents = [_document(catalogue, event) for event in events]
     return respond(fmt, documents, root="service_request_updates", item="request_update")
 
 
 def _document(catalogue: Catalogue, event: CaseEvent) -> dict[str, Any]:
-    workflow = catalogue.definition(event.case).workflow
+    workflow = catalogue.definition(event.case.service_version_id).workflow
     return {
         "update_id": str(event.pk),
         "service_request_id": event.case.reference,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from townhall.cases.models import Case, CaseEvent, Contact
+from townhall.cases.services import case_add_note
 from townhall.integrations.tests.conftest import POTHOLE, ApiClient
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +87,19 @@ def test_reading_keys_cannot_change_cases_and_other_councils_cannot_see_them(
     assert theirs.post(f"/cases/{reference}/notes", {"note": "x"}).status_code == 404
     assert theirs.get(f"/cases/{reference}/events").status_code == 404
     assert Case.objects.get().status == "received"
+
+
+def test_a_note_is_the_casework_services_note_recorded_for_the_client(writer, reference):
+    writer.post(f"/cases/{reference}/notes", {"note": "Crew booked for Tuesday."})
+
+    note = Case.objects.get().events.get(kind=CaseEvent.Kind.NOTE)
+    assert (note.actor, note.internal_note, note.payload) == (
+        None,
+        "Crew booked for Tuesday.",
+        {"client": "write system"},
+    )
+
+
+def test_a_note_needs_a_member_of_staff_or_a_client(reference):
+    with pytest.raises(ValueError, match="member of staff or a named client"):
+        case_add_note(case=Case.objects.get(), note="Anonymous")

@@ -1,0 +1,105 @@
+"""What a case creation and a page of Open311 requests cost in statements
+once a process has the council's configuration in memory (core.memo): the
+same rules, checked with as few round trips to the database as they need."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from townhall.cases.models import Case
+from townhall.catalogue.factories import branching_definition
+from townhall.catalogue.services import service_import
+from townhall.core import memo
+from townhall.integrations.api.cases import published_service
+from townhall.integrations.tests.conftest import POTHOLE
+from townhall.integrations.tests.test_open311_create import fly_tipping_post
+from townhall.integrations.tests.test_open311_read import V2, report
+
+pytestmark = pytest.mark.django_db
+
+CONTROL = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
+@pytest.fixture
+def remembering(settings):
+    settings.CONFIG_MEMO_SECONDS = 60
+    memo.forget_all()
+    yield
+    memo.forget_all()
+
+
+def statements(queries: CaptureQueriesContext) -> list[str]:
+    """Each statement sent, as its verb and table, leaving out transaction control."""
+    found = []
+    for query in queries.captured_queries:
+        sql = query["sql"]
+        if sql.startswith(CONTROL):
+            continue
+        words = sql.split()
+        after = next(i for i, w in enumerate(words) if w in {"FROM", "INTO", "UPDATE"}) + 1
+        found.append(words[0] + " " + words[after].split(".")[0].strip('"'))
+    return found
+
+
+def test_a_rest_creation_is_the_key_its_count_the_published_check_and_three_rows(
+    writer, street, remembering
+):
+    body = {"service": "report-street-problem", "answers": POTHOLE}
+    assert writer.post("/cases", body).status_code == 201  # remembers the service
+
+    with CaptureQueriesContext(connection) as queries:
+        assert writer.post("/cases", body).status_code == 201
+
+    assert statements(queries) == [
+        "SELECT integrations_apikey",
+        "INSERT core_throttle",
+        "SELECT catalogue_service",  # case_create's own check that it is still published
+        "INSERT cases_case",
+        "INSERT cases_caseevent",
+        "INSERT cases_contact",
+    ]
+
+
+def test_an_open311_creation_reads_the_key_and_service_once(
+    client, fly_tipping, write_key, remembering
+):
+    assert client.post(f"{V2}/requests.json", fly_tipping_post(write_key)).status_code == 200
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(f"{V2}/requests.json", fly_tipping_post(write_key)).status_code == 200
+
+    sent = statements(queries)
+    # Then the places the point is in (for the case's areas and team), which
+    # a REST client sends in its answers.
+    assert sent[:2] == ["SELECT integrations_apikey", "INSERT core_throttle"]
+    assert sent.count("SELECT catalogue_service") == 1  # case_create's check
+    assert "SELECT catalogue_serviceversion" not in sent
+    assert sent[-3:] == ["INSERT cases_case", "INSERT cases_caseevent", "INSERT cases_contact"]
+
+
+def test_a_page_of_requests_is_one_query(client, fly_tipping, remembering):
+    for _n in range(3):
+        report(fly_tipping)
+    client.get(f"{V2}/requests.json")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{V2}/requests.json")
+
+    assert len(response.json()) == 3
+    assert statements(queries) == ["SELECT cases_case"]
+
+
+def test_a_service_republished_in_another_process_is_found_again(writer, street, remembering):
+    stale = published_service(street.organisation, street.slug)
+    newer = service_import(
+        organisation=street.organisation, definition=branching_definition(summary="Changed")
+    ).version
+    # Another process still remembers the version published before.
+    memo.remembered(("api-service", street.organisation.pk, street.slug), lambda: stale, fresh=True)
+
+    response = writer.post("/cases", {"service": "report-street-problem", "answers": POTHOLE})
+
+    assert response.status_code == 201, response.content
+    assert Case.objects.get().service_version == newer
