@@ -114,3 +114,20 @@ def test_refusals_are_logged_once_a_minute_without_the_path(client, fly_tipping,
         "Busy: 1 request(s) answered 503 since the last report; the latest waited 6.0 s "
         "for a thread (WEB_MAX_WAIT is 5 s)."
     ]
+
+
+def test_the_rest_api_is_told_it_is_busy_in_its_own_error_shape(client):
+    response = client.get("/api/v1/services", **LATE)
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "errors": [
+            {
+                "code": "busy",
+                "message": "The service is busy. Try again after the seconds given in Retry-After.",
+                "path": None,
+            }
+        ]
+    }

@@ -5,11 +5,13 @@ problem is in one field, that field's path (`answers.email`, `limit`,
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -125,3 +127,25 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(AuthenticationError, authentication_error)
     api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(Http404, page_not_found)
+
+
+# What a client is told when Django answers before the API does (a body too
+# large, the server too busy, an error in the middleware): the same shape.
+_STATUS_PROBLEMS: dict[int, tuple[str, Any]] = {
+    400: ("bad_request", gettext_lazy("The request could not be read.")),
+    403: ("forbidden", gettext_lazy("This request is not allowed.")),
+    404: ("not_found", gettext_lazy("There is nothing at this address.")),
+    413: ("too_large", gettext_lazy("The request is too large.")),
+    500: ("error", gettext_lazy("Something went wrong on our side. Try again later.")),
+    503: (
+        "busy",
+        gettext_lazy("The service is busy. Try again after the seconds given in Retry-After."),
+    ),
+}
+
+
+def error_for_status(request: HttpRequest, status: int) -> HttpResponse:
+    """The REST API's error document for an error raised before or around its views."""
+    code, message = _STATUS_PROBLEMS.get(status, ("error", gettext_lazy("The request failed.")))
+    body = ErrorOut(errors=[Problem(code=code, message=str(message))]).model_dump()
+    return HttpResponse(json.dumps(body), status=status, content_type="application/json")
