@@ -27,7 +27,10 @@ class RotationReport:
 def _raw_rows(model: type[models.Model], names: list[str]) -> list[tuple[object, ...]]:
     """The rows' primary keys and stored (still encrypted) values."""
     quote = connection.ops.quote_name
-    columns = [model._meta.pk.column, *(model._meta.get_field(n).column for n in names)]  # type: ignore[union-attr]
+    pk = model._meta.pk
+    assert pk is not None
+    column = {f.name: f.column for f in model._meta.concrete_fields}
+    columns = [pk.column, *(column[n] for n in names)]
     sql = "SELECT {} FROM {} ORDER BY 1".format(  # noqa: S608 (names from the models)
         ", ".join(quote(c) for c in columns), quote(model._meta.db_table)
     )

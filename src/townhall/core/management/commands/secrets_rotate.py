@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from cryptography.fernet import Fernet
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from townhall.core.encryption import derived_key
 from townhall.core.secrets import secrets_rotate
 
 
@@ -25,10 +27,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--new-key", action="store_true", help="Print a new key to add and do nothing else."
         )
+        parser.add_argument(
+            "--derived-key",
+            action="store_true",
+            help=(
+                "Print the key derived from SECRET_KEY (used while FIELD_ENCRYPTION_KEYS is "
+                "unset), to list after a new key when moving to your own; do nothing else."
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["new_key"]:
             self.stdout.write(Fernet.generate_key().decode("ascii"))
+            return
+        if options["derived_key"]:
+            self.stdout.write(derived_key(settings.SECRET_KEY))
             return
         report = secrets_rotate(dry_run=options["dry_run"])
         verb = "would be re-encrypted" if options["dry_run"] else "re-encrypted"
