@@ -27,10 +27,9 @@ class RotationReport:
 def _raw_rows(model: type[models.Model], names: list[str]) -> list[tuple[object, ...]]:
     """The rows' primary keys and stored (still encrypted) values."""
     quote = connection.ops.quote_name
-    pk = model._meta.pk
-    assert pk is not None
-    column = {f.name: f.column for f in model._meta.concrete_fields}
-    columns = [pk.column, *(column[n] for n in names)]
+    column = {f.name: str(f.column) for f in model._meta.concrete_fields}
+    primary = next(str(f.column) for f in model._meta.concrete_fields if f.primary_key)
+    columns = [primary, *(column[n] for n in names)]
     sql = "SELECT {} FROM {} ORDER BY 1".format(  # noqa: S608 (names from the models)
         ", ".join(quote(c) for c in columns), quote(model._meta.db_table)
     )

@@ -132,7 +132,7 @@ def test_without_keys_one_derived_from_secret_key_is_used(settings):
     settings.FIELD_ENCRYPTION_KEYS = []
     token = secret_encrypt("s3cret")
     assert secret_decrypt(token) == "s3cret"
-    settings.SECRET_KEY = "another-secret-key"  # noqa: S105
+    settings.SECRET_KEY = "another-secret-key"
     with pytest.raises(SecretUnreadable):
         secret_decrypt(token)
 
