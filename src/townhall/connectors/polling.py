@@ -157,14 +157,23 @@ def _cases_by_request_id(
     return {row.provider_reference: row.case for row in rows if row.case is not None}
 
 
+def _updated_at(update: Mapping[str, Any]) -> datetime | None:
+    """The update's updated_datetime (UTC when it gives no offset), or None
+    when it has none or it is not a date and time."""
+    try:
+        moment = parse_datetime(_text(update, "updated_datetime", 40))
+    except ValueError:
+        return None
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, UTC)
+    return moment
+
+
 def _sorted(updates: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """Oldest first, so a case's updates are applied in the order they were made."""
-
-    def when(update: dict[str, Any]) -> str:
-        moment = parse_datetime(_text(update, "updated_datetime", 40)) if update else None
-        return _w3c(moment) if moment and timezone.is_aware(moment) else ""
-
-    yield from sorted(updates, key=when)
+    """Oldest first, so a case's updates are applied in the order they were
+    made (those without a time first, in the order given)."""
+    oldest = datetime.min.replace(tzinfo=UTC)
+    yield from sorted(updates, key=lambda update: _updated_at(update) or oldest)
 
 
 def updates_apply(
@@ -184,9 +193,7 @@ def updates_apply(
         if case is None or not update_id:
             report.unmatched += 1
             continue
-        updated_at = parse_datetime(_text(update, "updated_datetime", 40) or "")
-        if updated_at is not None and timezone.is_naive(updated_at):
-            updated_at = timezone.make_aware(updated_at, UTC)
+        updated_at = _updated_at(update)
         already = case.external_updates.filter(update_id=update_id, accepted=True).exists()
         try:
             case_external_update(

@@ -59,10 +59,15 @@ class Open311Server(Receiver):
             return Behaviour(status=200, body=self.garbage)
         start = datetime.fromisoformat(query["start_date"])
         end = datetime.fromisoformat(query["end_date"])
-        listed = [
-            u for u in self.updates if start <= datetime.fromisoformat(u["updated_datetime"]) <= end
-        ]
+        listed = [u for u in self.updates if self._within(u, start, end)]
         return Behaviour(status=200, body=json.dumps(listed).encode())
+
+    @staticmethod
+    def _within(update, start, end):
+        try:
+            return start <= datetime.fromisoformat(update["updated_datetime"]) <= end
+        except ValueError:
+            return True  # a system with a bad time on an update lists it anyway
 
     def polls(self) -> list[dict[str, str]]:
         """The query of each updates GET it answered."""
