@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from townhall.core.encryption import EncryptedTextField
+from townhall.core.encryption import EncryptedTextField, secret_hint
 from townhall.tenancy.models import Organisation
 
 
@@ -56,3 +56,8 @@ class Endpoint(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+    @property
+    def secret_hint(self) -> str:
+        """The secret's last four characters: enough to recognise it."""
+        return secret_hint(self.secret)
