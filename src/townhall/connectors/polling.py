@@ -225,17 +225,34 @@ def upstream_poll(
     upstream: Upstream,
     until: datetime | None = None,
     since: datetime | None = None,
+    dry_run: bool = False,
 ) -> PollReport:
     """Read and apply the system's updates from the end of its last full
     window (or `since`) to `until` (default now), and move the window on
-    only if that all worked."""
+    only if that all worked. With `dry_run`, read and match them only: the
+    report's `applied` counts the updates matched to a case."""
     now = timezone.now()
     end = until or now
-    poll, _created = Open311Poll.objects.get_or_create(
-        organisation=organisation,
-        endpoint=upstream.endpoint,
-        jurisdiction_id=upstream.jurisdiction_id,
-    )
+    lookup = {
+        "organisation": organisation,
+        "endpoint": upstream.endpoint,
+        "jurisdiction_id": upstream.jurisdiction_id,
+    }
+    if dry_run:
+        poll = Open311Poll.objects.filter(**lookup).first() or Open311Poll(**lookup)
+        start = since or poll.polled_until or (end - FIRST_WINDOW)
+        report = PollReport(upstream=upstream, start=start, end=end)
+        try:
+            updates = updates_fetch(upstream=upstream, start=start, end=end)
+        except PollFailed as failed:
+            report.error = str(failed)[:200]
+            return report
+        request_ids = {_text(u, "service_request_id", 200) for u in updates}
+        cases = _cases_by_request_id(organisation, upstream, request_ids - {""})
+        report.applied = sum(1 for u in updates if _text(u, "service_request_id", 200) in cases)
+        report.unmatched = len(updates) - report.applied
+        return report
+    poll, _created = Open311Poll.objects.get_or_create(**lookup)
     start = since or poll.polled_until or (end - FIRST_WINDOW)
     report = PollReport(upstream=upstream, start=start, end=end)
     poll.last_attempt_at = now

@@ -191,3 +191,21 @@ def test_bad_options_are_refused_clearly(council):
         call_command("open311_poll", since="yesterday")
     with pytest.raises(CommandError, match="No council has the slug"):
         call_command("open311_poll", organisation="nowhere")
+
+
+def test_a_dry_run_reads_and_matches_but_changes_nothing(
+    council, open311, django_capture_on_commit_callbacks, capsys
+):
+    case = sent_case(council, open311, django_capture_on_commit_callbacks)
+    open311.updates = [
+        upstream_update("u1", "investigating"),
+        upstream_update("u2", "fixed", request_id="SR9999"),
+    ]
+
+    out = poll(capsys, dry_run=True)
+
+    assert "1 would be applied or refused, 1 not matched" in out
+    case.refresh_from_db()
+    assert case.status == "received"
+    assert not ExternalUpdate.objects.exists()
+    assert not Open311Poll.objects.exists()

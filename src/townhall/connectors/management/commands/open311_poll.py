@@ -40,6 +40,11 @@ class Command(BaseCommand):
             help="Read from this time (ISO 8601) instead of the end of the last successful poll.",
         )
         parser.add_argument("--until", help="Read up to this time (ISO 8601; default: now).")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Read the updates and say how many match a case; apply nothing, move no window.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         since = _moment(options["since"], "--since")
@@ -54,12 +59,22 @@ class Command(BaseCommand):
         for organisation in organisations:
             for upstream in upstreams(organisation):
                 report = upstream_poll(
-                    organisation=organisation, upstream=upstream, since=since, until=until
+                    organisation=organisation,
+                    upstream=upstream,
+                    since=since,
+                    until=until,
+                    dry_run=options["dry_run"],
                 )
                 where = f"{organisation.slug} {upstream.endpoint}"
                 if report.error:
                     failed += 1
                     self.stderr.write(f"{where}: not read ({report.error}); tried again next run")
+                    continue
+                if options["dry_run"]:
+                    self.stdout.write(
+                        f"{where}: {report.applied} would be applied or refused, "
+                        f"{report.unmatched} not matched to a case"
+                    )
                     continue
                 self.stdout.write(
                     f"{where}: {report.applied} applied, {report.repeated} seen before, "
