@@ -233,7 +233,7 @@ def upstream_poll(
     report's `applied` counts the updates matched to a case."""
     now = timezone.now()
     end = until or now
-    lookup = {
+    lookup: dict[str, Any] = {
         "organisation": organisation,
         "endpoint": upstream.endpoint,
         "jurisdiction_id": upstream.jurisdiction_id,
