@@ -209,3 +209,41 @@ def test_a_dry_run_reads_and_matches_but_changes_nothing(
     assert case.status == "received"
     assert not ExternalUpdate.objects.exists()
     assert not Open311Poll.objects.exists()
+
+
+def test_the_councils_admins_see_each_polled_system_and_its_failure(
+    client, council, other_council, django_assert_max_num_queries
+):
+    from django.urls import reverse
+
+    from townhall.tenancy.factories import MembershipFactory
+    from townhall.tenancy.models import Membership
+    from townhall.testing.sign_in import sign_in
+
+    admin = MembershipFactory(
+        organisation=council,
+        user__email="admin@example.gov.uk",
+        user__password="!",
+        role=Membership.Role.ORGANISATION_ADMIN,
+    ).user
+    sign_in(client, admin)
+    for n in range(3):
+        Open311Poll.objects.create(
+            organisation=council,
+            endpoint=f"https://highways{n}.example.gov.uk/open311/v2",
+            last_attempt_at=timezone.now(),
+            last_error="HTTP 503" if n == 0 else "",
+        )
+    Open311Poll.objects.create(
+        organisation=other_council, endpoint="https://theirs.example.gov.uk/open311/v2"
+    )
+
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("backoffice:webhooks"))
+
+    text = page.content.decode()
+    assert "Open311 systems asked for updates" in text
+    assert "https://highways0.example.gov.uk/open311/v2" in text
+    assert "Not read: HTTP 503. Tried again at the next poll." in text
+    assert text.count("Not read yet") == 3
+    assert "theirs.example.gov.uk" not in text
