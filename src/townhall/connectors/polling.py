@@ -209,8 +209,10 @@ def updates_apply(
             report.refused += 1
             report.refusals.append(f"{case.reference} {update_id[:40]}: {refused}")
             logger.warning(
-                "open311 poll: update refused",
-                extra={"case": case.reference, "host": client, "reason": str(refused)},
+                "open311 poll: update %s for %s refused: %s",
+                update_id[:40],
+                case.reference,
+                refused,
             )
             continue
         if already:
@@ -267,8 +269,7 @@ def upstream_poll(
         poll.save(update_fields=["last_attempt_at", "last_error"])
         # The host and the reason only: no case or person is named.
         logger.warning(
-            "open311 poll failed",
-            extra={"host": urlsplit(upstream.endpoint).hostname, "reason": report.error},
+            "open311 poll of %s failed: %s", urlsplit(upstream.endpoint).hostname, report.error
         )
         return report
     updates_apply(organisation=organisation, upstream=upstream, updates=updates, report=report)

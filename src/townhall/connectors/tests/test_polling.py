@@ -157,6 +157,7 @@ def test_a_system_that_is_down_or_answers_garbage_keeps_its_window(
     state = Open311Poll.objects.get()
     assert state.polled_until < timezone.now() - timedelta(minutes=59)
     assert state.last_error
+    assert "open311 poll of 127.0.0.1 failed" in caplog.text
     assert "resident@example.com" not in caplog.text and case.reference not in caplog.text
     case.refresh_from_db()
     assert case.status == "received"
