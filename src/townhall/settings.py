@@ -381,6 +381,12 @@ WEBHOOKS_READ_TIMEOUT = env_int("WEBHOOKS_READ_TIMEOUT", 10)
 # An endpoint that has failed without a success for this long is turned off
 # and the council's admins are told (undelivered messages stay, to replay).
 WEBHOOKS_DISABLE_AFTER_HOURS = env_int("WEBHOOKS_DISABLE_AFTER_HOURS", 48)
+# Keys that encrypt the third-party secrets kept in the database (a council's
+# GOV.UK Notify API key, webhook signing secrets): Fernet keys, comma
+# separated, newest first; older ones still read what they encrypted until
+# `townhall secrets_rotate` has run. Unset, a key is derived from SECRET_KEY:
+# not for production, where changing SECRET_KEY would then lose the secrets.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
 # Secrets service definitions name for their `send_to` destinations (an
 # Open311 API key, a webhook signing secret), as JSON: {"name": "secret"}.
 try:

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from townhall.backoffice.access import permission_required
+from townhall.connectors import selectors as connector_selectors
 from townhall.tenancy.permissions import Permission
 from townhall.webhooks import selectors, services
 from townhall.webhooks.models import Endpoint
@@ -71,6 +72,7 @@ def endpoint_list(request: HttpRequest) -> HttpResponse:
         {
             "endpoints": selectors.organisation_endpoints(organisation=organisation),
             "dead_letters": len(selectors.dead_letters(organisation=organisation)),
+            "polls": connector_selectors.organisation_polls(organisation=organisation),
         },
     )
 

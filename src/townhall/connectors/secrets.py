@@ -1,11 +1,14 @@
 """Secrets a definition refers to by name (a webhook's signing secret, an
 Open311 API key): they live in the `CONNECTOR_SECRETS` setting, never in a
-definition, which is data councils export and share."""
+definition, which is data councils export and share. A value may be given
+encrypted (`townhall secret_encrypt`), so the environment does not hold it
+in clear either."""
 
 from __future__ import annotations
 
 from django.conf import settings
 
+from townhall.core.encryption import SecretUnreadable, secret_decrypt
 from townhall.notifications.providers import DeliveryRefused
 
 
@@ -20,4 +23,7 @@ def connector_secret(name: str) -> str:
     secrets: dict[str, str] = settings.CONNECTOR_SECRETS
     if name not in secrets:
         raise SecretMissing(name)
-    return secrets[name]
+    try:
+        return secret_decrypt(secrets[name])
+    except SecretUnreadable:
+        raise SecretMissing(f"{name} (cannot be decrypted)") from None

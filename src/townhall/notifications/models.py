@@ -9,6 +9,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from townhall.core.encryption import EncryptedTextField
 from townhall.tenancy.models import Organisation
 
 
@@ -155,8 +156,8 @@ class NotifySettings(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="notify_settings"
     )
     enabled = models.BooleanField(_("send through GOV.UK Notify"), default=True)
-    # Kept to sign each request; never shown again in full (`api_key_hint`).
-    api_key = models.CharField(_("API key"), max_length=200)
+    # Kept, encrypted, to sign each request; never shown again in full (`api_key_hint`).
+    api_key = EncryptedTextField(_("API key"))
     email_template_id = models.CharField(_("email template ID"), max_length=36, blank=True)
     sms_template_id = models.CharField(_("text message template ID"), max_length=36, blank=True)
     letter_template_id = models.CharField(_("letter template ID"), max_length=36, blank=True)

@@ -2,7 +2,7 @@
 a back-office system.
 
 `http.server` on a free loopback port, in a thread of the test process. It
-answers each POST from a script of behaviours (`fail(503)`, `slow(seconds)`,
+answers each POST (and GET) from a script of behaviours (`fail(503)`, `slow(seconds)`,
 `hang` …, then 200 for the rest), can be stopped so connections are refused
 and started again on the same port, and keeps every request it answered
 with a 2xx in `accepted` (and every request in `seen`).
@@ -27,6 +27,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    method: str = "POST"
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -81,10 +82,16 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
+            def do_GET(self) -> None:
+                self.do_POST()
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 request = Received(
-                    path=self.path, headers=dict(self.headers.items()), body=self.rfile.read(length)
+                    path=self.path,
+                    headers=dict(self.headers.items()),
+                    body=self.rfile.read(length),
+                    method=self.command,
                 )
                 with receiver._lock:
                     receiver.seen.append(request)

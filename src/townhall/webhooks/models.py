@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from townhall.core.encryption import EncryptedTextField, secret_hint
 from townhall.tenancy.models import Organisation
 
 
@@ -33,8 +34,8 @@ class Endpoint(models.Model):
     events = models.JSONField(
         default=list, help_text=_("The event types it is sent, such as case.created.")
     )
-    # Kept as written: every request is signed with it. Shown once, when made.
-    secret = models.CharField(max_length=100, editable=False)
+    # Every request is signed with it, so it is kept, encrypted. Shown once, when made.
+    secret = EncryptedTextField(editable=False)
     is_active = models.BooleanField(default=True)
     disabled_at = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.CharField(max_length=20, choices=DisabledReason.choices, blank=True)
@@ -55,3 +56,8 @@ class Endpoint(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+    @property
+    def secret_hint(self) -> str:
+        """The secret's last four characters: enough to recognise it."""
+        return secret_hint(self.secret)

@@ -138,6 +138,8 @@ def test_an_admin_adds_an_endpoint_and_sees_its_secret_once(admin_client, counci
     listing = admin_client.get(reverse("backoffice:webhooks")).content.decode()
     assert "https://hooks.example.org/" in listing
     assert endpoint.secret not in listing
+    # Only its last four characters, to tell which secret the receiver holds.
+    assert f"Signing secret …{endpoint.secret[-4:]}" in listing
 
 
 def test_a_bad_url_is_refused_with_an_error_on_the_form(admin_client):
