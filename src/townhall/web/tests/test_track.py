@@ -60,19 +60,19 @@ def test_tracking_costs_the_same_queries_however_long_the_timeline(
     form = {"reference": case.reference, "email": "resident@example.com"}
     client.post("/track/", form)  # the first look-up creates the rate-limit row
     # The same number however long the timeline (and one for the tracking count).
-    with django_assert_num_queries(8) as short:
+    with django_assert_num_queries(5) as short:
         assert client.post("/track/", form).status_code == 200
     for status in ["inspecting", "scheduled"]:
         case_transition(case=case, to_status=status, actor=staff_user, public_message="Done.")
-    with django_assert_num_queries(8) as long:
+    with django_assert_num_queries(5) as long:
         body = client.post("/track/", form).content.decode()
     assert body.count("Done.") == 2
     assert len(short.captured_queries) == len(long.captured_queries)
     # Closed as fixed, the page also reads "is it really fixed?" (and writes
     # it, the first time, if the closing message has not yet).
     case_transition(case=case, to_status="cleared", actor=staff_user, public_message="Done.")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         client.post("/track/", form)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         body = client.post("/track/", form).content.decode()
     assert "Tell us if it is not really fixed" in body
