@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from townhall.accounts.models import User
@@ -25,6 +25,7 @@ from townhall.cases import services, uploads
 from townhall.cases.answers import answers_check
 from townhall.cases.conditions import condition_context
 from townhall.cases.models import STAFF_CHANNELS, Attachment, Case, Channel, Draft
+from townhall.cases.references import REFERENCE_DRAWS, new_reference
 from townhall.catalogue.engine import flow
 from townhall.catalogue.engine.conditions import ConditionContext, condition_holds
 from townhall.catalogue.engine.definition import (
@@ -36,6 +37,7 @@ from townhall.catalogue.engine.definition import (
 from townhall.catalogue.engine.inputs import AnswerError, AnswerPending, NewFiles, parse_input
 from townhall.catalogue.engine.questions import check_answer
 from townhall.catalogue.models import Audience, Service, ServiceVersion
+from townhall.places.lookup import one_lookup_per_point
 from townhall.tenancy.models import Organisation
 
 # How a contact staff record reached the council.
@@ -429,6 +431,32 @@ def case_create(
     service, and open to anyone or sent by a member of staff."""
     if channel not in Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
+    with one_lookup_per_point():  # the answers' check, team and area codes: one lookup
+        return _case_checked_and_made(
+            service_version=service_version,
+            answers=answers,
+            channel=channel,
+            actor=actor,
+            declaration=declaration,
+            contact_required=contact_required,
+            client=client,
+            files=files,
+            media_urls=media_urls,
+        )
+
+
+def _case_checked_and_made(
+    *,
+    service_version: ServiceVersion,
+    answers: object,
+    channel: str,
+    actor: User | None,
+    declaration: object,
+    contact_required: bool,
+    client: str,
+    files: uploads.Uploads | None,
+    media_urls: Sequence[object],
+) -> Case:
     published = Service.objects.published().filter(published_version=service_version)
     if not published.exists():  # asked of the database: the objects passed may be stale
         raise JourneyUnavailable(service_version.service_id)
@@ -454,18 +482,33 @@ def case_create(
     if problems:
         raise AnswersRefused(problems)
     stored: list[str] = []
+    prefix = service_version.service.organisation.reference_prefix
     try:
-        return _case_create(
-            service_version=service_version,
-            channel=channel,
-            definition=definition,
-            answers=checked.answers,
-            actor=actor,
-            client=client,
-            new_files={key: new for key, new in new_files.items() if key in checked.answers},
-            links=links,
-            stored=stored,
-        )
+        # The reference is drawn here, not inside case_open's savepoint: one
+        # taken already rolls back this whole (so far empty) transaction and
+        # a new one is drawn, which saves two statements on every creation.
+        # A clash happens before any file is stored.
+        for _attempt in range(REFERENCE_DRAWS):
+            reference = new_reference(prefix)
+            try:
+                return _case_create(
+                    service_version=service_version,
+                    channel=channel,
+                    definition=definition,
+                    answers=checked.answers,
+                    actor=actor,
+                    client=client,
+                    new_files={
+                        key: new for key, new in new_files.items() if key in checked.answers
+                    },
+                    links=links,
+                    stored=stored,
+                    reference=reference,
+                )
+            except IntegrityError:
+                if not services.reference_taken(reference):
+                    raise
+        raise RuntimeError(f"could not find a free case reference in {REFERENCE_DRAWS} draws")
     except BaseException:
         services.files_delete(storage=Attachment._meta.get_field("file").storage, names=stored)
         raise
@@ -474,6 +517,7 @@ def case_create(
 @transaction.atomic
 def _case_create(
     *,
+    reference: str,
     service_version: ServiceVersion,
     channel: str,
     definition: ServiceDefinition,
@@ -492,6 +536,7 @@ def _case_create(
         actor=actor,
         client=client,
         payload={"media_urls": links} if links else None,
+        reference=reference,
     )
     if new_files:
         case.answers = {

@@ -9,6 +9,8 @@ import secrets
 from django.utils import timezone
 
 REFERENCE_DIGITS = 8
+# How many random references a new case may draw before giving up.
+REFERENCE_DRAWS = 10
 # The council's prefix, the year and the number; the URL converter for staff
 # case pages uses the same shape (`backoffice.urls`).
 REFERENCE_PATTERN = r"[A-Za-z]{2,5}-[0-9]{4}-[0-9]{8}"

@@ -22,7 +22,7 @@ from townhall.cases.conditions import answers_point, case_area_codes, condition_
 from townhall.cases.contacts import contact_for_case
 from townhall.cases.events import event_record
 from townhall.cases.models import Attachment, Case, CaseEvent, Channel, Draft
-from townhall.cases.references import new_reference
+from townhall.cases.references import REFERENCE_DRAWS, new_reference
 from townhall.cases.routing import due_at, team_for
 from townhall.cases.search import search_keys
 from townhall.catalogue.engine.definition import ServiceDefinition, with_optional_contact
@@ -218,6 +218,12 @@ def _attachments_link(
     attachments_delete(attachments=[a for a in drafted if str(a.pk) not in recorded])
 
 
+def reference_taken(reference: str) -> bool:
+    """Whether a case has `reference`: asked after an IntegrityError, to tell a
+    clashing random reference (draw again) from any other fault (raise)."""
+    return Case.objects.filter(reference=reference).exists()
+
+
 def case_open(
     *,
     service_version: ServiceVersion,
@@ -229,6 +235,7 @@ def case_open(
     client: str = "",
     payload: Mapping[str, Any] | None = None,
     resident: User | None = None,
+    reference: str | None = None,
 ) -> Case:
     """Open a case from answers already checked in full (`case_submit` and
     `journey.case_create` check them): a new reference, the workflow's first
@@ -238,7 +245,13 @@ def case_open(
     integration `client`), in `language` (the draft's; by default the active
     one). `payload` goes on the "submitted" event, with the client. A
     signed-in `resident`'s case is theirs, and their account's email is its
-    contact email. Call it inside a transaction."""
+    contact email. Call it inside a transaction.
+
+    Each reference is drawn at random, and one already taken is drawn again
+    inside a savepoint. A caller whose transaction holds nothing else yet can
+    draw the `reference` itself and skip those two statements: a clash then
+    raises IntegrityError, and the caller rolls back and tries a new one
+    (`reference_taken` tells the clash from any other)."""
     version = service_version
     organisation = version.service.organisation
     contact = definition.contact_question
@@ -247,59 +260,66 @@ def case_open(
     summary = case_summary_line(definition, answers)
     keys = search_keys(definition=definition, answers=answers, summary=summary)
     lon, lat = answers_point(definition, answers) or (None, None)
-    for _attempt in range(10):
-        try:
-            with transaction.atomic():
-                case = Case.objects.create(
-                    organisation=organisation,
-                    service=version.service,
-                    service_version=version,
-                    reference=new_reference(organisation.reference_prefix),
-                    status=initial.id,
-                    is_open=not initial.closed,
-                    team=team_for(
-                        organisation=organisation, definition=definition, answers=answers
-                    ),
-                    due_at=due_at(
-                        definition=definition,
-                        state=initial,
-                        since=now,
-                        organisation=organisation,
-                    ),
-                    closed_at=now if initial.closed else None,
-                    channel=channel,
-                    language=language or active_language(),
-                    answers=answers,
-                    area_codes=case_area_codes(definition=definition, answers=answers),
-                    summary=summary,
-                    lat=lat,
-                    lon=lon,
-                    contact_email=(
-                        resident.email
-                        if resident is not None
-                        else answers.get(contact.id, "")
-                        if contact
-                        else ""
-                    ),
-                    created_by=actor,
-                    resident=resident,
-                    **keys,
-                )
-        except IntegrityError:
-            continue  # the random reference is taken: draw another
-        event_record(
-            case=case,
-            kind=CaseEvent.Kind.SUBMITTED,
-            actor=actor,
-            to_status=case.status,
-            payload={**(payload or {}), **({"client": client} if client else {})},
+
+    def opened(reference: str) -> Case:
+        return Case.objects.create(
+            organisation=organisation,
+            service=version.service,
+            service_version=version,
+            reference=reference,
+            status=initial.id,
+            is_open=not initial.closed,
+            team=team_for(organisation=organisation, definition=definition, answers=answers),
+            due_at=due_at(
+                definition=definition,
+                state=initial,
+                since=now,
+                organisation=organisation,
+            ),
+            closed_at=now if initial.closed else None,
+            channel=channel,
+            language=language or active_language(),
+            answers=answers,
+            area_codes=case_area_codes(definition=definition, answers=answers),
+            summary=summary,
+            lat=lat,
+            lon=lon,
+            contact_email=(
+                resident.email
+                if resident is not None
+                else answers.get(contact.id, "")
+                if contact
+                else ""
+            ),
+            created_by=actor,
+            resident=resident,
+            **keys,
         )
-        # Written here, not by a "submitted" subscriber: a subscriber runs in
-        # the worker after commit, and a case must never exist without the
-        # contact that opened it. One INSERT in the same transaction.
-        contact_for_case(case=case, actor=actor, client=client)
-        return case
-    raise RuntimeError("could not find a free case reference in 10 draws")
+
+    if reference is not None:
+        case = opened(reference)
+    else:
+        for _attempt in range(REFERENCE_DRAWS):
+            try:
+                with transaction.atomic():
+                    case = opened(new_reference(organisation.reference_prefix))
+                break
+            except IntegrityError:
+                continue  # the random reference is taken: draw another
+        else:
+            raise RuntimeError(f"could not find a free case reference in {REFERENCE_DRAWS} draws")
+    event_record(
+        case=case,
+        kind=CaseEvent.Kind.SUBMITTED,
+        actor=actor,
+        to_status=case.status,
+        payload={**(payload or {}), **({"client": client} if client else {})},
+    )
+    # Written here, not by a "submitted" subscriber: a subscriber runs in
+    # the worker after commit, and a case must never exist without the
+    # contact that opened it. One INSERT in the same transaction.
+    contact_for_case(case=case, actor=actor, client=client)
+    return case
 
 
 def case_transition(

@@ -6,13 +6,20 @@ prepared shapes stay in a per-process cache keyed by area id and valid for
 one number of `AreaSetVersion`. The candidate query reads that number in the
 same statement, so a process notices another's import at its next lookup and
 starts its cache afresh; no message between processes is needed.
+
+Inside `one_lookup_per_point()` (one case creation: its answers checked,
+its team and area codes found) a point's areas are looked up once and the
+same answer is used throughout, instead of once per step that needs them.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 import shapely
 from django.db.models import Subquery
@@ -30,6 +37,26 @@ class _Cache:
 
 
 _cache = _Cache()
+
+# What one creation has looked up already (None outside `one_lookup_per_point`).
+_remembered: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar(
+    "places_remembered", default=None
+)
+
+
+@contextmanager
+def one_lookup_per_point() -> Iterator[None]:
+    """Within the block, `areas_at` and `organisation_covers` ask the database
+    once per point (and council): every step of one creation sees the same
+    areas. Kept for the block only, never between requests."""
+    if _remembered.get() is not None:  # already inside one: keep what it found
+        yield
+        return
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
 
 
 def cache_clear() -> None:
@@ -96,6 +123,16 @@ def areas_at(lon: float, lat: float, *, types: Iterable[str] | None = None) -> l
     touches in areas of its type. Types never affect each other: a point can
     be in one ward, one district and one county.
     """
+    remembered = _remembered.get()
+    if remembered is None:
+        return _areas_at(lon, lat, types=types)
+    key = ("areas", lon, lat, None if types is None else tuple(sorted(types)))
+    if key not in remembered:
+        remembered[key] = _areas_at(lon, lat, types=types)
+    return list(remembered[key])
+
+
+def _areas_at(lon: float, lat: float, *, types: Iterable[str] | None = None) -> list[Area]:
     found = candidates(lon, lat, types=types)
     if not found:
         return []
@@ -128,6 +165,16 @@ def organisation_covers(organisation_id: int, lon: float, lat: float) -> bool:
     refusal; only a point no council covers is refused at the question. A
     council with no areas imported covers everywhere: there is nothing to
     check against."""
-    if not Area.objects.filter(organisation_id=organisation_id).exists():
+    if not _has_areas(organisation_id):
         return True
     return any(area.organisation_id is not None for area in areas_at(lon, lat))
+
+
+def _has_areas(organisation_id: int) -> bool:
+    remembered = _remembered.get()
+    if remembered is None:
+        return Area.objects.filter(organisation_id=organisation_id).exists()
+    key = ("has-areas", organisation_id)
+    if key not in remembered:
+        remembered[key] = Area.objects.filter(organisation_id=organisation_id).exists()
+    return bool(remembered[key])

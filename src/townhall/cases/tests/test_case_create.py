@@ -171,14 +171,43 @@ def test_an_acceptable_document_makes_a_case_like_the_web_journey(
     assert not Draft.objects.exists()
 
 
-def test_the_case_is_made_by_the_same_code_as_a_submitted_draft(service):
-    # The reference is drawn where case_submit draws it, and a taken one is drawn again.
+def test_a_taken_reference_rolls_back_and_is_drawn_again(service):
+    # Drawn before the transaction (no savepoint around the case's INSERT):
+    # a clash undoes the attempt and the next draw makes the case, once.
     first = send(service, GOOD)
     with mock.patch(
-        "townhall.cases.services.new_reference", side_effect=[first.reference, "EXA-2026-00000042"]
+        "townhall.cases.journey.new_reference", side_effect=[first.reference, "EXA-2026-00000042"]
     ):
         second = send(service, GOOD)
     assert second.reference == "EXA-2026-00000042"
+    assert Case.objects.count() == 2
+    assert second.events.count() == 1
+    assert second.contacts.count() == 1
+
+
+def test_a_reference_always_taken_gives_up_after_ten_draws(service):
+    first = send(service, GOOD)
+    with (
+        mock.patch("townhall.cases.journey.new_reference", return_value=first.reference) as draw,
+        pytest.raises(RuntimeError, match="could not find a free case reference"),
+    ):
+        send(service, GOOD)
+    assert draw.call_count == 10
+    assert Case.objects.count() == 1
+
+
+def test_an_integrity_error_that_is_not_a_clash_is_not_retried(service):
+    from django.db import IntegrityError
+
+    with (
+        mock.patch(
+            "townhall.cases.services.contact_for_case", side_effect=IntegrityError("other")
+        ) as contact,
+        pytest.raises(IntegrityError, match="other"),
+    ):
+        send(service, GOOD)
+    assert contact.call_count == 1
+    assert not Case.objects.exists()
 
 
 def test_routing_rules_and_staff_actors_apply(service, staff_user):

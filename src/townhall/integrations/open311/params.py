@@ -72,11 +72,29 @@ def jurisdiction(request: HttpRequest, data: QueryDict) -> Organisation:
     raise Open311Error(400, (400, "jurisdiction_id is required: this installation has several"))
 
 
-def api_key(data: QueryDict, organisation: Organisation, *, scope: str) -> ApiKey:
-    """The request's API key, checked: missing, wrong or revoked, for another
-    council, or without `scope` is a 403; past its rate limit a 429."""
+def jurisdiction_and_key(
+    request: HttpRequest, data: QueryDict, *, scope: str
+) -> tuple[Organisation, ApiKey]:
+    """The council (`jurisdiction`) and checked API key (`key_checked`) of a
+    request that writes. The key is read with its council, so a good key and
+    a `jurisdiction_id` naming its council need no look-up of the council;
+    anything else (no `jurisdiction_id`, another council, a bad key) is found
+    by `jurisdiction` first, so an unknown council is still a 404 whatever
+    the key."""
     given = data.get("api_key", "") or ""
     found = api_key_authenticate(given) if given else None
+    wanted = text(data, "jurisdiction_id", limit=80)
+    if found is not None and wanted and found.organisation.slug == wanted:
+        organisation = found.organisation
+    else:
+        organisation = jurisdiction(request, data)
+    return organisation, key_checked(found, organisation, scope=scope)
+
+
+def key_checked(found: ApiKey | None, organisation: Organisation, *, scope: str) -> ApiKey:
+    """The request's API key as `api_key_authenticate` found it (None: missing,
+    wrong or revoked), checked: no key, one for another council, or one
+    without `scope` is a 403; past its rate limit a 429."""
     if found is None:
         raise Open311Error(403, (403, "api_key is missing or not valid"))
     if found.organisation_id != organisation.pk:

@@ -22,7 +22,7 @@ from townhall.integrations.open311.fields import ServiceFields, attribute_answer
 from townhall.integrations.open311.output import Open311Error, respond
 from townhall.integrations.open311.service_requests import Catalogue, public_cases
 from townhall.integrations.open311.service_types import public_service
-from townhall.places.lookup import areas_at
+from townhall.places.lookup import areas_at, one_lookup_per_point
 from townhall.tenancy.models import Organisation
 
 MAX_DESCRIPTION = 4000
@@ -32,20 +32,22 @@ TOKEN_SALT = "townhall.open311.token"  # noqa: S105 (a namespace for signing, no
 @endpoint("POST")
 def request_create(request: HttpRequest, *, fmt: str) -> HttpResponse:
     data, files = params.form_data(request)
-    organisation = params.jurisdiction(request, data)
-    key = params.api_key(data, organisation, scope=ApiKey.Scope.WRITE)
+    organisation, key = params.jurisdiction_and_key(request, data, scope=ApiKey.Scope.WRITE)
     code = params.text(data, "service_code", limit=80)
     if not code:
         raise Open311Error(400, (400, "service_code is required"))
-    try:
-        case = _case_made(organisation, code, data, files, key, fresh=False)
-    except JourneyUnavailable:
-        # The service remembered was out of date (unpublished or republished
-        # in another process a moment ago): look it up again, once.
+    # The point's areas are found once, for its location answer, the answers'
+    # check, the team and the case's area codes alike.
+    with one_lookup_per_point():
         try:
-            case = _case_made(organisation, code, data, files, key, fresh=True)
-        except JourneyUnavailable as unavailable:
-            raise Open311Error(400, (400, f"service_code not found: {code}")) from unavailable
+            case = _case_made(organisation, code, data, files, key, fresh=False)
+        except JourneyUnavailable:
+            # The service remembered was out of date (unpublished or republished
+            # in another process a moment ago): look it up again, once.
+            try:
+                case = _case_made(organisation, code, data, files, key, fresh=True)
+            except JourneyUnavailable as unavailable:
+                raise Open311Error(400, (400, f"service_code not found: {code}")) from unavailable
     document = {
         "service_request_id": case.reference,
         "token": token_for(case),

@@ -76,8 +76,7 @@ def _document(catalogue: Catalogue, event: CaseEvent) -> dict[str, Any]:
 @endpoint("POST")
 def update_create(request: HttpRequest, *, fmt: str) -> HttpResponse:
     data, _files = params.form_data(request)
-    organisation = params.jurisdiction(request, data)
-    key = params.api_key(data, organisation, scope=ApiKey.Scope.WRITE)
+    organisation, key = params.jurisdiction_and_key(request, data, scope=ApiKey.Scope.WRITE)
     catalogue = Catalogue(organisation)
     reference = params.text(data, "service_request_id", limit=24)
     status = params.text(data, "status", limit=40).upper()

@@ -4,6 +4,8 @@ same rules, checked with as few round trips to the database as they need."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,6 +18,9 @@ from townhall.integrations.api.cases import published_service
 from townhall.integrations.tests.conftest import POTHOLE
 from townhall.integrations.tests.test_open311_create import fly_tipping_post
 from townhall.integrations.tests.test_open311_read import V2, report
+from townhall.places.geojson import AreaRecord
+from townhall.places.lookup import cache_clear
+from townhall.places.services import areas_import
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +65,14 @@ def test_a_rest_creation_is_the_key_its_count_the_published_check_and_three_rows
         "INSERT cases_caseevent",
         "INSERT cases_contact",
     ]
+    # The test runs in a transaction, so the creation's own is a savepoint here;
+    # the case's INSERT has none of its own (a taken reference is drawn again
+    # by rolling the whole creation back).
+    assert savepoints(queries) == 1
+
+
+def savepoints(queries: CaptureQueriesContext) -> int:
+    return sum(query["sql"].startswith("SAVEPOINT") for query in queries.captured_queries)
 
 
 def test_an_open311_creation_reads_the_key_and_service_once(
@@ -77,6 +90,48 @@ def test_an_open311_creation_reads_the_key_and_service_once(
     assert sent.count("SELECT catalogue_service") == 1  # case_create's check
     assert "SELECT catalogue_serviceversion" not in sent
     assert sent[-3:] == ["INSERT cases_case", "INSERT cases_caseevent", "INSERT cases_contact"]
+    assert savepoints(queries) == 1  # the creation's transaction, inside the test's
+
+
+def test_an_open311_creation_in_a_ward_finds_its_council_and_areas_once(
+    client, fly_tipping, write_key, remembering
+):
+    # The key is read with its council, so jurisdiction_id costs nothing more;
+    # the point's areas are found once for the location answer, the check
+    # that the council covers it, the team and the case's area codes.
+    cache_clear()
+    ward = AreaRecord(
+        code="E05000001",
+        name="Castle",
+        name_cy="",
+        geometry=json.dumps(
+            {"type": "Polygon", "coordinates": [[[-1, 51], [1, 51], [1, 52], [-1, 52], [-1, 51]]]}
+        ),
+        bbox=(-1.0, 51.0, 1.0, 52.0),
+    )
+    areas_import(area_type="ward", records=[ward], organisation=fly_tipping.organisation)
+    post = fly_tipping_post(write_key, jurisdiction_id="example")
+    assert client.post(f"{V2}/requests.json", post).status_code == 200
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(f"{V2}/requests.json", post).status_code == 200
+
+    assert statements(queries) == [
+        "SELECT integrations_apikey",
+        "INSERT core_throttle",
+        # The areas the point is in, once (the first FROM is the subquery
+        # reading the areas' version number).
+        "SELECT places_areasetversion",
+        "SELECT catalogue_service",  # case_create's check that it is still published
+        "SELECT places_area",  # whether the council has areas at all (it covers the point)
+        "SELECT places_routingrule",  # the routing table's rules for the areas found
+        "SELECT tenancy_team",  # the team routing names
+        "INSERT cases_case",
+        "INSERT cases_caseevent",
+        "INSERT cases_contact",
+    ]
+    assert Case.objects.latest("created_at").area_codes == ["E05000001"]
+    assert savepoints(queries) == 1
 
 
 def test_a_page_of_requests_is_one_query(client, fly_tipping, remembering):

@@ -199,6 +199,9 @@ def test_repeated_media_urls_are_recorded(client, fly_tipping, write_key):
         ({"service_code": ""}, 400, "service_code is required"),
         ({"service_code": "no-such"}, 400, "service_code not found: no-such"),
         ({"jurisdiction_id": "other"}, 403, "not valid for this jurisdiction_id"),
+        # The key is read first (with its council), but an unknown council is a 404 still.
+        ({"jurisdiction_id": "nowhere"}, 404, "jurisdiction_id not found: nowhere"),
+        ({"jurisdiction_id": "nowhere", "api_key": ""}, 404, "jurisdiction_id not found"),
         ({"lat": "north"}, 400, "lat and long must both be decimal degrees"),
         ({"lat": "91"}, 400, "lat must be -90 to 90"),
         ({"lat": "nan"}, 400, "lat must be -90 to 90"),
