@@ -1,15 +1,17 @@
 """Sending the outbox in batches: one task claims many due rows in one
-statement, sends them one after another through kept-open connections, and
-records each outcome as it comes.
+statement, sends them one after another through kept-open connections,
+records a failure as it comes and the batch's successes together.
 
 The guarantees are those of `services.delivery_send`, row by row: a row is
 claimed ("sending") before it is sent and recorded after, so two workers
-never both send it and a worker killed mid-batch leaves its rows for
-`outbox_retry`; a row is not sent while an earlier row with its order key is
-unsent; a row that fails is retried with the same backoff, by a task of its
-own. What a batch saves is the task queue's bookkeeping per row (the queue
-only wakes `deliver_due`), the claim per row, and the provider's reads per
-row (`Provider.prepare`).
+never both send it, and a worker killed mid-batch leaves its rows to be sent
+again with the same identity (on PostgreSQL by the next batch, which finds
+their claim locks gone: `claims`; on SQLite by `outbox_retry`); a row is not
+sent while an earlier row with its order key is unsent; a row that fails is
+retried with the same backoff, by a task of its own. What a batch saves is
+the task queue's bookkeeping per row (the queue only wakes `deliver_due`),
+the claim and the outcome's statement per row, and the provider's reads per
+row (`Provider.prepare`). ADRs 58 and 69.
 """
 
 from __future__ import annotations
@@ -35,8 +37,8 @@ from townhall.notifications.services import delivery_attempt, provider_prepare
 logger = logging.getLogger(__name__)
 
 # Rows claimed at once: enough to share the claim and the task among many
-# messages, few enough that a killed worker leaves little to recover (its
-# claimed rows, and the later rows of their cases, wait for outbox_retry).
+# messages, few enough that a killed worker leaves little to send again (its
+# claimed rows, and the later rows of their cases, wait until found).
 BATCH_SIZE = 20
 # A task drains batches for at most this long, then hands over to a new task
 # so other work queued meanwhile gets its turn, and a worker told to stop
