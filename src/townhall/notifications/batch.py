@@ -1,6 +1,6 @@
 """Sending the outbox in batches: one task claims many due rows in one
 statement, sends them one after another through kept-open connections,
-records a failure as it comes and the batch's successes together.
+records a failure as it comes and its successes five at a time.
 
 The guarantees are those of `services.delivery_send`, row by row: a row is
 claimed ("sending") before it is sent and recorded after, so two workers
@@ -40,6 +40,9 @@ logger = logging.getLogger(__name__)
 # messages, few enough that a killed worker leaves little to send again (its
 # claimed rows, and the later rows of their cases, wait until found).
 BATCH_SIZE = 20
+# Sent rows are recorded together, this many at a time: at most this many
+# rows a killed worker had sent are sent again (with the same identity).
+RECORD_EVERY = 5
 # A task drains batches for at most this long, then hands over to a new task
 # so other work queued meanwhile gets its turn, and a worker told to stop
 # finishes well within its stop timeout (30 seconds in operations.md).
@@ -159,6 +162,7 @@ def _send(rows: list[Delivery]) -> int:
     waiting: list[Delivery] = []
     halted: set[str] = set()
     sent: dict[int, str] = {}
+    sent_count = 0
     try:
         for row in rows:
             key = row.order_key
@@ -168,6 +172,10 @@ def _send(rows: list[Delivery]) -> int:
             outcome = delivery_attempt(row, record_sent=False)
             if outcome.sent:
                 sent[row.pk] = outcome.reference
+                if len(sent) >= RECORD_EVERY:
+                    _record_sent(sent)
+                    sent_count += len(sent)
+                    sent = {}
                 continue
             if key:
                 halted.add(key)
@@ -178,11 +186,11 @@ def _send(rows: list[Delivery]) -> int:
     if waiting:
         _put_back(waiting)
     _wake_followers(rows)
-    return len(sent)
+    return sent_count + len(sent)
 
 
 def _record_sent(sent: dict[int, str]) -> None:
-    """Record the batch's sent rows in one UPDATE, with each its provider's
+    """Record sent rows in one UPDATE, with each its provider's
     reference. Until then they stay "sending": a worker killed before this
     leaves them to be sent again (marked interrupted, with the same event id
     or reference: a provider with `idempotent_retry` looks the reference up
