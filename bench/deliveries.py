@@ -9,12 +9,15 @@ body `--messages` times: the baseline rate. Then `--messages` webhook rows are
 written to the outbox, spread over `--cases` cases (each case's rows must
 arrive in order), the batch sender is woken as a case event's subscribers
 wake it, and `--workers` real `townhall db_worker` processes deliver them.
-When 40% are sent, one worker is killed with SIGKILL and another started;
-once no progress is made, the rows its death left behind are queued again
-as `townhall outbox_retry` does after its staleness window (shortened here,
-which is the only shortcut). The run ends when every row is sent, and then
-checks the receiver's log: every event received, none twice, each case's in
-order. Nothing passes or fails on time.
+When 40% are sent, one worker is killed with SIGKILL and another started.
+On PostgreSQL the workers themselves find the rows the dead one left
+"sending" (their claim locks went with its connection) and send them again,
+marked interrupted, as production does. On SQLite, which has no such signal,
+once no progress is made for a while the rows its death left behind are
+queued again as `townhall outbox_retry` does after its staleness window
+(shortened here, which is the only shortcut; that wait is timed). The run
+ends when every row is sent, and then checks the receiver's log: every event
+received, none twice, each case's in order. Nothing passes or fails on time.
 
 The database is a temporary SQLite file, or the one BENCH_DATABASE_URL names
 (its name must contain "bench": it is emptied first).
@@ -318,7 +321,8 @@ def report(
 ) -> None:
     killed = (
         f"one of {args.workers} workers killed (SIGKILL) after {outbox['killed_at']} "
-        f"deliveries and replaced; {outbox['requeued']} row(s) queued again"
+        f"deliveries and replaced; {outbox['requeued']} row(s) queued again by the "
+        "benchmark as outbox_retry would"
         if outbox["killed_at"] is not None
         else "no worker killed"
     )
@@ -333,7 +337,7 @@ def report(
         f"Receiver: {checks['distinct']} of {args.messages} events received, "
         f"{checks['missing']} missing, {checks['repeated']} received twice, "
         f"{checks['out_of_order']} out of order within their case; "
-        f"{outbox['interrupted']} row(s) marked interrupted.\n"
+        f"{outbox['interrupted']} row(s) marked interrupted (sent again after the kill).\n"
     )
 
 

@@ -1,15 +1,17 @@
 """Sending the outbox in batches: one task claims many due rows in one
-statement, sends them one after another through kept-open connections, and
-records each outcome as it comes.
+statement, sends them one after another through kept-open connections,
+records a failure as it comes and its successes five at a time.
 
 The guarantees are those of `services.delivery_send`, row by row: a row is
 claimed ("sending") before it is sent and recorded after, so two workers
-never both send it and a worker killed mid-batch leaves its rows for
-`outbox_retry`; a row is not sent while an earlier row with its order key is
-unsent; a row that fails is retried with the same backoff, by a task of its
-own. What a batch saves is the task queue's bookkeeping per row (the queue
-only wakes `deliver_due`), the claim per row, and the provider's reads per
-row (`Provider.prepare`).
+never both send it, and a worker killed mid-batch leaves its rows to be sent
+again with the same identity (on PostgreSQL by the next batch, which finds
+their claim locks gone: `claims`; on SQLite by `outbox_retry`); a row is not
+sent while an earlier row with its order key is unsent; a row that fails is
+retried with the same backoff, by a task of its own. What a batch saves is
+the task queue's bookkeeping per row (the queue only wakes `deliver_due`),
+the claim and the outcome's statement per row, and the provider's reads per
+row (`Provider.prepare`). ADRs 58 and 69.
 """
 
 from __future__ import annotations
@@ -20,53 +22,97 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import connection, transaction
-from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, F, Min, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from townhall.core.tasks import DEFAULT_BASE_DELAY, DEFAULT_MAX_DELAY, backoff
+from townhall.notifications.claims import (
+    claims_hold,
+    claims_release,
+    deliveries_orphaned_recover,
+)
 from townhall.notifications.models import Delivery
 from townhall.notifications.services import delivery_attempt, provider_prepare
 
 logger = logging.getLogger(__name__)
 
 # Rows claimed at once: enough to share the claim and the task among many
-# messages, few enough that a killed worker leaves little to recover (its
-# claimed rows, and the later rows of their cases, wait for outbox_retry).
+# messages, few enough that a killed worker leaves little to send again (its
+# claimed rows, and the later rows of their cases, wait until found).
 BATCH_SIZE = 20
+# Sent rows are recorded together, this many at a time: at most this many
+# rows a killed worker had sent are sent again (with the same identity).
+RECORD_EVERY = 5
 # A task drains batches for at most this long, then hands over to a new task
 # so other work queued meanwhile gets its turn, and a worker told to stop
 # finishes well within its stop timeout (30 seconds in operations.md).
 DRAIN_SECONDS = 10.0
 
 
-def _claimable() -> QuerySet[Delivery]:
-    """Rows a batch may take: pending (new, or put back to wait), and not held
-    back by an earlier row with their order key that is being sent, waiting
-    for a retry, or given up. Earlier pending rows come first in the same
-    batch, so a batch holds a prefix of each key's unsent rows."""
-    holding_back = Delivery.objects.filter(
-        order_key=OuterRef("order_key"),
-        pk__lt=OuterRef("pk"),
-        status__in=[Delivery.Status.SENDING, Delivery.Status.RETRYING, Delivery.Status.FAILED],
-    ).exclude(order_key="")  # as the order index's condition says, so it is used
+def _heads() -> QuerySet[Delivery]:
+    """Pending rows that come first among their order key's unsent rows (or
+    have no key): a batch claims a case through its first unsent row, and
+    then that case's later pending rows, so two workers never share a case.
+    A key whose first unsent row is being sent, waiting for a retry or given
+    up has no head, and its later rows wait."""
+    earlier_unsent = (
+        Delivery.objects.filter(order_key=OuterRef("order_key"), pk__lt=OuterRef("pk"))
+        .exclude(order_key="")  # as the order index's condition says, so it is used
+        .exclude(status=Delivery.Status.SENT)
+    )
     return Delivery.objects.filter(status=Delivery.Status.PENDING).filter(
-        Q(order_key="") | ~Exists(holding_back)
+        Q(order_key="") | ~Exists(earlier_unsent)
     )
 
 
+# The claim looks for heads among this many oldest pending rows first.
+HEADS_WINDOW = 10 * BATCH_SIZE
+
+
+def _oldest_heads(limit: int) -> list[tuple[int, str]]:
+    """The oldest `limit` heads, locked (PostgreSQL skips those another
+    claim holds). Looked for first among the oldest pending rows only: the
+    planner, which reckons few rows pending until its statistics catch up
+    with a burst, would otherwise test every pending row for an earlier
+    unsent one before sorting. If that window is full of rows waiting behind
+    rows being sent, all pending rows are looked at."""
+    window = Delivery.objects.filter(status=Delivery.Status.PENDING).order_by("pk")
+    oldest = list(window.values_list("pk", flat=True)[:HEADS_WINDOW])
+    heads = _heads().order_by("pk").select_for_update(skip_locked=True)
+    if not oldest:
+        return []
+    found = list(heads.filter(pk__in=oldest).values_list("pk", "order_key")[:limit])
+    if found or len(oldest) < HEADS_WINDOW:
+        return found
+    return list(heads.filter(pk__gt=oldest[-1]).values_list("pk", "order_key")[:limit])
+
+
 def deliveries_claim(*, limit: int = BATCH_SIZE) -> list[Delivery]:
-    """Claim up to `limit` due rows, oldest first, for this worker: marked
-    "sending" with an attempt counted, in one transaction. On PostgreSQL rows
-    another worker is claiming are skipped (`SKIP LOCKED`); SQLite takes its
-    one write lock when the transaction begins (`transaction_mode`
-    IMMEDIATE), so two claims never overlap there either."""
+    """Claim up to `limit` due rows for this worker, marked "sending" with an
+    attempt counted, in one transaction: the oldest heads (see `_heads`),
+    then, while there is room, the later pending rows of their keys, in
+    order. Only a key's head can be claimed, so a worker holding it holds the
+    key: on PostgreSQL a head another worker is claiming is skipped (`SKIP
+    LOCKED`), and its later rows are not heads; SQLite takes its one write
+    lock when the transaction begins (`transaction_mode` IMMEDIATE), so two
+    claims never overlap there. On PostgreSQL the rows' claim locks are
+    taken before the claim commits (`claims.claims_hold`)."""
     with transaction.atomic():
-        ids = list(
-            _claimable()
-            .order_by("pk")
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[:limit]
-        )
+        heads = _oldest_heads(limit)
+        if not heads:
+            return []
+        ids = claims_hold(pk for pk, _ in heads)
+        keys = {key for pk, key in heads if key and pk in ids}
+        if keys and len(ids) < limit:
+            # (A later row whose lock is held elsewhere is left out; the rows
+            # after it are then put back by `deliveries_send_batch`.)
+            ids += claims_hold(
+                Delivery.objects.filter(order_key__in=keys, status=Delivery.Status.PENDING)
+                .exclude(pk__in=ids)
+                .order_by("pk")
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)[: limit - len(ids)]
+            )
         if not ids:
             return []
         Delivery.objects.filter(pk__in=ids).update(
@@ -104,28 +150,65 @@ def deliveries_send_batch(rows: list[Delivery]) -> int:
     """Send claimed rows in order; returns how many were sent. A row held back
     by an earlier unsent one is put back to wait (its attempt not counted),
     as is every later row of a key whose row failed in this batch."""
+    try:
+        return _send(rows)
+    finally:
+        claims_release(row.pk for row in rows)
+
+
+def _send(rows: list[Delivery]) -> int:
     held_back = _held_back_from(rows)
     provider_prepare(rows)
     waiting: list[Delivery] = []
     halted: set[str] = set()
-    sent = 0
-    for row in rows:
-        key = row.order_key
-        if key and (key in halted or held_back.get(key, row.pk + 1) < row.pk):
-            waiting.append(row)
-            continue
-        outcome = delivery_attempt(row)
-        if outcome.sent:
-            sent += 1
-            continue
-        if key:
-            halted.add(key)
-        if outcome.retry and row.attempts < _max_attempts():
-            _retry_later(row)
+    sent: dict[int, str] = {}
+    sent_count = 0
+    try:
+        for row in rows:
+            key = row.order_key
+            if key and (key in halted or held_back.get(key, row.pk + 1) < row.pk):
+                waiting.append(row)
+                continue
+            outcome = delivery_attempt(row, record_sent=False)
+            if outcome.sent:
+                sent[row.pk] = outcome.reference
+                if len(sent) >= RECORD_EVERY:
+                    _record_sent(sent)
+                    sent_count += len(sent)
+                    sent = {}
+                continue
+            if key:
+                halted.add(key)
+            if outcome.retry and row.attempts < _max_attempts():
+                _retry_later(row)
+    finally:
+        _record_sent(sent)
     if waiting:
         _put_back(waiting)
     _wake_followers(rows)
-    return sent
+    return sent_count + len(sent)
+
+
+def _record_sent(sent: dict[int, str]) -> None:
+    """Record sent rows in one UPDATE, with each its provider's
+    reference. Until then they stay "sending": a worker killed before this
+    leaves them to be sent again (marked interrupted, with the same event id
+    or reference: a provider with `idempotent_retry` looks the reference up
+    first), as one killed between a send and its record always could."""
+    if not sent:
+        return
+    references = set(sent.values())
+    reference: Value | Case = (
+        Value(references.pop())
+        if len(references) == 1
+        else Case(*(When(pk=pk, then=Value(ref)) for pk, ref in sent.items()))
+    )
+    Delivery.objects.filter(pk__in=list(sent)).update(
+        status=Delivery.Status.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        provider_reference=reference,
+    )
 
 
 def _max_attempts() -> int:
@@ -185,7 +268,15 @@ def deliveries_drain(*, limit: int = BATCH_SIZE, seconds: float = DRAIN_SECONDS)
     started = time.monotonic()
     sent = 0
     with _commits_not_waiting_for_disk():
-        while rows := deliveries_claim(limit=limit):
+        deliveries_orphaned_recover()
+        while True:
+            rows = deliveries_claim(limit=limit)
+            # Nothing due: rows a dead worker left "sending" (and their keys'
+            # later rows) may be all that is left.
+            if not rows and deliveries_orphaned_recover():
+                rows = deliveries_claim(limit=limit)
+            if not rows:
+                break
             if len(rows) == limit:
                 deliveries_wake()
             sent += deliveries_send_batch(rows)

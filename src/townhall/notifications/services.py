@@ -135,6 +135,19 @@ def delivery_send(*, delivery_id: int) -> None:
     so two tasks for the same row (a retry queued while the worker was down)
     never both send it.
     """
+    from townhall.notifications.claims import claims_hold, claims_release
+
+    # On PostgreSQL the claim lock is held from before the row is marked
+    # "sending" until its outcome is recorded (see `claims`).
+    if not claims_hold([delivery_id]):
+        return  # being claimed or recovered by another worker, who sends it
+    try:
+        _delivery_send_claimed(delivery_id)
+    finally:
+        claims_release([delivery_id])
+
+
+def _delivery_send_claimed(delivery_id: int) -> None:
     claimed = (
         Delivery.objects.filter(pk=delivery_id)
         .exclude(status__in=[Delivery.Status.SENT, Delivery.Status.SENDING])
@@ -183,11 +196,15 @@ class Attempt:
     sent: bool
     retry: bool = False
     error: str = ""
+    # The provider's reference, when the caller records the sending itself.
+    reference: str = ""
 
 
-def delivery_attempt(delivery: Delivery) -> Attempt:
+def delivery_attempt(delivery: Delivery, *, record_sent: bool = True) -> Attempt:
     """Send a claimed row through its provider and record the outcome in one
-    UPDATE. Never raises for the provider's failures: the outcome says them."""
+    UPDATE (a success only if `record_sent`: the batch sender records its
+    successes together). Never raises for the provider's failures: the
+    outcome says them."""
     try:
         provider_reference = provider_get(delivery.provider).send(delivery)
     except PermanentFailure as refusal:
@@ -213,6 +230,8 @@ def delivery_attempt(delivery: Delivery) -> Attempt:
             "%s %s not delivered (attempt %d)", delivery.channel, delivery.pk, delivery.attempts
         )
         return Attempt(sent=False, retry=True, error=type(error).__name__)
+    if not record_sent:
+        return Attempt(sent=True, reference=(provider_reference or "")[:200])
     Delivery.objects.filter(pk=delivery.pk).update(
         status=Delivery.Status.SENT,
         sent_at=timezone.now(),

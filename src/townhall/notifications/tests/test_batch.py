@@ -51,11 +51,11 @@ def drain_queries(council, count: int) -> int:
     return len(queries)
 
 
-def test_a_batch_costs_one_update_per_message_and_the_rest_once(council, held_tasks):
+def test_a_batch_records_its_sends_five_at_a_time_and_the_rest_once(council, held_tasks):
     few = drain_queries(council, 3)
     many = drain_queries(council, 9)
-    # Claiming, reading and waking are per batch; each message adds only its outcome.
-    assert many - few == 6
+    # Claiming, reading and waking are per batch; sends are recorded 5 at a time.
+    assert many - few == 1
     assert len(mail.outbox) == 12
     assert set(Delivery.objects.values_list("status", "attempts")) == {(Delivery.Status.SENT, 1)}
 
@@ -134,3 +134,64 @@ def test_waking_queues_one_sender_while_one_is_waiting(council, settings):
     deliveries_wake()
     deliveries_wake()
     assert DBTaskResult.objects.filter(task_path__endswith=".deliver_due").count() == 1
+
+
+def test_a_claim_takes_whole_cases_so_workers_split_by_case(council):
+    a = [row(council, order_key="case-a", subject=f"a{n}") for n in range(3)]
+    b = [row(council, order_key="case-b", subject=f"b{n}") for n in range(2)]
+    # The first unsent row of each case, then their later rows while there is room.
+    first = deliveries_claim(limit=4)
+    assert [r.pk for r in first] == [a[0].pk, a[1].pk, a[2].pk, b[0].pk]
+    # Case b's last row waits behind the first claim's: no other claim takes it.
+    assert deliveries_claim(limit=4) == []
+    Delivery.objects.filter(pk=b[0].pk).update(status=Delivery.Status.SENT)
+    assert [r.pk for r in deliveries_claim(limit=4)] == [b[1].pk]
+
+
+def test_heads_are_found_behind_a_window_of_waiting_rows(council, monkeypatch):
+    from townhall.notifications import batch
+
+    monkeypatch.setattr(batch, "HEADS_WINDOW", 2)
+    waiting = [row(council, order_key="busy", subject=f"w{n}") for n in range(3)]
+    Delivery.objects.filter(pk=waiting[0].pk).update(status=Delivery.Status.SENDING)
+    free = row(council, order_key="free")
+    assert [r.pk for r in deliveries_claim(limit=5)] == [free.pk]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_rows_a_dead_worker_left_sending_are_sent_again_at_once(council, held_tasks):
+    import psycopg
+
+    from townhall.notifications.claims import NAMESPACE
+
+    orphaned = row(council, subject="orphaned")
+    held = row(council, subject="held")
+    Delivery.objects.filter(pk__in=[orphaned.pk, held.pk]).update(
+        status=Delivery.Status.SENDING, attempts=1
+    )
+    # A live worker on another connection holds its row's claim lock.
+    settings = connection.settings_dict
+    with psycopg.connect(
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        dbname=settings["NAME"],
+        autocommit=True,
+    ) as other:
+        other.execute("SELECT pg_advisory_lock(%s + %s)", [NAMESPACE, held.pk])
+        assert deliveries_drain() == 1
+    orphaned.refresh_from_db()
+    held.refresh_from_db()
+    assert (orphaned.status, orphaned.interrupted) == (Delivery.Status.SENT, True)
+    assert (held.status, held.interrupted) == (Delivery.Status.SENDING, False)
+    assert [m.subject for m in mail.outbox] == ["orphaned"]
+
+
+@pytest.mark.skipif("connection.vendor == 'postgresql'")
+def test_on_sqlite_rows_left_sending_wait_for_outbox_retry(council, held_tasks):
+    left = row(council)
+    Delivery.objects.filter(pk=left.pk).update(status=Delivery.Status.SENDING, attempts=1)
+    assert deliveries_drain() == 0
+    left.refresh_from_db()
+    assert left.status == Delivery.Status.SENDING

@@ -13,12 +13,14 @@ import pytest
 from django.core import mail
 from django.core.mail import EmailMessage
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from townhall.cases.events import subscriber_register, subscriber_unregister
 from townhall.cases.factories import FLY_TIPPING_ANSWERS, submitted_case
 from townhall.cases.models import Case, CaseEvent
 from townhall.cases.services import case_transition
+from townhall.notifications.batch import deliveries_drain
 from townhall.notifications.models import Delivery
 from townhall.notifications.providers import Provider, provider_register, provider_unregister
 from townhall.notifications.services import MAX_ATTEMPTS, Outgoing, email_queue
@@ -291,10 +293,14 @@ def test_a_provider_that_allows_it_retries_a_cut_off_send_without_repeating_it(
     with django_capture_on_commit_callbacks(execute=True):
         case_transition(case=case, to_status="inspecting", actor=staff_user)
     text = Delivery.objects.get(channel="sms")
-    assert text.status == Delivery.Status.SENDING
-
-    left_sending(text, minutes=11)
-    retry(django_capture_on_commit_callbacks)
+    if connection.vendor == "postgresql":
+        # Its claim lock went with the worker: the next batch finds it at once
+        # (it may have already, in a later task of the same transition).
+        deliveries_drain()
+    else:
+        assert text.status == Delivery.Status.SENDING
+        left_sending(text, minutes=11)
+        retry(django_capture_on_commit_callbacks)
     text.refresh_from_db()
     assert (text.status, text.interrupted, text.may_have_repeated) == (
         Delivery.Status.SENT,
