@@ -112,7 +112,9 @@ class Open311Provider(Provider):
     def send(self, delivery: Delivery) -> str:
         url_check(delivery.recipient)
         fields = dict(delivery.payload.get("fields", {}))
-        api_key = connector_secret(delivery.payload.get("api_key", ""))
+        api_key = connector_secret(
+            delivery.payload.get("api_key", ""), council=delivery.organisation.slug
+        )
         if api_key:
             fields["api_key"] = api_key
         with http_session().post(

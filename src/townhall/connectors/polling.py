@@ -94,15 +94,18 @@ def _w3c(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def updates_fetch(*, upstream: Upstream, start: datetime, end: datetime) -> list[dict[str, Any]]:
-    """The updates the system lists between `start` and `end`. Raises PollFailed."""
+def updates_fetch(
+    *, organisation: Organisation, upstream: Upstream, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """The updates the system lists between `start` and `end`, asked with the
+    council's own secret. Raises PollFailed."""
     url = f"{upstream.endpoint}/servicerequestupdates.json"
     params = {"start_date": _w3c(start), "end_date": _w3c(end)}
     if upstream.jurisdiction_id:
         params["jurisdiction_id"] = upstream.jurisdiction_id
     try:
         url_check(url)
-        api_key = connector_secret(upstream.api_key)
+        api_key = connector_secret(upstream.api_key, council=organisation.slug)
         if api_key:
             params["api_key"] = api_key
         with http_session().get(
@@ -245,7 +248,9 @@ def upstream_poll(
         start = since or poll.polled_until or (end - FIRST_WINDOW)
         report = PollReport(upstream=upstream, start=start, end=end)
         try:
-            updates = updates_fetch(upstream=upstream, start=start, end=end)
+            updates = updates_fetch(
+                organisation=organisation, upstream=upstream, start=start, end=end
+            )
         except PollFailed as failed:
             report.error = str(failed)[:200]
             return report
@@ -262,7 +267,7 @@ def upstream_poll(
         poll.save(update_fields=["last_attempt_at"])
         return report
     try:
-        updates = updates_fetch(upstream=upstream, start=start, end=end)
+        updates = updates_fetch(organisation=organisation, upstream=upstream, start=start, end=end)
     except PollFailed as failed:
         report.error = str(failed)[:200]
         poll.last_error = report.error

@@ -57,7 +57,9 @@ class ConnectorWebhookProvider(Provider):
         status = post_json(
             url=delivery.recipient,
             body=delivery.body.encode("utf-8"),
-            secret=connector_secret(delivery.payload.get("secret", "")),
+            secret=connector_secret(
+                delivery.payload.get("secret", ""), council=delivery.organisation.slug
+            ),
             event_id=str(delivery.payload.get("event_id", delivery.reference)),
             event_type=str(delivery.payload.get("type", "")),
         )

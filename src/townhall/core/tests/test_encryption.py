@@ -145,11 +145,27 @@ def test_a_connector_secret_may_be_given_encrypted(settings, monkeypatch):
     assert token.startswith("fernet:") and "the-api-key" not in token
     settings.CONNECTOR_SECRETS = {"upstream": token, "plain": "in-clear"}
 
-    assert connector_secret("upstream") == "the-api-key"
-    assert connector_secret("plain") == "in-clear"
+    assert connector_secret("upstream", council="example") == "the-api-key"
+    assert connector_secret("plain", council="example") == "in-clear"
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(SecretMissing, match="cannot be decrypted"):
-        connector_secret("upstream")
+        connector_secret("upstream", council="example")
+
+
+def test_a_council_reaches_its_own_connector_secrets_and_never_another_councils(settings):
+    settings.CONNECTOR_SECRETS = {
+        "county/highways": "the-county-key",
+        "district/highways": "the-district-key",
+        "shared": "the-installation-key",
+    }
+
+    assert connector_secret("highways", council="county") == "the-county-key"
+    assert connector_secret("highways", council="district") == "the-district-key"
+    assert connector_secret("shared", council="county") == "the-installation-key"
+    with pytest.raises(SecretMissing):
+        connector_secret("highways", council="another")
+    with pytest.raises(SecretMissing, match="its own council's secrets only"):
+        connector_secret("district/highways", council="county")
 
 
 def test_moving_from_the_derived_key_to_your_own(council, settings):
