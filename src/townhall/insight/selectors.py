@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from townhall.cases.models import Case, Contact
+from townhall.catalogue.engine.registry import definition_for_version, definition_known
 from townhall.catalogue.models import Service, ServiceVersion
 from townhall.insight.figures import Volume, digital_share
 from townhall.insight.models import (
@@ -282,26 +284,23 @@ def ward_performance(*, organisation: Organisation, dates: DateRange) -> list[Pe
     return case_performance(organisation=organisation, dates=dates).by_ward
 
 
-# Each published version's `cost_per_transaction`, by (version id, created):
-# a version is frozen once published, so it is read once per process, from
-# its definition's JSON alone, never parsing the whole definition.
-_VERSION_COSTS: dict[tuple[int, datetime], dict[str, float]] = {}
-_MAX_VERSIONS = 1024
-
-
 def _version_costs(
     keys: list[tuple[int, datetime]],
-) -> dict[tuple[int, datetime], dict[str, float]]:
-    missing = [key for key in keys if key not in _VERSION_COSTS]
+) -> dict[tuple[int, datetime], Mapping[str, float]]:
+    """Each published version's `cost_per_transaction`, from the catalogue's
+    per-process cache of parsed definitions: a version's row is read only the
+    first time this process needs it."""
+    language = settings.LANGUAGE_CODE
+    known = {key: definition_known(key, language) for key in keys}
+    missing = [pk for (pk, _created), found in known.items() if found is None]
     if missing:
-        if len(_VERSION_COSTS) + len(missing) > _MAX_VERSIONS:
-            _VERSION_COSTS.clear()
-        for pk, created, definition in ServiceVersion.objects.filter(
-            pk__in=[pk for pk, _created in missing]
-        ).values_list("pk", "created_at", "definition"):
-            costs = definition.get("cost_per_transaction") if isinstance(definition, dict) else None
-            _VERSION_COSTS[pk, created] = dict(costs) if isinstance(costs, dict) else {}
-    return {key: _VERSION_COSTS.get(key, {}) for key in keys}
+        for pk, created, definition in ServiceVersion.objects.filter(pk__in=missing).values_list(
+            "pk", "created_at", "definition"
+        ):
+            known[pk, created] = definition_for_version(
+                (pk, created), definition, frozen=True, language=language
+            )
+    return {key: found.cost_per_transaction if found else {} for key, found in known.items()}
 
 
 def council_rates(*, organisation: Organisation) -> RateTable:
