@@ -38,7 +38,7 @@ from bench.run import (  # noqa: E402
     prepare_database,
     setup_django,
 )
-from bench.timing import BenchError, Result, Scenario, measure  # noqa: E402
+from bench.timing import BenchError, Result, Scenario, add_reuse_options, measure  # noqa: E402
 
 SERVICES = [
     "report-fly-tipping",
@@ -60,15 +60,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=20, help="timed runs per scenario")
     parser.add_argument("--warmup", type=int, default=2, help="untimed runs before those")
     parser.add_argument("--json", metavar="PATH", type=Path, help="also write raw numbers here")
-    parser.add_argument(
-        "--reuse",
-        action="store_true",
-        help="PostgreSQL only: measure the cases an earlier run of the same sizes left in "
-        "BENCH_DATABASE_URL instead of generating them again",
-    )
-    parser.add_argument(
-        "--only", metavar="KEYS", help="comma-separated scenario keys to run (default: all)"
-    )
+    add_reuse_options(parser)
     args = parser.parse_args(argv)
     if args.cases < 1 or args.repeat < 1 or args.warmup < 0 or args.contacts_per_case < 1:
         parser.error("--cases, --contacts-per-case and --repeat must be at least 1")

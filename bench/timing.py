@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import gc
 import math
 import statistics
@@ -137,3 +138,16 @@ def ratio_table(results: list[Result]) -> str:
             f"| {r.median_ms / base:.1f} | {r.queries} |"
         )
     return "\n".join(lines)
+
+
+def add_reuse_options(parser: argparse.ArgumentParser) -> None:
+    """`--reuse` and `--only`, for benchmarks whose data takes long to make."""
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="PostgreSQL only: measure the cases an earlier run of the same sizes left in "
+        "BENCH_DATABASE_URL instead of generating them again",
+    )
+    parser.add_argument(
+        "--only", metavar="KEYS", help="comma-separated scenario keys to run (default: all)"
+    )
