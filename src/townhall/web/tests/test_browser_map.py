@@ -165,18 +165,24 @@ def test_the_maps_postcode_search_puts_the_pin_at_the_postcode(
     assert not problems, problems
 
 
-def test_use_my_location_puts_the_pin_where_the_device_is(
-    browser, live_server, demo_place, frontend_built
-):
-    from townhall.cases.models import Draft
-
-    expect = _expect()
+def _context_in_westvale(browser: Any, live_server: Any) -> Any:
+    """A browser whose device says it is in Westvale (for "Use my location")."""
     context = browser.new_context(
         base_url=live_server.url,
         geolocation={"longitude": -1.45, "latitude": 52.15},
         permissions=["geolocation"],
     )
     context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
+def test_use_my_location_puts_the_pin_where_the_device_is(
+    browser, live_server, demo_place, frontend_built
+):
+    from townhall.cases.models import Draft
+
+    expect = _expect()
+    context = _context_in_westvale(browser, live_server)
     try:
         page = context.new_page()
         problems = _watch_problems(page)
@@ -253,12 +259,7 @@ def test_a_pin_placed_before_the_boundaries_arrive_is_kept_and_named(
     from townhall.cases.models import Draft
 
     expect = _expect()
-    context = browser.new_context(
-        base_url=live_server.url,
-        geolocation={"longitude": -1.45, "latitude": 52.15},
-        permissions=["geolocation"],
-    )
-    context.set_default_timeout(TIMEOUT_MS)
+    context = _context_in_westvale(browser, live_server)
     try:
         page = context.new_page()
         problems = _watch_problems(page)
