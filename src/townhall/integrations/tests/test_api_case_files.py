@@ -107,3 +107,16 @@ def test_a_retried_upload_with_an_idempotency_key_makes_one_case(writer, fly_tip
     assert first.json()["reference"] == again.json()["reference"]
     assert other.status_code == 422  # the same key for a different file
     assert Case.objects.count() == Attachment.objects.count() == 1
+
+
+def test_another_councils_key_cannot_create_with_this_councils_service(
+    client, key_for, other_council, fly_tipping
+):
+    theirs = ApiClient(client, key_for("write", other_council))
+
+    response = send(theirs, document(), photos=[photo()])
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == "service"
+    assert not Case.objects.exists()
+    assert not Attachment.objects.exists()
