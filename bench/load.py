@@ -11,7 +11,10 @@ one-insert view, and complete fly-tipping journeys (18 requests each) while
 (twice by default), to see load shed: a request the server refuses because it
 waited too long for a thread (`--max-wait`, the server's WEB_MAX_WAIT) is
 answered 503 "service is busy" with Retry-After, and the resident sends it
-again a moment later. It reports cases completed a second, p50/p95/p99 per
+again a moment later. With `--rate`, journeys start at a fixed rate (an open
+loop: a new resident every 1/rate seconds, however slowly the server answers)
+instead of each resident starting the next as soon as the last ends, so the
+latency reported is the latency at that rate. It reports cases completed a second, p50/p95/p99 per
 page, errors, requests refused, and the CPU time per request of the server
 (all its processes, from /proc) and of the load generator itself, then checks
 the run: every reference unique, every case acknowledged by exactly one email,
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -58,6 +62,11 @@ ANSWERS: list[tuple[str, dict[str, str]]] = [
     ("contact", {"email": "resident@example.com"}),
 ]
 STAFF_PASSWORD = "bench-password-not-secret"  # noqa: S105
+# --rate: the most journeys a second, and the most on their way at once (past
+# it a new resident waits for one to finish, and the shortfall shows as a rate
+# achieved below the rate asked for).
+MAX_RATE = 1000.0
+MAX_IN_FLIGHT = 500
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -89,6 +98,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "it is refused with 503 (default: the server's own, 5)",
     )
     parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        metavar="CASES_PER_SECOND",
+        help="start journeys at this fixed rate (a new resident every 1/rate seconds, "
+        "however many are still on their way) instead of --residents residents each "
+        "starting the next journey as soon as the last ends; the surge phase starts them "
+        "--surge times as fast. The latency at a given rate is what residents see at "
+        "that rate; closed-loop residents find the server's most, and queue at it",
+    )
+    parser.add_argument(
         "--pin",
         action="store_true",
         help="run the load generator on the first CPU and the server on the others, "
@@ -100,6 +120,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--residents must be at least 1, --duration above 0, --staff 0 or more")
     if args.surge < 1 or (args.max_wait is not None and args.max_wait < 0):
         parser.error("--surge must be at least 1, --max-wait 0 or more")
+    if args.rate is not None and not 0 < args.rate <= MAX_RATE:
+        parser.error(f"--rate must be above 0 and at most {MAX_RATE:g} cases a second")
     if args.pin and len(os.sched_getaffinity(0)) < 2:
         parser.error("--pin needs at least 2 CPUs")
     return args
@@ -120,6 +142,8 @@ class Phase:
     # Submissions answered with the redirect to the confirmation page.
     accepted_submits: int = 0
     abandoned: int = 0
+    # With --rate: journeys started (each by a new resident).
+    started_journeys: int = 0
     references: list[str] = field(default_factory=list)
     elapsed: float = 0.0
     web_cpu: float = 0.0
@@ -238,6 +262,27 @@ async def resident_loop(base: str, phase: Phase, deadline: float) -> None:
                 await asyncio.sleep(0.05)
 
 
+async def arrivals(base: str, phase: Phase, deadline: float, rate: float) -> None:
+    """Open loop: a new resident every 1/rate seconds until the deadline, each
+    completing one journey, however many are still on their way (up to
+    MAX_IN_FLIGHT); waits for the last of them."""
+    in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
+
+    async def one_resident() -> None:
+        # A journey that failed is counted in the phase's errors already.
+        async with in_flight, _client(base) as client:
+            with contextlib.suppress(Failed):
+                await journey(client, phase)
+
+    started = time.monotonic()
+    residents: list[asyncio.Task[None]] = []
+    while (due := started + len(residents) / rate) < deadline:
+        await asyncio.sleep(max(0.0, due - time.monotonic()))
+        phase.started_journeys += 1
+        residents.append(asyncio.create_task(one_resident()))
+    await asyncio.gather(*residents)
+
+
 async def journey(client: Any, phase: Phase) -> None:
     page = await sent(phase, "GET start page", client, START, 200)
     token = client.cookies.get("csrftoken")
@@ -304,6 +349,9 @@ async def run_phase(
             bare_loop(server.base, phase, deadline, path, baselines[name])
             for _ in range(args.residents)
         ]
+    elif args.rate is not None:
+        rate = args.rate * (args.surge if name == "surge" else 1)
+        jobs = [arrivals(server.base, phase, deadline, rate)]
     else:
         residents = round(args.residents * (args.surge if name == "surge" else 1))
         jobs = [resident_loop(server.base, phase, deadline) for _ in range(residents)]
@@ -338,6 +386,7 @@ def summary(phase: Phase) -> dict[str, Any]:
         "server_errors_other_than_busy": phase.server_errors,
         "refused_busy": sum(phase.refused.values()),
         "journeys_abandoned": phase.abandoned,
+        "journeys_started": phase.started_journeys,
         "accepted_submits": phase.accepted_submits,
         "web_cpu_ms_per_request": round(1000 * phase.web_cpu / max(1, answered), 2),
         "task_cpu_s": round(phase.task_cpu, 2),
@@ -360,13 +409,22 @@ def summary(phase: Phase) -> dict[str, Any]:
     }
 
 
+def residents_described(meta: dict[str, Any]) -> str:
+    if meta.get("rate"):
+        return (
+            f"a new resident's journey every {1 / meta['rate']:.3g} s ({meta['rate']:g} a "
+            f"second, {meta['surge']:g} times that in the surge)"
+        )
+    return f"{meta['residents']} residents ({meta['surge']} times as many in the surge)"
+
+
 def markdown(results: list[dict[str, Any]], checks: dict[str, Any], meta: dict[str, Any]) -> str:
     lines = [
         f"## Townhall under load, {meta['date']}",
         "",
         f"{meta['database']}; `townhall serve --workers {meta['web_workers']} --threads "
         f"{meta['threads']} --with-worker --task-workers {meta['task_workers']}`; "
-        f"{meta['residents']} residents ({meta['surge']} times as many in the surge) and "
+        f"{residents_described(meta)} and "
         f"{meta['staff']} caseworkers, {meta['duration']} s a phase; WEB_MAX_WAIT "
         f"{meta['max_wait']}; Redis: {'yes' if meta['redis'] else 'no'}; {meta['cpus']} CPUs; "
         f"{meta['pinning']}; load average {meta['load_before']:.2f} before, "
@@ -383,6 +441,15 @@ def markdown(results: list[dict[str, Any]], checks: dict[str, Any], meta: dict[s
             f"{result['server_errors_other_than_busy']} | "
             f"{result['web_cpu_ms_per_request']} | {result['task_cpu_s']} | "
             f"{result['load_generator_cpu_ms_per_request']} |"
+        )
+    started = [result for result in results if result.get("journeys_started")]
+    if started:
+        lines.append("")
+    for result in started:
+        lines.append(
+            f"- {result['phase']}: {result['journeys_started']} journeys started, "
+            f"{result['cases']} completed; started over {meta['duration']:g} s, "
+            f"the last finished {result['seconds']:g} s after the first started"
         )
     lines += [
         "",

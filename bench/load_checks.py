@@ -82,6 +82,7 @@ def prepare(
         "threads": args.threads,
         "task_workers": args.task_workers,
         "residents": args.residents,
+        "rate": args.rate,
         "staff": args.staff,
         "duration": args.duration,
         "redis": bool(args.redis),

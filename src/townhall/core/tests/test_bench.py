@@ -79,6 +79,20 @@ def test_the_load_test_runs_journeys_through_the_real_server_and_checks_them():
     assert "| bare one-insert view |" in out
 
 
+@pytest.mark.slow
+def test_the_load_test_starts_journeys_at_a_fixed_rate():
+    """With --rate, journeys start at that rate however the server answers (an
+    open loop), and the same checks hold."""
+    out = run_bench(
+        "load.py",
+        "--rate 4 --staff 0 --duration 1 --web-workers 1 --task-workers 1 --phases journeys",
+        drop=frozenset({"DJANGO_SETTINGS_MODULE"}),
+    )
+    assert "- all passed: True" in out
+    assert "a new resident's journey every 0.25 s" in out
+    assert "- journeys: 4 journeys started, 4 completed" in out
+
+
 def test_the_nearby_benchmark_runs_once():
     out = run_bench("nearby.py", "--cases 200 --repeat 2 --warmup 0")
     assert "| Raw SQL bounding-box query, then exact distance (baseline)" in out
