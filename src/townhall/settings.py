@@ -482,9 +482,18 @@ REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 15)
 # "service is busy" page (503) instead of being served; 0 turns it off.
 # WEB_BUSY_RETRY_AFTER is the Retry-After that page sends.
 WEB_MAX_WAIT = env_float("WEB_MAX_WAIT", 5.0)
+# Also count the time since a trusted proxy took the request, from the
+# `X-Request-Start` header it sets (ADR 0073): its queue and the kernel's are
+# then seen too. Only with BEHIND_PROXY, and clocks kept in step (NTP).
+WEB_PROXY_QUEUE_TIME = env_bool("WEB_PROXY_QUEUE_TIME", False)
 WEB_BUSY_RETRY_AFTER = env_int("WEB_BUSY_RETRY_AFTER", 30)
 if WEB_MAX_WAIT < 0 or WEB_BUSY_RETRY_AFTER < 1:
     raise ImproperlyConfigured("WEB_MAX_WAIT must be 0 or more, WEB_BUSY_RETRY_AFTER 1 or more")
+if WEB_PROXY_QUEUE_TIME and not BEHIND_PROXY:
+    raise ImproperlyConfigured(
+        "WEB_PROXY_QUEUE_TIME reads X-Request-Start from a trusted proxy: set BEHIND_PROXY "
+        "and TRUSTED_PROXIES too, or leave WEB_PROXY_QUEUE_TIME unset"
+    )
 
 # Seconds each web process remembers the site, councils and published service
 # it read (core.memo); its own saves forget them at once (0 turns it off).

@@ -3,7 +3,10 @@
 (ADR 0063).
 
 Under `townhall serve`, each web worker (`core.web_worker`) tells the request
-how long it waited for a free thread. When that is over `WEB_MAX_WAIT`
+how long it waited for a free thread; with `WEB_PROXY_QUEUE_TIME`, a trusted
+proxy's `X-Request-Start` says how long since the proxy took it, which also
+counts the time in the proxy's and the kernel's queues (ADR 0073). When the
+longer of the two is over `WEB_MAX_WAIT`
 seconds, the server is taking requests faster than it can answer them, and
 serving this one late would only make every later one later still: it is
 refused at once, before the session, the database or the view is touched, so
@@ -15,6 +18,7 @@ answered, and static files are served before this runs.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -37,11 +41,54 @@ ALWAYS_ANSWERED = ("/healthz", "/readyz")
 LOG_EVERY_SECONDS = 60.0
 
 
+# What a trusted proxy says of when it took the request (WEB_PROXY_QUEUE_TIME):
+# `t=` and a Unix time in seconds, milliseconds or microseconds (nginx's
+# `t=${msec}` sends seconds with three decimals).
+REQUEST_START = "HTTP_X_REQUEST_START"
+_REQUEST_START_VALUE = re.compile(r"\s*(?:t=)?(\d{1,20}(?:\.\d{1,9})?)\s*")
+# A start further back than this is a wrong clock or a wrong header, not a queue.
+_LONGEST_BELIEVED_WAIT = 3600.0
+
+
+def proxy_waited(value: str, *, now: float) -> float | None:
+    """Seconds since the proxy took the request, by its `X-Request-Start`
+    `value`; None if the value is not a time or is too far from `now` (a Unix
+    time) to be believed. A start a little in the future (clocks a few
+    milliseconds apart) is no wait."""
+    matched = _REQUEST_START_VALUE.fullmatch(value)
+    if matched is None:
+        return None
+    started = float(matched[1])
+    if started > 1e14:  # microseconds
+        started /= 1e6
+    elif started > 1e11:  # milliseconds
+        started /= 1e3
+    waited = now - started
+    if not -_LONGEST_BELIEVED_WAIT < waited < _LONGEST_BELIEVED_WAIT:
+        return None
+    return max(0.0, waited)
+
+
+def seconds_waited(request: HttpRequest) -> float | None:
+    """How long this request waited before Townhall began on it: for a thread
+    (as the web worker says), or, with WEB_PROXY_QUEUE_TIME, since the trusted
+    proxy in front took it, whichever is longer; None when nothing says."""
+    meta = request.META
+    waited = meta.get(QUEUE_SECONDS)
+    start = meta.get(REQUEST_START) if settings.WEB_PROXY_QUEUE_TIME else None
+    if start:
+        # ProxyHeadersMiddleware has removed the header unless a trusted proxy sent it.
+        at_proxy = proxy_waited(start, now=time.time())
+        if at_proxy is not None and (waited is None or at_proxy > waited):
+            waited = at_proxy
+    return waited
+
+
 def waited_too_long(request: HttpRequest) -> bool:
-    """Whether this request waited for a thread longer than WEB_MAX_WAIT
-    (never, when it is 0 or the server does not say how long it waited)."""
+    """Whether this request waited longer than WEB_MAX_WAIT (never, when it
+    is 0 or nothing says how long it waited)."""
     limit = settings.WEB_MAX_WAIT
-    waited = request.META.get(QUEUE_SECONDS)
+    waited = seconds_waited(request)
     return bool(limit > 0 and waited is not None and waited > limit)
 
 
@@ -74,7 +121,7 @@ class _Refusals:
         # No path or address: they may identify a resident.
         logger.warning(
             "Busy: %d request(s) answered 503 since the last report; the latest waited "
-            "%.1f s for a thread (WEB_MAX_WAIT is %g s).",
+            "%.1f s (WEB_MAX_WAIT is %g s).",
             count,
             waited,
             settings.WEB_MAX_WAIT,
@@ -98,6 +145,6 @@ class BusyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if waited_too_long(request) and request.path not in ALWAYS_ANSWERED:
-            _refusals.note(request.META[QUEUE_SECONDS])
+            _refusals.note(seconds_waited(request) or 0.0)
             return self.refuse(request)  # type: ignore[return-value]  # not async
         return self.get_response(request)

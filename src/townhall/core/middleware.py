@@ -22,6 +22,9 @@ FORWARDED_HEADERS = (
     "HTTP_X_FORWARDED_HOST",
     "HTTP_X_FORWARDED_PORT",
     "HTTP_FORWARDED",
+    # When the proxy took the request (core.busy, WEB_PROXY_QUEUE_TIME): a
+    # client that could set it could have its requests refused, or never.
+    "HTTP_X_REQUEST_START",
 )
 
 

@@ -6,12 +6,14 @@ test client says it, as that worker would."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from townhall.cases.models import Case, Draft
-from townhall.core.busy import QUEUE_SECONDS
+from townhall.core.busy import QUEUE_SECONDS, proxy_waited
 from townhall.web.tests.test_journey import START, answer_all
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +114,7 @@ def test_refusals_are_logged_once_a_minute_without_the_path(client, fly_tipping,
     messages = [r.getMessage() for r in caplog.records]
     assert messages == [
         "Busy: 1 request(s) answered 503 since the last report; the latest waited 6.0 s "
-        "for a thread (WEB_MAX_WAIT is 5 s)."
+        "(WEB_MAX_WAIT is 5 s)."
     ]
 
 
@@ -131,3 +133,89 @@ def test_the_rest_api_is_told_it_is_busy_in_its_own_error_shape(client):
             }
         ]
     }
+
+
+# ---- X-Request-Start from a trusted proxy (WEB_PROXY_QUEUE_TIME, ADR 0073) ----
+
+
+@pytest.fixture
+def proxy_queue_time(settings):
+    settings.BEHIND_PROXY = True
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.WEB_PROXY_QUEUE_TIME = True
+    return settings
+
+
+def _started(seconds_ago: float, unit: float = 1.0, *, decimals: int = 3) -> str:
+    value = (time.time() - seconds_ago) * unit
+    return f"t={value:.{decimals}f}" if decimals else f"t={int(value)}"
+
+
+NOW = 1_700_000_010.0  # a Unix time, in November 2023
+
+
+@pytest.mark.parametrize(
+    ("value", "waited"),
+    [
+        ("t=1700000000.250", 9.75),  # seconds, as nginx's t=${msec}
+        ("1700000000.250", 9.75),  # no "t="
+        ("t=1700000000250", 9.75),  # milliseconds
+        ("t=1700000000250000", 9.75),  # microseconds
+        ("t=1000250000000", None),  # milliseconds in 2001: a wrong clock, not a queue
+        ("t=1700000010.5", 0.0),  # a moment in the future: clocks apart, no wait
+        ("t=", None),
+        ("t=soon", None),
+        ("t=-5", None),
+        ("", None),
+    ],
+)
+def test_the_proxys_start_is_read_in_seconds_milliseconds_or_microseconds(value, waited):
+    found = proxy_waited(value, now=NOW)
+    assert found == (pytest.approx(waited) if waited is not None else None)
+
+
+@pytest.mark.parametrize(
+    ("unit", "decimals"), [(1.0, 3), (1e3, 0), (1e6, 0)], ids=["s", "ms", "us"]
+)
+def test_a_request_that_waited_at_the_proxy_gets_the_busy_page(
+    client, fly_tipping, proxy_queue_time, unit, decimals
+):
+    late = client.get(
+        START, HTTP_X_REQUEST_START=_started(6.0, unit, decimals=decimals), REMOTE_ADDR="127.0.0.1"
+    )
+    in_time = client.get(
+        START, HTTP_X_REQUEST_START=_started(1.0, unit, decimals=decimals), REMOTE_ADDR="127.0.0.1"
+    )
+
+    assert late.status_code == 503
+    assert late["Retry-After"] == "30"
+    assert in_time.status_code == 200
+
+
+def test_the_longer_of_the_proxys_and_the_threads_wait_counts(
+    client, fly_tipping, proxy_queue_time
+):
+    started = _started(1.0)
+    assert client.get(START, HTTP_X_REQUEST_START=started, **LATE).status_code == 503
+    assert client.get(START, HTTP_X_REQUEST_START=_started(6.0), **IN_TIME).status_code == 503
+    assert client.get(START, HTTP_X_REQUEST_START=started, **IN_TIME).status_code == 200
+
+
+def test_a_start_sent_by_anyone_but_the_trusted_proxy_is_ignored(
+    client, fly_tipping, proxy_queue_time
+):
+    # A client could otherwise have every request refused, or none.
+    forged = {"HTTP_X_REQUEST_START": _started(60.0)}
+    assert client.get(START, REMOTE_ADDR="203.0.113.9", **forged).status_code == 200
+
+
+def test_the_proxys_start_is_ignored_unless_asked_for(client, fly_tipping, proxy_queue_time):
+    proxy_queue_time.WEB_PROXY_QUEUE_TIME = False
+    started = {"HTTP_X_REQUEST_START": _started(60.0), "REMOTE_ADDR": "127.0.0.1"}
+    assert client.get(START, **started).status_code == 200
+
+
+def test_a_start_that_is_not_a_time_is_no_wait(client, fly_tipping, proxy_queue_time):
+    garbage = {"HTTP_X_REQUEST_START": "t=yesterday", "REMOTE_ADDR": "127.0.0.1"}
+    assert client.get(START, **garbage).status_code == 200

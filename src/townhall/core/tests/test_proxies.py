@@ -174,3 +174,9 @@ def test_settings_refuse_a_proxy_count_below_one():
     result = _settings_import({"TRUSTED_PROXY_COUNT": "0"})
     assert result.returncode != 0
     assert "TRUSTED_PROXY_COUNT must be 1 or more" in result.stderr
+
+
+def test_settings_refuse_the_proxys_queue_time_without_a_proxy():
+    result = _settings_import({"WEB_PROXY_QUEUE_TIME": "true"})
+    assert result.returncode != 0
+    assert "WEB_PROXY_QUEUE_TIME reads X-Request-Start from a trusted proxy" in result.stderr
