@@ -5,7 +5,11 @@ BENCH_DATABASE_URL names, emptied first) with one council, the standard
 fly-tipping service and caseworkers; starts the real server (`townhall serve
 --with-worker`, gunicorn) with the bench URLs; then, for `--duration` seconds
 each, runs `--residents` concurrent clients against a bare Django view, a bare
-one-insert view, and complete fly-tipping journeys (18 requests each) while
+one-insert view, the service's start page (`start`: each request as a new
+visitor, with no cookies, on a kept-alive connection as the bare view's),
+one question page again and again (`question`: each client first answers three
+pages, so it has a session and a draft, then GETs the first page), and
+complete fly-tipping journeys (18 requests each) while
 `--staff` caseworkers page through the queue and open cases; with the
 `surge` phase, the same journeys again with `--surge` times as many residents
 (twice by default), to see load shed: a request the server refuses because it
@@ -67,6 +71,10 @@ STAFF_PASSWORD = "bench-password-not-secret"  # noqa: S105
 # achieved below the rate asked for).
 MAX_RATE = 1000.0
 MAX_IN_FLIGHT = 500
+PHASES = ("bare", "insert", "start", "question", "journeys", "surge")
+# The `question` phase's clients answer these pages first, then GET QUESTION_PAGE.
+QUESTION_SETUP = ANSWERS[:3]
+QUESTION_PAGE = ANSWERS[0][0]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -81,8 +89,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--phases",
         default="bare,insert,journeys",
-        help="which phases, comma-separated, of bare, insert, journeys and surge "
-        "(default: bare,insert,journeys)",
+        help="which phases, comma-separated, of bare, insert, start, question, journeys "
+        "and surge (default: bare,insert,journeys)",
     )
     parser.add_argument(
         "--surge",
@@ -116,6 +124,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--json", metavar="PATH", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
+    unknown = {name.strip() for name in args.phases.split(",")} - set(PHASES) - {""}
+    if unknown:
+        parser.error(f"no such phase: {', '.join(sorted(unknown))}")
     if args.residents < 1 or args.duration <= 0 or args.staff < 0:
         parser.error("--residents must be at least 1, --duration above 0, --staff 0 or more")
     if args.surge < 1 or (args.max_wait is not None and args.max_wait < 0):
@@ -252,6 +263,49 @@ async def bare_loop(base: str, phase: Phase, deadline: float, path: str, label: 
                 await asyncio.sleep(0.05)
 
 
+async def start_loop(base: str, phase: Phase, deadline: float) -> None:
+    """The start page, again and again, each time as a new visitor: no cookies
+    are sent, but the connection is kept alive, as the bare view's clients do."""
+    async with _client(base) as client:
+        while time.monotonic() < deadline:
+            client.cookies.clear()
+            try:
+                await timed(phase, "GET start page (new visitor)", client.get(START), 200)
+            except (Failed, Refused):
+                await asyncio.sleep(0.05)
+
+
+async def mid_journey(base: str, setup: Phase) -> Any:
+    """A client (connection and cookies) that has answered QUESTION_SETUP, so
+    its session has a draft; the requests are counted in `setup`, not the phase."""
+    client = _client(base)
+    await sent(setup, "GET start page", client, START, 200)
+    token = client.cookies.get("csrftoken")
+    for page_id, data in QUESTION_SETUP:
+        url = f"{START}questions/{page_id}/"
+        page = await sent(setup, f"GET {page_id}", client, url, 200)
+        token = csrf_token(page.text) if token is None else token
+        form = {**data, "csrfmiddlewaretoken": token}
+        await sent(setup, f"POST {page_id}", client, url, 302, form=form)
+    return client
+
+
+async def question_loop(client: Any, phase: Phase, deadline: float) -> None:
+    """GET one question page again and again, with a session that has a draft."""
+    url = f"{START}questions/{QUESTION_PAGE}/"
+    label = f"GET {QUESTION_PAGE} (with a draft)"
+    try:
+        while time.monotonic() < deadline:
+            try:
+                page = await timed(phase, label, client.get(url), 200)
+                if 'name="csrfmiddlewaretoken"' not in page.text:
+                    phase.errors[f"{label} (no form)"] += 1
+            except (Failed, Refused):
+                await asyncio.sleep(0.05)
+    finally:
+        await client.aclose()
+
+
 async def resident_loop(base: str, phase: Phase, deadline: float) -> None:
     """Complete journeys, one after another, each as a new resident."""
     while time.monotonic() < deadline:
@@ -341,6 +395,15 @@ async def run_phase(
     staff: list[tuple[str, list[str]]],
 ) -> Phase:
     phase = Phase(name)
+    clients: list[Any] = []
+    if name == "question":  # before the clock starts: not part of what is measured
+        setup = Phase("question setup")
+        try:
+            clients = await asyncio.gather(
+                *(mid_journey(server.base, setup) for _ in range(args.residents))
+            )
+        except Failed as failed:
+            raise SystemExit(f"the question phase could not start a journey ({failed})") from None
     deadline = time.monotonic() + args.duration
     baselines = {"bare": "bare Django view", "insert": "bare one-insert view"}
     if name in baselines:
@@ -349,6 +412,10 @@ async def run_phase(
             bare_loop(server.base, phase, deadline, path, baselines[name])
             for _ in range(args.residents)
         ]
+    elif name == "start":
+        jobs = [start_loop(server.base, phase, deadline) for _ in range(args.residents)]
+    elif name == "question":
+        jobs = [question_loop(client, phase, deadline) for client in clients]
     elif args.rate is not None:
         rate = args.rate * (args.surge if name == "surge" else 1)
         jobs = [arrivals(server.base, phase, deadline, rate)]

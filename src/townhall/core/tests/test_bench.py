@@ -63,20 +63,23 @@ def test_the_notify_outbox_benchmark_runs_once():
 @pytest.mark.slow
 def test_the_load_test_runs_journeys_through_the_real_server_and_checks_them():
     """bench/load.py for one second a phase, with two residents and one
-    caseworker, then a surge of twice as many: its own checks (unique
+    caseworker, the start page and a question page alone, then a surge of
+    twice as many: its own checks (unique
     references, one email per case, every case with its event and contact, no
     error but a clean 503, no task run twice) must pass, and every phase must
     have served requests."""
     out = run_bench(
         "load.py",
         "--residents 2 --staff 1 --duration 1 --web-workers 1 --task-workers 1 "
-        "--phases bare,insert,journeys,surge --max-wait 0.05",
+        "--phases bare,insert,start,question,journeys,surge --max-wait 0.05",
         drop=frozenset({"DJANGO_SETTINGS_MODULE"}),
     )
     assert "- all passed: True" in out
     assert "| journeys | POST submit |" in out
     assert "| surge | POST submit |" in out
     assert "| bare one-insert view |" in out
+    assert "| start | GET start page (new visitor) |" in out
+    assert "| question | GET what (with a draft) |" in out
 
 
 @pytest.mark.slow

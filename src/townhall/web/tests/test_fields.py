@@ -71,3 +71,29 @@ def test_a_field_knows_its_template_and_whether_the_form_sends_files():
 def test_a_name_the_widget_does_not_give_is_not_an_attribute():
     with pytest.raises(AttributeError):
         _ = field("text").date_parts
+
+
+def test_radios_and_checkboxes_are_given_each_inputs_id_and_whether_it_is_chosen():
+    options = (Option("a", "A"), Option("b", "B", hint="About B"), Option("c", "C"))
+    shown = [
+        (c.option.value, c.id, c.hint_id, c.checked)
+        for c in field("radios", "b", options=options).choices
+    ]
+    assert shown == [
+        ("a", "q", "q-1-hint", False),
+        ("b", "q-2", "q-2-hint", True),
+        ("c", "q-3", "q-3-hint", False),
+    ]
+    typed = field("radios", "b", {"q": "c"}, options=options)
+    assert [c.checked for c in typed.choices] == [False, False, True]
+    ticked = field("checkboxes", ["a", "c"], options=options)
+    assert [(c.id, c.checked) for c in ticked.choices] == [
+        ("q", True),
+        ("q-2", False),
+        ("q-3", True),
+    ]
+    raw = QueryDict(mutable=True)
+    raw.setlist("q", ["b"])
+    assert [c.checked for c in field("checkboxes", ["a"], raw, options=options).choices] == [
+        False, True, False,
+    ]  # fmt: skip

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext_lazy
 
 from townhall.catalogue.engine.types.base import FormData, QuestionType
-from townhall.catalogue.engine.types.radios import OPTIONS, option_problems
+from townhall.catalogue.engine.types.radios import OPTIONS, option_choices, option_problems
 from townhall.catalogue.engine.types.registry import register
 
 if TYPE_CHECKING:
@@ -104,3 +104,9 @@ class CheckboxesType(QuestionType):
 
     def redisplay(self, question: Question, answer: Any, raw: FormData) -> Any:
         return _ticked(raw, question.id) if raw else answer
+
+    def widget(
+        self, question: Question, answer: Any, raw: FormData, *, extra_items: int = 0
+    ) -> dict[str, Any]:
+        chosen = self.redisplay(question, answer, raw)
+        return {"choices": option_choices(question, chosen, many=True)}
