@@ -52,7 +52,7 @@ def error_response(fmt: str, error: Open311Error) -> HttpResponse:
 
 
 # Lists whose elements are not named by the list's name in the spec's XML.
-_XML_ITEM = {"attributes": "attribute", "values": "value", "endpoints": "endpoint"}
+XML_ITEM = {"attributes": "attribute", "values": "value", "endpoints": "endpoint"}
 
 # The XML is written as text, exactly as ElementTree would write the same tree
 # (`<tag />` when empty, text escaped the same way, characters UTF-8 cannot
@@ -86,7 +86,7 @@ def _content(out: list[str], data: Any, item: str) -> None:
             elif isinstance(value, list) and key == "keywords":
                 _leaf(out, key, ",".join(str(v) for v in value))
             elif isinstance(value, list | Mapping):
-                _element(out, key, value, _XML_ITEM.get(str(key), str(key)))
+                _element(out, key, value, XML_ITEM.get(str(key), str(key)))
             else:
                 _leaf(out, key, _text(value))
     elif isinstance(data, Sequence) and not isinstance(data, str):

@@ -53,9 +53,10 @@ class EpochSeconds(Func):
     output_field = BigIntegerField()
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(
-            compiler, connection, template="CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)"
-        )
+        # SQLite's date functions round to the millisecond (…59.9999 would be
+        # the next second): the fraction is cut off the stored text first.
+        template = "CAST(strftime('%%%%s', substr(%(expressions)s, 1, 19)) AS INTEGER)"
+        return self.as_sql(compiler, connection, template=template)
 
 
 # Each time a request document gives, as whole seconds (EpochSeconds).
