@@ -35,7 +35,7 @@ def _fill(element: ET.Element, data: Any, item: str) -> None:
             elif isinstance(value, list) and key == "keywords":
                 ET.SubElement(element, key).text = ",".join(str(v) for v in value)
             elif isinstance(value, list | Mapping):
-                _fill(ET.SubElement(element, key), value, XML_ITEM.get(key, key))
+                _fill(ET.SubElement(element, key), value, XML_ITEM.get(key) or key)
             else:
                 ET.SubElement(element, key).text = _text(value)
     elif isinstance(data, Sequence) and not isinstance(data, str):

@@ -3,7 +3,7 @@ tokens, in JSON (checked against the schemas) and XML (saying the same)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -181,7 +181,7 @@ def test_request_times_are_local_to_the_second_with_their_offset(
     client, fly_tipping, stored, written
 ):
     case = report(fly_tipping)
-    moment = timezone.datetime.fromisoformat(stored)
+    moment = datetime.fromisoformat(stored)
     Case.objects.filter(pk=case.pk).update(created_at=moment, updated_at=moment, due_at=None)
 
     data = both(client, f"{V2}/requests", "requests.json", service_request_id=case.reference)
