@@ -1,4 +1,5 @@
-"""Benchmark Open311 over HTTP, served by `townhall serve` with production
+"""Benchmark Open311 over HTTP, served by `townhall serve` (gunicorn, the
+production server: --workers processes of --threads threads) with production
 settings, beside two baselines served the same way in the same run: a view
 that does nothing and a view that does one INSERT.
 
@@ -7,10 +8,12 @@ BENCH_DATABASE_URL names, emptied first: its name must contain "bench"),
 a council with the standard fly-tipping service, an API key and --cases
 generated cases (1,000,000 by default), starts the server, and drives it
 with --concurrency clients on keep-alive connections. Prints a Markdown
-table; nothing passes or fails on time.
+table; nothing passes or fails on time. With --reuse (PostgreSQL), the
+cases an earlier run generated are measured again instead.
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/townhall_bench \\
         nice .venv/bin/python bench/open311.py
+    BENCH_DATABASE_URL=… .venv/bin/python bench/open311.py --reuse --only list,list100
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))  # so `bench.*` imports when run as a script
 
 from bench.run import cpu_count, cpu_model, database_url  # noqa: E402
-from bench.timing import percentile  # noqa: E402
+from bench.timing import add_reuse_options, percentile  # noqa: E402
+from townhall.core.serving import default_web_workers  # noqa: E402
 
 POST_FORM = {
     "jurisdiction_id": "example",
@@ -65,11 +69,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=[8],
         help="clients at once (several numbers: each in turn, on the same data)",
     )
-    parser.add_argument("--threads", type=int, default=8, help="the server's threads")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=default_web_workers(),
+        help="the server's worker processes (default: two per core, as `townhall serve`)",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=8, help="threads in each worker process (default: 8)"
+    )
     parser.add_argument("--json", metavar="PATH", type=Path, help="also write raw numbers here")
+    add_reuse_options(parser)
     args = parser.parse_args(argv)
-    if min(args.posts, args.gets, *args.concurrency, args.threads) < 1 or args.cases < 0:
+    counts = (args.posts, args.gets, *args.concurrency, args.threads, args.workers)
+    if min(counts) < 1 or args.cases < 0:
         parser.error("counts must be at least 1 (--cases at least 0)")
+    known = {load.key for load in [*loads("")[0], *loads("")[1]]}
+    args.only = set(args.only.split(",")) if args.only else known
+    if args.only - known:
+        parser.error(f"--only takes {', '.join(sorted(known))}")
+    if args.reuse and not os.environ.get("BENCH_DATABASE_URL"):
+        parser.error("--reuse needs BENCH_DATABASE_URL (PostgreSQL)")
     return args
 
 
@@ -93,6 +113,34 @@ def environment(workdir: Path, port: int) -> dict[str, str]:
         }
     )
     return env
+
+
+def reused(cases: int) -> dict[str, Any] | None:
+    """What clients need from the data an earlier run left (a new write key:
+    only a key's digest is kept), if it generated `cases` cases for the
+    council; None otherwise. Cases the earlier run's POSTs made stay."""
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    from django.db import connection
+
+    from bench.http_urls import INSERT_TABLE
+    from townhall.cases.models import Case
+    from townhall.integrations.keys import api_key_create
+    from townhall.tenancy.models import Organisation
+
+    call_command("migrate", interactive=False, verbosity=0)
+    organisation = Organisation.objects.filter(slug="example").first()
+    if organisation is None or INSERT_TABLE not in connection.introspection.table_names():
+        return None
+    generated = Case.objects.filter(organisation=organisation, reference__startswith="GEN-")
+    if generated.count() != cases:
+        return None
+    key_made = api_key_create(organisation=organisation, name="Benchmark", scope="write")
+    vendor = connection.vendor
+    connection.close()
+    return {"key": key_made.key, "cases": cases, "database": vendor}
 
 
 def prepare(cases: int) -> dict[str, Any]:
@@ -139,9 +187,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def serve(env: dict[str, str], threads: int) -> subprocess.Popen[bytes]:
+def serve(env: dict[str, str], threads: int, workers: int) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "townhall.cli", "serve", "--host", "127.0.0.1"]
-    command += ["--port", env["PORT"], "--threads", str(threads)]
+    command += ["--port", env["PORT"], "--threads", str(threads), "--workers", str(workers)]
     server = subprocess.Popen(command, env=env, cwd=PROJECT_DIR)  # noqa: S603
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -158,6 +206,7 @@ def serve(env: dict[str, str], threads: int) -> subprocess.Popen[bytes]:
 
 @dataclass
 class Load:
+    key: str  # for --only
     name: str
     method: str
     path: str
@@ -218,48 +267,80 @@ def drive(load: Load, *, port: int, count: int, warmup: int, concurrency: int) -
 def loads(key: str) -> tuple[list[Load], list[Load]]:
     form = urlencode({**POST_FORM, "api_key": key})
     gets = [
-        Load("GET bare view (no database)", "GET", "/bench/bare/"),
+        Load("bare", "GET bare view (no database)", "GET", "/bench/bare/"),
         Load(
+            "list",
             "GET Open311 requests.json (last 90 days, 50 a page: the default)",
             "GET",
             "/open311/v2/requests.json?jurisdiction_id=example",
         ),
         Load(
+            "list100",
             "GET Open311 requests.json?page_size=100",
             "GET",
             "/open311/v2/requests.json?jurisdiction_id=example&page_size=100",
         ),
         Load(
+            "open20",
             "GET Open311 requests.json?status=open&page_size=20",
             "GET",
             "/open311/v2/requests.json?jurisdiction_id=example&status=open&page_size=20",
         ),
         Load(
+            "one",
             "GET Open311 requests/{id}.json",
             "GET",
             "/open311/v2/requests/GEN-0000000042.json?jurisdiction_id=example",
         ),
         Load(
-            "GET Open311 services.json", "GET", "/open311/v2/services.json?jurisdiction_id=example"
+            "listxml",
+            "GET Open311 requests.xml (the default list as XML)",
+            "GET",
+            "/open311/v2/requests.xml?jurisdiction_id=example",
+        ),
+        Load(
+            "services",
+            "GET Open311 services.json",
+            "GET",
+            "/open311/v2/services.json?jurisdiction_id=example",
         ),
     ]
     posts = [
-        Load("POST bare view, one INSERT", "POST", "/bench/insert/", body=form, expect=201),
-        Load("POST Open311 requests.json (a case)", "POST", "/open311/v2/requests.json", body=form),
+        Load(
+            "post-bare",
+            "POST bare view, one INSERT",
+            "POST",
+            "/bench/insert/",
+            body=form,
+            expect=201,
+        ),
+        Load(
+            "post",
+            "POST Open311 requests.json (a case)",
+            "POST",
+            "/open311/v2/requests.json",
+            body=form,
+        ),
     ]
     return gets, posts
 
 
-def table(results: list[Load], baseline: dict[str, Load]) -> str:
+BASELINES = {"GET": "bare", "POST": "post-bare"}
+
+
+def table(results: list[Load]) -> str:
+    """One row a load; its rate as a share of its method's baseline, if that ran."""
+    baseline = {load.method: load for load in results if load.key == BASELINES[load.method]}
     lines = [
         "| request | requests | per second | median ms | p95 ms | rate vs its baseline |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for load in results:
-        base = baseline[load.method]
+        base = baseline.get(load.method)
+        ratio = f"{load.rate / base.rate:.2f}" if base is not None and base.rate else "-"
         lines.append(
             f"| {load.name} | {len(load.samples_ns):,} | {load.rate:,.0f} | {load.ms(50):.1f} "
-            f"| {load.ms(95):.1f} | {load.rate / base.rate:.2f} |"
+            f"| {load.ms(95):.1f} | {ratio} |"
         )
     return "\n".join(lines)
 
@@ -269,6 +350,8 @@ def run(args: argparse.Namespace, port: int, key: str, concurrency: int) -> list
     gets, posts = loads(key)
     results = []
     for load, count in [(g, args.gets) for g in gets] + [(p, args.posts) for p in posts]:
+        if load.key not in args.only:
+            continue
         print(f"  {load.name}, {concurrency} clients ...", file=sys.stderr, flush=True)
         results.append(
             drive(load, port=port, count=count, warmup=args.warmup, concurrency=concurrency)
@@ -284,8 +367,12 @@ def main(argv: list[str] | None = None) -> None:
         env = environment(Path(tmp), port)
         os.environ.update(env)
         print("Preparing the database ...", file=sys.stderr, flush=True)
-        world = prepare(args.cases)
-        server = serve(env, args.threads)
+        world = reused(args.cases) if args.reuse else None
+        if world is None:
+            if args.reuse:
+                print("  nothing to reuse: generating", file=sys.stderr, flush=True)
+            world = prepare(args.cases)
+        server = serve(env, args.threads, args.workers)
         try:
             for concurrency in args.concurrency:
                 load_before = os.getloadavg()[0]
@@ -294,22 +381,22 @@ def main(argv: list[str] | None = None) -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
-    gets = len(loads("")[0])
     print(
         f"## Open311 over HTTP, {time.strftime('%Y-%m-%d')}\n\n"
-        f"`townhall serve` (waitress, {args.threads} threads), production settings over plain "
-        f"HTTP; {world['database']}; {world['cases']:,} cases; clients on keep-alive "
-        f"connections on the same machine; {cpu_count()} CPUs ({cpu_model()}).\n"
+        f"`townhall serve` (gunicorn, {args.workers} worker processes of {args.threads} "
+        f"threads), production settings over plain HTTP; {world['database']}; "
+        f"{world['cases']:,} generated cases{' (reused)' if args.reuse else ''}; clients on "
+        f"keep-alive connections on the same machine; {cpu_count()} CPUs ({cpu_model()}).\n"
     )
     for concurrency, results, load_before, load_after in runs:
-        baseline = {"GET": results[0], "POST": results[gets]}
         print(
             f"{concurrency} clients; load average {load_before:.2f} before, "
-            f"{load_after:.2f} after.\n\n{table(results, baseline)}\n"
+            f"{load_after:.2f} after.\n\n{table(results)}\n"
         )
     if args.json:
         payload = [
             {
+                "key": r.key,
                 "name": r.name,
                 "clients": concurrency,
                 "requests": len(r.samples_ns),

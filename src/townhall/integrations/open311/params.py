@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.dateparse import parse_datetime
 
+from townhall.core import memo
 from townhall.integrations.keys import api_key_authenticate, api_key_rate_allows, scope_allows
 from townhall.integrations.models import ApiKey
 from townhall.integrations.open311.output import Open311Error
@@ -56,10 +57,12 @@ def form_data(request: HttpRequest) -> tuple[QueryDict, MultiValueDict[str, Uplo
 
 def jurisdiction(request: HttpRequest, data: QueryDict) -> Organisation:
     """The council the request is for: `jurisdiction_id` (a council's slug),
-    else the only council of the site asked, else the installation's only one."""
+    else the only council of the site asked, else the installation's only one.
+    The councils are kept by slug per process for CONFIG_MEMO_SECONDS
+    (core.memo), like the site's councils: callers must not change them."""
     wanted = text(data, "jurisdiction_id", limit=80)
     if wanted:
-        found = Organisation.objects.filter(slug=wanted).first()
+        found = _councils_by_slug().get(wanted)
         if found is None:
             raise Open311Error(404, (404, f"jurisdiction_id not found: {wanted}"))
         return found
@@ -70,6 +73,14 @@ def jurisdiction(request: HttpRequest, data: QueryDict) -> Organisation:
     if len(only) == 1:
         return only[0]
     raise Open311Error(400, (400, "jurisdiction_id is required: this installation has several"))
+
+
+def _councils_by_slug() -> dict[str, Organisation]:
+    """Every council by its slug: one entry in the memo however many slugs
+    clients send, so unknown ones cost nothing and push nothing out."""
+    return memo.remembered(
+        ("open311-councils",), lambda: {o.slug: o for o in Organisation.objects.all()}
+    )
 
 
 def jurisdiction_and_key(

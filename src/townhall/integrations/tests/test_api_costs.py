@@ -146,6 +146,35 @@ def test_a_page_of_requests_is_one_query(client, fly_tipping, remembering):
     assert statements(queries) == ["SELECT cases_case"]
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["requests.json", "requests.xml", "requests/{reference}.json", "requests/{reference}.xml"],
+)
+def test_requests_for_a_jurisdiction_id_are_one_query(client, fly_tipping, remembering, path):
+    # The council named by jurisdiction_id comes from memory like its services.
+    case = report(fly_tipping)
+    url = f"{V2}/{path.format(reference=case.reference)}?jurisdiction_id=example"
+    assert client.get(url).status_code == 200
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert case.reference.encode() in response.content
+    assert statements(queries) == ["SELECT cases_case"]
+
+
+def test_an_unknown_jurisdiction_id_is_still_a_404_with_councils_in_memory(
+    client, fly_tipping, remembering
+):
+    assert client.get(f"{V2}/requests.json?jurisdiction_id=example").status_code == 200
+
+    response = client.get(f"{V2}/requests.json?jurisdiction_id=nowhere")
+
+    assert response.status_code == 404
+    assert "jurisdiction_id not found: nowhere" in response.json()[0]["description"]
+
+
 def test_a_service_republished_in_another_process_is_found_again(writer, street, remembering):
     stale = published_service(street.organisation, street.slug)
     newer = service_import(

@@ -30,3 +30,5 @@ def test_the_open311_benchmark_runs_once():
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
     assert "| POST Open311 requests.json (a case) | 3 |" in result.stdout
+    assert "| GET Open311 requests.xml (the default list as XML) | 3 |" in result.stdout
+    assert "`townhall serve` (gunicorn, " in result.stdout

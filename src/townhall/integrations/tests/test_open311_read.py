@@ -3,7 +3,7 @@ tokens, in JSON (checked against the schemas) and XML (saying the same)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -164,6 +164,32 @@ def test_requests_show_public_facts_and_never_personal_data(client, fly_tipping)
     body = client.get(f"{V2}/requests.json").content + client.get(f"{V2}/requests.xml").content
     assert b"resident@example.org" not in body
     assert b"number 4" not in body
+
+
+@pytest.mark.parametrize(
+    ("stored", "written"),
+    [
+        # Summer time, and a fraction of a second that is dropped, not rounded.
+        ("2026-07-01T10:15:30.999999+00:00", "2026-07-01T11:15:30+01:00"),
+        ("2026-01-15T23:59:59.500000+00:00", "2026-01-15T23:59:59+00:00"),
+        # The hour that happens twice when the clocks go back.
+        ("2026-10-25T00:30:00+00:00", "2026-10-25T01:30:00+01:00"),
+        ("2026-10-25T01:30:00+00:00", "2026-10-25T01:30:00+00:00"),
+    ],
+)
+def test_request_times_are_local_to_the_second_with_their_offset(
+    client, fly_tipping, stored, written
+):
+    case = report(fly_tipping)
+    moment = datetime.fromisoformat(stored)
+    Case.objects.filter(pk=case.pk).update(created_at=moment, updated_at=moment, due_at=None)
+
+    data = both(client, f"{V2}/requests", "requests.json", service_request_id=case.reference)
+    (one,) = both(client, f"{V2}/requests/{case.reference}", "requests.json")
+
+    assert data == [one]
+    assert one["requested_datetime"] == one["updated_datetime"] == written
+    assert one["expected_datetime"] is None
 
 
 def test_a_service_not_shown_on_maps_gives_no_place(client, council):
