@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from townhall.core.inserts import insert_where
+from townhall.core.inserts import insert_unless_taken, insert_where
 from townhall.core.models import Throttle
 
 pytestmark = pytest.mark.django_db
@@ -39,3 +39,17 @@ def test_nothing_is_written_when_the_condition_does_not_hold():
     assert row.pk is None
     assert row._state.adding
     assert not Throttle.objects.exists()
+
+
+def test_a_row_whose_unique_values_are_taken_is_not_written_and_raises_nothing():
+    first = Throttle(key="same", window_started_at=timezone.now(), count=1)
+    again = Throttle(key="same", window_started_at=timezone.now(), count=2)
+
+    assert insert_unless_taken(first)
+    with CaptureQueriesContext(connection) as queries:
+        assert not insert_unless_taken(again)
+
+    # One statement, no savepoint: the transaction carries on as it was.
+    assert len(queries.captured_queries) == 1
+    assert again.pk is None
+    assert Throttle.objects.get().count == 1
