@@ -48,7 +48,7 @@ def statements(queries: CaptureQueriesContext) -> list[str]:
     return found
 
 
-def test_a_rest_creation_is_the_key_its_count_and_four_rows(writer, street, remembering):
+def test_a_rest_creation_is_the_key_its_count_and_three_rows(writer, street, remembering):
     body = {"service": "report-street-problem", "answers": POTHOLE}
     assert writer.post("/cases", body).status_code == 201  # remembers the service
 
