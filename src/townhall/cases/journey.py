@@ -457,9 +457,9 @@ def _case_checked_and_made(
     files: uploads.Uploads | None,
     media_urls: Sequence[object],
 ) -> Case:
-    published = Service.objects.published().filter(published_version=service_version)
-    if not published.exists():  # asked of the database: the objects passed may be stale
-        raise JourneyUnavailable(service_version.service_id)
+    # Whether the version is still the published one is asked of the database
+    # (the objects passed may be stale) by the case's own INSERT, or, for a
+    # document refused before it, by `_refused`.
     definition = service_version.parsed
     if actor is None and definition.audience != Audience.ANYONE:
         raise JourneyUnavailable(service_version.service_id)
@@ -480,7 +480,7 @@ def _case_checked_and_made(
     )
     problems = {**checked.problems, **problems, **link_problems}
     if problems:
-        raise AnswersRefused(problems)
+        raise _refused(service_version, problems)
     stored: list[str] = []
     prefix = service_version.service.organisation.reference_prefix
     try:
@@ -508,10 +508,21 @@ def _case_checked_and_made(
             except IntegrityError:
                 if not services.reference_taken(reference):
                     raise
+            except services.VersionNotPublished as error:
+                raise JourneyUnavailable(service_version.service_id) from error
         raise RuntimeError(f"could not find a free case reference in {REFERENCE_DRAWS} draws")
     except BaseException:
         services.files_delete(storage=Attachment._meta.get_field("file").storage, names=stored)
         raise
+
+
+def _refused(service_version: ServiceVersion, problems: dict[str, str]) -> Exception:
+    """What refuses a document with `problems`: JourneyUnavailable if the
+    version is no longer published (the answers were checked against a
+    retired definition, so its problems mean nothing), else AnswersRefused."""
+    if not Service.objects.published().filter(published_version=service_version).exists():
+        return JourneyUnavailable(service_version.service_id)
+    return AnswersRefused(problems)
 
 
 @transaction.atomic
@@ -537,6 +548,7 @@ def _case_create(
         client=client,
         payload={"media_urls": links} if links else None,
         reference=reference,
+        while_published=True,
     )
     if new_files:
         case.answers = {

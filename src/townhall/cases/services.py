@@ -29,9 +29,14 @@ from townhall.catalogue.engine.definition import ServiceDefinition, with_optiona
 from townhall.catalogue.engine.flow import case_summary_line, relevant_answers, validate_answers
 from townhall.catalogue.engine.inputs import NewFiles, sniff_content_type
 from townhall.catalogue.engine.languages import active_language
-from townhall.catalogue.models import ServiceVersion
+from townhall.catalogue.models import Service, ServiceVersion
+from townhall.core.inserts import insert_where
 
 logger = logging.getLogger(__name__)
+
+
+class VersionNotPublished(Exception):
+    """The service version is no longer the published one of an active service."""
 
 
 class SubmissionRefused(Exception):
@@ -236,6 +241,7 @@ def case_open(
     payload: Mapping[str, Any] | None = None,
     resident: User | None = None,
     reference: str | None = None,
+    while_published: bool = False,
 ) -> Case:
     """Open a case from answers already checked in full (`case_submit` and
     `journey.case_create` check them): a new reference, the workflow's first
@@ -251,7 +257,13 @@ def case_open(
     inside a savepoint. A caller whose transaction holds nothing else yet can
     draw the `reference` itself and skip those two statements: a clash then
     raises IntegrityError, and the caller rolls back and tries a new one
-    (`reference_taken` tells the clash from any other)."""
+    (`reference_taken` tells the clash from any other).
+
+    With `while_published`, the case is written only while its version is the
+    published one of an active service, checked by the database in the case's
+    own INSERT (so a version retired a moment ago in another process is
+    never used, and the check costs no statement of its own); otherwise
+    VersionNotPublished is raised and nothing is written."""
     version = service_version
     organisation = version.service.organisation
     contact = definition.contact_question
@@ -262,7 +274,7 @@ def case_open(
     lon, lat = answers_point(definition, answers) or (None, None)
 
     def opened(reference: str) -> Case:
-        return Case.objects.create(
+        case = Case(
             organisation=organisation,
             service=version.service,
             service_version=version,
@@ -295,6 +307,11 @@ def case_open(
             resident=resident,
             **keys,
         )
+        if not while_published:
+            case.save(force_insert=True)
+        elif not insert_where(case, Service.objects.published().filter(published_version=version)):
+            raise VersionNotPublished(version.pk)
+        return case
 
     if reference is not None:
         case = opened(reference)

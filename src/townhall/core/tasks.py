@@ -4,8 +4,11 @@ The Tasks API runs a task once. A task made with `retrying_task` that raises is
 enqueued again after an exponential backoff (`run_after`), up to `max_attempts`;
 the last failure is logged and re-raised so the backend records it as failed.
 
-`enqueue_on_commit` starts a task once the caller's transaction has committed,
-and never lets a failure to enqueue undo or hide what committed.
+`enqueue_on_commit` starts a task with the caller's transaction: with the
+database queue its row is written in that transaction (a transactional
+outbox: the work and its task commit together, or neither does); with a
+broker it is sent once the transaction has committed, and a failure to send
+never undoes or hides what committed (ADR 71).
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django.db import Error as DatabaseError
-from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import Task
+from django_tasks_db import DatabaseBackend
 
 from townhall.core.db import connections_drop_broken
 
@@ -42,17 +46,38 @@ def call_now(enqueue: Callable[[], object], name: str) -> None:
 
 
 def enqueue_on_commit(the_task: Task[..., Any], *args: Any) -> None:
-    """Enqueue `the_task` with `args` once the current transaction commits (never,
-    if it rolls back).
+    """Enqueue `the_task` with `args` so that it runs only if the current
+    transaction commits (never, if it rolls back).
 
-    What committed stays committed, and is reported as done, if the task cannot
-    be enqueued (the database went away between the commit and the enqueue):
-    the failure is logged, a connection it left broken is dropped so the rest of
-    the request uses a new one, and the work is left for the command that finds
-    lost work (`townhall outbox_retry`), which is why only a task whose work that
-    command finds may be enqueued this way."""
+    With the database queue, inside a transaction on the queue's own database,
+    the task's row is written now, in that transaction: it commits with the
+    work it is about, or neither does, and costs no commit of its own. A
+    failure to write it is a failure of the transaction, raised to the caller
+    like any other (nothing is half-written, and nothing is reported done).
 
+    With any other queue (a broker), or outside a transaction, the task is
+    enqueued once the transaction commits. What committed stays committed, and
+    is reported as done, if the task cannot be enqueued then: the failure is
+    logged, a connection it left broken is dropped so the rest of the request
+    uses a new one, and the work is left for the command that finds lost work
+    (`townhall outbox_retry`), which is why only a task whose work that command
+    finds may be enqueued this way."""
+    if _commits_with_caller(the_task):
+        the_task.enqueue(*args)
+        return
     transaction.on_commit(lambda: call_now(lambda: the_task.enqueue(*args), the_task.name))
+
+
+def _commits_with_caller(the_task: Task[..., Any]) -> bool:
+    """Whether `the_task`'s row would be written in the caller's open transaction."""
+    if not isinstance(the_task.get_backend(), DatabaseBackend):
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    return (
+        router.db_for_write(DBTaskResult) == DEFAULT_DB_ALIAS
+        and transaction.get_connection().in_atomic_block
+    )
 
 
 # The backoff of `retrying_task` unless a task names its own.

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from townhall.core.inserts import insert_unless_taken
 from townhall.integrations.models import ApiKey, IdempotentRequest
 
 # Printable ASCII without spaces at the ends: what a UUID or any token a
@@ -76,12 +77,10 @@ def idempotent_run(
     if not KEY_PATTERN.match(key):
         raise IdempotencyKeyInvalid(key)
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = IdempotentRequest.objects.create(
-                    api_key=api_key, key=key, fingerprint=request_fingerprint
-                )
-        except IntegrityError:
+        record = IdempotentRequest(api_key=api_key, key=key, fingerprint=request_fingerprint)
+        # ON CONFLICT DO NOTHING rather than catching the unique violation:
+        # no savepoint to carry on in this transaction (ADR 71).
+        if not insert_unless_taken(record):
             return _earlier_outcome(api_key=api_key, key=key, fingerprint=request_fingerprint)
         outcome = operation()
         record.status_code = outcome.status_code

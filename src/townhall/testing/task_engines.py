@@ -52,7 +52,15 @@ class Engine:
             self._draining = False
 
     def _enqueued(self, sender: Any, **kwargs: Any) -> None:
-        if self.auto:
+        if not self.auto:
+            return
+        # A task written in an open transaction (the database queue writes it
+        # in its caller's) is there for a worker only once that commits. The
+        # test's own transaction does not count: it stands for committed data.
+        blocks = transaction.get_connection().atomic_blocks
+        if any(not block._from_testcase for block in blocks):
+            transaction.on_commit(self.drain)
+        else:
             self.drain()
 
     @contextlib.contextmanager

@@ -391,3 +391,13 @@ def test_a_staff_only_service_takes_cases_only_from_staff(council, staff_user):
 def test_an_unknown_channel_is_a_programming_error(service):
     with pytest.raises(ValueError, match="unknown channel"):
         send(service, GOOD, channel="pigeon")
+
+
+def test_a_retired_version_is_unavailable_whatever_its_answers(service, council):
+    """Answers checked against a version retired since are not refused for
+    that version's rules: the version itself is unavailable."""
+    old = service.published_version
+    service_import(organisation=council, definition=help_definition(description="Newer"))
+    with pytest.raises(JourneyUnavailable):
+        case_create(service_version=old, answers={}, channel=Channel.API, declaration=True)
+    assert not Case.objects.exists()

@@ -185,6 +185,10 @@ IN_THE_TRANSACTION = {
     "recording the submitted event": {"before": 'INSERT INTO "cases_caseevent" '},
     "linking the draft to the case": {"before": 'UPDATE "cases_draft" '},
     "giving the case its photo": {"before": 'UPDATE "cases_attachment" '},
+    # The acknowledgement's task is written in the case's own transaction
+    # (the database queue; ADR 71): there is no moment when the case is
+    # stored and its task not.
+    "enqueueing the acknowledgement": {"before": TASK},
     "committing": {"at_commit_after": 'UPDATE "cases_attachment" '},
 }
 
@@ -216,36 +220,6 @@ def test_a_connection_dropped_while_submitting_writes_nothing_and_sending_again_
 
 
 # ---- after the submission committed ----------------------------------------------------
-
-
-def test_a_connection_dropped_after_committing_still_confirms_and_acknowledges_later(
-    resident, database_tasks, clock, caplog
-):
-    """The case is stored when the connection goes, before the task that
-    acknowledges it is enqueued: the resident is shown their reference all the
-    same, and outbox_retry finds the acknowledgement's lost task."""
-    form = _check_form(resident)
-    with ConnectionDrop(before=TASK) as drop:
-        response = _send(resident, form)
-
-    assert drop.happened
-    assert "dispatch_event could not be enqueued (OperationalError)" in caplog.text
-    assert response.status_code == 302
-    assert response["Location"] == DONE
-    case = Case.objects.get()
-    assert case.reference in resident.get(DONE).content.decode()
-    assert not DBTaskResult.objects.exists()
-    _work()
-    assert not Delivery.objects.exists()  # nothing knows about it yet ...
-
-    clock.advance(minutes=16)  # ... until outbox_retry's next run after 15 minutes
-    assert "1 case event(s) were dispatched again" in _outbox_retry()
-    _work()
-    assert assert_one_case_one_acknowledgement() == case
-    # Sending the form again (the back button) makes nothing new.
-    assert _send(resident, form).status_code == 302
-    _work()
-    assert_one_case_one_acknowledgement()
 
 
 def test_a_connection_dropped_after_everything_committed_makes_nothing_twice(

@@ -48,9 +48,7 @@ def statements(queries: CaptureQueriesContext) -> list[str]:
     return found
 
 
-def test_a_rest_creation_is_the_key_its_count_the_published_check_and_three_rows(
-    writer, street, remembering
-):
+def test_a_rest_creation_is_the_key_its_count_and_three_rows(writer, street, remembering):
     body = {"service": "report-street-problem", "answers": POTHOLE}
     assert writer.post("/cases", body).status_code == 201  # remembers the service
 
@@ -60,8 +58,7 @@ def test_a_rest_creation_is_the_key_its_count_the_published_check_and_three_rows
     assert statements(queries) == [
         "SELECT integrations_apikey",
         "INSERT core_throttle",
-        "SELECT catalogue_service",  # case_create's own check that it is still published
-        "INSERT cases_case",
+        "INSERT cases_case",  # only while the version is still published (ADR 71)
         "INSERT cases_caseevent",
         "INSERT cases_contact",
     ]
@@ -69,6 +66,29 @@ def test_a_rest_creation_is_the_key_its_count_the_published_check_and_three_rows
     # the case's INSERT has none of its own (a taken reference is drawn again
     # by rolling the whole creation back).
     assert savepoints(queries) == 1
+
+
+def test_with_the_database_queue_the_acknowledgement_commits_with_the_case(
+    writer, street, remembering, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    body = {"service": "report-street-problem", "answers": POTHOLE}
+    assert writer.post("/cases", body).status_code == 201
+
+    with CaptureQueriesContext(connection) as queries:
+        assert writer.post("/cases", body).status_code == 201
+
+    sent = [query["sql"].split()[0] for query in queries.captured_queries]
+    assert statements(queries) == [
+        "SELECT integrations_apikey",
+        "INSERT core_throttle",
+        "INSERT cases_case",
+        "INSERT cases_caseevent",
+        "INSERT django_tasks_database_dbtaskresult",  # in the case's transaction
+        "INSERT cases_contact",
+    ]
+    # Nothing after the creation's transaction ends (its RELEASE here).
+    assert sent[-1] == "RELEASE"
 
 
 def savepoints(queries: CaptureQueriesContext) -> int:
@@ -87,7 +107,7 @@ def test_an_open311_creation_reads_the_key_and_service_once(
     # Then the places the point is in (for the case's areas and team), which
     # a REST client sends in its answers.
     assert sent[:2] == ["SELECT integrations_apikey", "INSERT core_throttle"]
-    assert sent.count("SELECT catalogue_service") == 1  # case_create's check
+    assert "SELECT catalogue_service" not in sent  # the case's INSERT checks it is published
     assert "SELECT catalogue_serviceversion" not in sent
     assert sent[-3:] == ["INSERT cases_case", "INSERT cases_caseevent", "INSERT cases_contact"]
     assert savepoints(queries) == 1  # the creation's transaction, inside the test's
@@ -122,7 +142,6 @@ def test_an_open311_creation_in_a_ward_finds_its_council_and_areas_once(
         # The areas the point is in, once (the first FROM is the subquery
         # reading the areas' version number).
         "SELECT places_areasetversion",
-        "SELECT catalogue_service",  # case_create's check that it is still published
         "SELECT places_area",  # whether the council has areas at all (it covers the point)
         "SELECT places_routingrule",  # the routing table's rules for the areas found
         "SELECT tenancy_team",  # the team routing names
