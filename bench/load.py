@@ -292,14 +292,7 @@ async def mid_journey(base: str, setup: Phase) -> Any:
     """A client (connection and cookies) that has answered QUESTION_SETUP, so
     its session has a draft; the requests are counted in `setup`, not the phase."""
     client = _client(base)
-    await sent(setup, "GET start page", client, START, 200)
-    token = client.cookies.get("csrftoken")
-    for page_id, data in QUESTION_SETUP:
-        url = f"{START}questions/{page_id}/"
-        page = await sent(setup, f"GET {page_id}", client, url, 200)
-        token = csrf_token(page.text) if token is None else token
-        form = {**data, "csrfmiddlewaretoken": token}
-        await sent(setup, f"POST {page_id}", client, url, 302, form=form)
+    await start_and_answer(client, setup, QUESTION_SETUP)
     return client
 
 
@@ -350,15 +343,26 @@ async def arrivals(base: str, phase: Phase, deadline: float, rate: float) -> Non
     await asyncio.gather(*residents)
 
 
-async def journey(client: Any, phase: Phase) -> None:
-    page = await sent(phase, "GET start page", client, START, 200)
+async def start_and_answer(
+    client: Any, phase: Phase, answers: list[tuple[str, dict[str, str]]]
+) -> str:
+    """GET the start page, then GET and answer each of `answers`' pages in
+    turn; the CSRF token the answers were sent with."""
+    await sent(phase, "GET start page", client, START, 200)
     token = client.cookies.get("csrftoken")
-    for page_id, data in ANSWERS:
+    for page_id, data in answers:
         url = f"{START}questions/{page_id}/"
         page = await sent(phase, f"GET {page_id}", client, url, 200)
         token = csrf_token(page.text) if token is None else token
         form = {**data, "csrfmiddlewaretoken": token}
         await sent(phase, f"POST {page_id}", client, url, 302, form=form)
+    if token is None:
+        raise Failed("no CSRF cookie or token")
+    return str(token)
+
+
+async def journey(client: Any, phase: Phase) -> None:
+    token = await start_and_answer(client, phase, ANSWERS)
     await sent(phase, "GET check", client, f"{START}check/", 200)
     form = {"csrfmiddlewaretoken": token}
     await sent(phase, "POST submit", client, f"{START}check/", 302, form=form)
