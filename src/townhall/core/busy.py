@@ -84,12 +84,12 @@ def seconds_waited(request: HttpRequest) -> float | None:
     return waited
 
 
-def waited_too_long(request: HttpRequest) -> bool:
-    """Whether this request waited longer than WEB_MAX_WAIT (never, when it
-    is 0 or nothing says how long it waited)."""
+def waited_too_long(request: HttpRequest) -> float | None:
+    """How long this request waited, if that is longer than WEB_MAX_WAIT
+    (never, when it is 0 or nothing says how long it waited); else None."""
     limit = settings.WEB_MAX_WAIT
     waited = seconds_waited(request)
-    return bool(limit > 0 and waited is not None and waited > limit)
+    return waited if limit > 0 and waited is not None and waited > limit else None
 
 
 def busy_response(request: HttpRequest) -> HttpResponse:
@@ -144,7 +144,8 @@ class BusyMiddleware:
         self.refuse = XFrameOptionsMiddleware(CSPMiddleware(busy_response))
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if waited_too_long(request) and request.path not in ALWAYS_ANSWERED:
-            _refusals.note(seconds_waited(request) or 0.0)
+        waited = waited_too_long(request)
+        if waited is not None and request.path not in ALWAYS_ANSWERED:
+            _refusals.note(waited)
             return self.refuse(request)  # type: ignore[return-value]  # not async
         return self.get_response(request)

@@ -15,7 +15,7 @@ same answer is used throughout, instead of once per step that needs them.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -123,13 +123,8 @@ def areas_at(lon: float, lat: float, *, types: Iterable[str] | None = None) -> l
     touches in areas of its type. Types never affect each other: a point can
     be in one ward, one district and one county.
     """
-    remembered = _remembered.get()
-    if remembered is None:
-        return _areas_at(lon, lat, types=types)
-    key = ("areas", lon, lat, None if types is None else tuple(sorted(types)))
-    if key not in remembered:
-        remembered[key] = _areas_at(lon, lat, types=types)
-    return list(remembered[key])
+    types = None if types is None else tuple(sorted(types))
+    return list(_once(("areas", lon, lat, types), lambda: _areas_at(lon, lat, types=types)))
 
 
 def _areas_at(lon: float, lat: float, *, types: Iterable[str] | None = None) -> list[Area]:
@@ -165,16 +160,20 @@ def organisation_covers(organisation_id: int, lon: float, lat: float) -> bool:
     refusal; only a point no council covers is refused at the question. A
     council with no areas imported covers everywhere: there is nothing to
     check against."""
-    if not _has_areas(organisation_id):
+    has_areas = _once(
+        ("has-areas", organisation_id),
+        lambda: Area.objects.filter(organisation_id=organisation_id).exists(),
+    )
+    if not has_areas:
         return True
     return any(area.organisation_id is not None for area in areas_at(lon, lat))
 
 
-def _has_areas(organisation_id: int) -> bool:
+def _once(key: tuple[Any, ...], find: Callable[[], Any]) -> Any:
+    """`find()`, asked once per `key` inside `one_lookup_per_point`, every time outside it."""
     remembered = _remembered.get()
     if remembered is None:
-        return Area.objects.filter(organisation_id=organisation_id).exists()
-    key = ("has-areas", organisation_id)
+        return find()
     if key not in remembered:
-        remembered[key] = Area.objects.filter(organisation_id=organisation_id).exists()
-    return bool(remembered[key])
+        remembered[key] = find()
+    return remembered[key]

@@ -33,14 +33,6 @@ def entries(mapping: Any) -> list[tuple[Any, Any]]:
 
 
 @register.filter
-def is_selected(value: Any, option: str) -> bool:
-    """True when `option` is the answer, or one of the answers."""
-    if isinstance(value, list | tuple):
-        return option in value
-    return value == option
-
-
-@register.filter
 def service_text(text: str) -> SafeString:
     """Text a council wrote (safe Markdown) with GOV.UK Frontend's typography."""
     return render_html(text)

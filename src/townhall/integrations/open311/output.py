@@ -34,6 +34,11 @@ def w3c(moment: datetime | None, zone: tzinfo | None = None) -> str | None:
     return timezone.localtime(moment, zone).replace(microsecond=0).isoformat()
 
 
+def w3c_seconds(seconds: int | None, zone: tzinfo) -> str | None:
+    """`w3c` of a time read as whole seconds since 1970 (ADR 72), in `zone`."""
+    return None if seconds is None else datetime.fromtimestamp(seconds, zone).isoformat()
+
+
 def respond(fmt: str, data: Any, *, root: str, item: str, status: int = 200) -> HttpResponse:
     """`data` (a list of mappings, or one mapping) as JSON, or as XML under
     <root> with each list element as <item>."""

@@ -21,7 +21,7 @@ from townhall.catalogue.models import Service, ServiceVersion
 from townhall.integrations.open311 import params
 from townhall.integrations.open311.endpoint import endpoint
 from townhall.integrations.open311.fields import ServiceFields
-from townhall.integrations.open311.output import Open311Error, respond
+from townhall.integrations.open311.output import Open311Error, respond, w3c_seconds
 from townhall.integrations.open311.service_types import public_services
 from townhall.tenancy.models import Organisation
 
@@ -114,10 +114,16 @@ class Catalogue:
         return self._places[version_id]
 
 
+def _public(catalogue: Catalogue, service_ids: Iterable[int] | None = None) -> dict[str, Any]:
+    """The filter of the council's public cases: of all its public services,
+    or of those among them in `service_ids`."""
+    public = catalogue.services
+    chosen = list(public) if service_ids is None else [pk for pk in service_ids if pk in public]
+    return {"organisation_id": catalogue.organisation.pk, "service_id__in": chosen}
+
+
 def public_cases(catalogue: Catalogue) -> QuerySet[Case]:
-    return Case.objects.filter(
-        organisation=catalogue.organisation, service_id__in=list(catalogue.services)
-    )
+    return Case.objects.filter(**_public(catalogue))
 
 
 # The rows request documents are made from, newest first, built once per
@@ -126,12 +132,13 @@ def public_cases(catalogue: Catalogue) -> QuerySet[Case]:
 LISTED_ROWS = Case.objects.order_by("-created_at", "-pk").values(*LISTED_FIELDS, **LISTED_TIMES)
 
 
-def listed(catalogue: Catalogue, **filters: Any) -> QuerySet[Case, dict[str, Any]]:
-    """The council's public cases matching `filters` (a `service_id__in` of
-    its public services' ids, if given, narrows them), as the rows
-    `request_documents` reads, newest first."""
-    filters.setdefault("service_id__in", list(catalogue.services))
-    return LISTED_ROWS.filter(organisation_id=catalogue.organisation.pk, **filters)
+def listed(
+    catalogue: Catalogue, *, service_ids: Iterable[int] | None = None, **filters: Any
+) -> QuerySet[Case, dict[str, Any]]:
+    """The council's public cases (of `service_ids` among its public
+    services, if given) matching `filters`, as the rows `request_documents`
+    reads, newest first."""
+    return LISTED_ROWS.filter(**_public(catalogue, service_ids), **filters)
 
 
 def request_documents(
@@ -159,7 +166,6 @@ def request_documents(
         if found is None:
             found = shared[key] = _shared(catalogue, row, extensions=extensions)
         head, place_id, extended = found
-        due = row["due"]
         document = {
             "service_request_id": row["reference"],
             "status": "open" if row["is_open"] else "closed",
@@ -167,12 +173,9 @@ def request_documents(
             "description": row["summary"],
             "agency_responsible": agency,
             "service_notice": "",
-            # What output.w3c writes: local time, to the second, with its offset.
-            "requested_datetime": datetime.fromtimestamp(row["created"], zone).isoformat(),
-            "updated_datetime": datetime.fromtimestamp(row["updated"], zone).isoformat(),
-            "expected_datetime": None
-            if due is None
-            else datetime.fromtimestamp(due, zone).isoformat(),
+            "requested_datetime": w3c_seconds(row["created"], zone),
+            "updated_datetime": w3c_seconds(row["updated"], zone),
+            "expected_datetime": w3c_seconds(row["due"], zone),
             **_place(place_id, row["answers"]),
             "media_url": "",
         }
@@ -227,13 +230,14 @@ def request_list(request: HttpRequest, *, fmt: str) -> HttpResponse:
     data = request.GET
     catalogue = Catalogue(params.jurisdiction(request, data))
     filters: dict[str, Any] = {}
+    service_ids = None
     references = params.comma_list(data, "service_request_id")
     if references:  # overrides every other filter, as the specification says
         filters["reference__in"] = references
     else:
         codes = params.comma_list(data, "service_code")
         if codes:
-            filters["service_id__in"] = catalogue.by_codes(codes)
+            service_ids = catalogue.by_codes(codes)
         statuses = {s.lower() for s in params.comma_list(data, "status")}
         if statuses - {"open", "closed"}:
             raise Open311Error(400, (400, "status must be open or closed (comma separated)"))
@@ -242,7 +246,8 @@ def request_list(request: HttpRequest, *, fmt: str) -> HttpResponse:
         when = params.span(data)
         filters.update(created_at__gte=when.start, created_at__lte=when.end)
     page = params.page(data)
-    rows = list(listed(catalogue, **filters)[page.offset : page.offset + page.size])
+    chosen = listed(catalogue, service_ids=service_ids, **filters)
+    rows = list(chosen[page.offset : page.offset + page.size])
     documents = request_documents(catalogue, rows, extensions=params.flag(data, "extensions"))
     return respond(fmt, documents, root="service_requests", item="request")
 

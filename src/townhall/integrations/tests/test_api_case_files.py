@@ -94,6 +94,15 @@ def test_a_read_key_cannot_create(reader, fly_tipping):
     assert send(reader, document(), photos=photo()).status_code == 403
 
 
+def test_without_a_key_nothing_is_made(client, fly_tipping):
+    response = client.post(URL, {"case": document(), "photos": photo()})
+
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["code"] == "unauthorized"
+    assert not Case.objects.exists()
+    assert not Attachment.objects.exists()
+
+
 def test_a_retried_upload_with_an_idempotency_key_makes_one_case(writer, fly_tipping):
     headers = writer.headers({"Idempotency-Key": "upload-1"})
     first = writer.client.post(URL, {"case": document(), "photos": photo()}, headers=headers)
