@@ -37,6 +37,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))  # so `bench.*` imports when run as a script
 
+from bench.load_server import TICKS, tree_cpu  # noqa: E402
 from bench.run import configure_environment, describe_run, prepare_database  # noqa: E402
 from bench.timing import percentile  # noqa: E402
 
@@ -102,8 +103,9 @@ def server_environment(workdir: Path) -> dict[str, str]:
 
 
 @contextmanager
-def served(workdir: Path, threads: int) -> Iterator[int]:
-    """`townhall serve` on a free port until the block ends; yields the port."""
+def served(workdir: Path, threads: int) -> Iterator[tuple[int, int]]:
+    """`townhall serve` on a free port until the block ends; yields the port
+    and the server's process id."""
     port = free_port()
     command = [sys.executable, "-m", "townhall.cli", "serve"]
     command += ["--port", str(port), "--threads", str(threads)]
@@ -125,7 +127,7 @@ def served(workdir: Path, threads: int) -> Iterator[int]:
                 log.flush()
                 sys.exit("The server did not start:\n" + (workdir / "server.log").read_text())
             time.sleep(0.2)
-        yield port
+        yield port, server.pid
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -142,11 +144,53 @@ class Scenario:
 
 
 @dataclass(frozen=True)
+class Cpu:
+    """CPU seconds spent so far by the server's processes, by the database's
+    (PostgreSQL's processes; none for SQLite, whose work is the server's) and
+    by this process, the clients."""
+
+    server: float
+    database: float
+    client: float
+
+    def __sub__(self, other: Cpu) -> Cpu:
+        return Cpu(
+            self.server - other.server,
+            self.database - other.database,
+            self.client - other.client,
+        )
+
+
+def database_cpu() -> float:
+    """CPU seconds of every PostgreSQL process on this machine (Linux's /proc):
+    the database the server uses is the only busy one while a scenario runs."""
+    total = 0
+    for path in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if path.read_text().strip() != "postgres":
+                continue
+            fields = (path.parent / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def cpu_now(server_pid: int) -> Cpu:
+    return Cpu(tree_cpu(server_pid), database_cpu(), time.process_time())
+
+
+@dataclass(frozen=True)
 class Outcome:
     key: str
     name: str
     samples_ns: list[int]
     seconds: float
+    cpu: Cpu | None = None
+
+    def cpu_ms(self, part: str) -> float:
+        assert self.cpu is not None
+        return 1000 * getattr(self.cpu, part) / len(self.samples_ns)
 
     @property
     def rate(self) -> float:
@@ -180,7 +224,7 @@ def scenarios(key: str) -> list[Scenario]:
     ]
 
 
-def send(port: int, scenario: Scenario, count: int, clients: int) -> Outcome:
+def send(port: int, scenario: Scenario, count: int, clients: int, server_pid: int) -> Outcome:
     """`count` POSTs from `clients` threads, each on its own kept-alive connection."""
     numbers = iter(range(count))
     lock = threading.Lock()
@@ -207,15 +251,17 @@ def send(port: int, scenario: Scenario, count: int, clients: int) -> Outcome:
             samples.extend(mine)
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
+    cpu_before = cpu_now(server_pid)
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     seconds = time.perf_counter() - started
+    cpu = cpu_now(server_pid) - cpu_before
     if failures:
         sys.exit(f"{scenario.name}: {len(failures)} requests failed, first: {failures[0]}")
-    return Outcome(scenario.key, scenario.name, samples, seconds)
+    return Outcome(scenario.key, scenario.name, samples, seconds, cpu)
 
 
 def verify(expected_cases: int) -> None:
@@ -233,13 +279,15 @@ def verify(expected_cases: int) -> None:
 def table(results: list[Outcome]) -> str:
     baseline = results[0].rate
     lines = [
-        "| Scenario | Requests/s | Median (ms) | p95 (ms) | p99 (ms) | Rate vs. one INSERT |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| Scenario | Requests/s | Median (ms) | p95 (ms) | p99 (ms) | Rate vs. one INSERT "
+        "| CPU ms a request: server, database, clients |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r.name} | {r.rate:.0f} | {r.ms(50):.1f} | {r.ms(95):.1f} | {r.ms(99):.1f} "
-            f"| {r.rate / baseline:.2f} |"
+            f"| {r.rate / baseline:.2f} | {r.cpu_ms('server'):.2f}, {r.cpu_ms('database'):.2f}, "
+            f"{r.cpu_ms('client'):.2f} |"
         )
     return "\n".join(lines)
 
@@ -260,11 +308,11 @@ def main(argv: list[str] | None = None) -> None:
         meta: dict[str, Any] = describe_run(args)
         connections.close_all()  # the server has the database to itself while it runs
         results = []
-        with served(workdir, args.threads) as port:
+        with served(workdir, args.threads) as (port, pid):
             for scenario in scenarios(key):
                 print(f"  {scenario.name} ...", file=sys.stderr, flush=True)
-                send(port, scenario, args.warmup, args.clients)
-                results.append(send(port, scenario, args.requests, args.clients))
+                send(port, scenario, args.warmup, args.clients, pid)
+                results.append(send(port, scenario, args.requests, args.clients, pid))
         meta["load_average_1min_after"] = os.getloadavg()[0]
         verify(expected_cases=2 * (args.requests + args.warmup))
         connections.close_all()
