@@ -212,6 +212,13 @@ def scenarios(key: str) -> list[Scenario]:
             lambda n: {},
         ),
         Scenario(
+            "floor",
+            "Floor: a creation's rows written by hand",
+            "/bench/creation-floor/",
+            lambda n: body,
+            lambda n: auth,
+        ),
+        Scenario(
             "rest", "REST POST /api/v1/cases", "/api/v1/cases", lambda n: body, lambda n: auth
         ),
         Scenario(
@@ -266,12 +273,19 @@ def send(port: int, scenario: Scenario, count: int, clients: int, server_pid: in
 
 def verify(expected_cases: int) -> None:
     """The rows the requests were meant to make, and no more."""
-    from townhall.cases.models import Case, Contact
+    from django_tasks_db.models import DBTaskResult
+
+    from townhall.cases.models import Case, CaseEvent, Contact
     from townhall.integrations.models import IdempotentRequest
 
-    cases, contacts = Case.objects.count(), Contact.objects.count()
-    if cases != expected_cases or contacts != expected_cases:
-        sys.exit(f"Expected {expected_cases} cases and contacts, found {cases} and {contacts}")
+    counts = {
+        "cases": Case.objects.count(),
+        "contacts": Contact.objects.count(),
+        "events": CaseEvent.objects.count(),
+        "dispatch tasks": DBTaskResult.objects.filter(task_path__endswith="dispatch_event").count(),
+    }
+    if set(counts.values()) != {expected_cases}:
+        sys.exit(f"Expected {expected_cases} of each, found {counts}")
     if not IdempotentRequest.objects.exists():
         sys.exit("The Idempotency-Key scenario stored no keys")
 
@@ -314,7 +328,7 @@ def main(argv: list[str] | None = None) -> None:
                 send(port, scenario, args.warmup, args.clients, pid)
                 results.append(send(port, scenario, args.requests, args.clients, pid))
         meta["load_average_1min_after"] = os.getloadavg()[0]
-        verify(expected_cases=2 * (args.requests + args.warmup))
+        verify(expected_cases=3 * (args.requests + args.warmup))
         connections.close_all()
     print(
         f"## REST API case creation over HTTP, {meta['date']}\n\n"

@@ -10,6 +10,7 @@ from django.urls import include, path
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from bench.creation_floor import creation_floor
 from townhall.core.models import Throttle
 from townhall.urls import handler400, handler403, handler404, handler500
 
@@ -35,5 +36,6 @@ def insert(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("bench/bare/", bare, name="bench-bare"),
     path("bench/insert/", insert, name="bench-insert"),
+    path("bench/creation-floor/", creation_floor, name="bench-creation-floor"),
     path("", include("townhall.urls")),
 ]

@@ -26,7 +26,15 @@ def contact_for_case(*, case: Case, actor: User | None, client: str = "") -> Con
     recorded by `actor` (staff recording it; None for the resident online or a
     machine front end), sent by the integration `client` (its API key's name)
     if one did. Call it inside the transaction that opens the case."""
-    return Contact.objects.create(
+    contact = contact_row(case=case, actor=actor, client=client)
+    contact.save(force_insert=True)
+    return contact
+
+
+def contact_row(*, case: Case, actor: User | None, client: str = "") -> Contact:
+    """The contact `contact_for_case` writes, unsaved, for a caller that
+    writes it with the case's own rows."""
+    return Contact(
         organisation_id=case.organisation_id,
         channel=case.channel,
         service_id=case.service_id,

@@ -104,8 +104,41 @@ def event_record(
     rolls back). Call it inside the transaction that makes the change."""
     from townhall.cases.tasks import dispatch_event
 
+    event = event_row(
+        case=case,
+        kind=kind,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        public_message=public_message,
+        internal_note=internal_note,
+        payload=payload,
+    )
+    event.save(force_insert=True)
+    if event_subscribed(event):
+        # If the database goes away between the commit and the enqueue, the change
+        # still stands: outbox_retry dispatches the event later.
+        enqueue_on_commit(dispatch_event, event.pk)
+    return event
+
+
+def event_row(
+    *,
+    case: Case,
+    kind: str,
+    actor: User | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    public_message: str = "",
+    internal_note: str = "",
+    payload: Mapping[str, Any] | None = None,
+) -> CaseEvent:
+    """The event `event_record` writes, unsaved, for a caller that writes it
+    with the case's own rows (cases.services.case_open) and then hands it to
+    its subscribers as `event_record` does. One nobody subscribes to is
+    marked dispatched already."""
     subscribed = any(registration.applies_to(case) for registration in subscribers_for(kind))
-    event = CaseEvent.objects.create(
+    return CaseEvent(
         case=case,
         kind=kind,
         actor=actor,
@@ -116,11 +149,11 @@ def event_record(
         payload=dict(payload or {}),
         dispatched_at=None if subscribed else timezone.now(),
     )
-    if subscribed:
-        # If the database goes away between the commit and the enqueue, the change
-        # still stands: outbox_retry dispatches the event later.
-        enqueue_on_commit(dispatch_event, event.pk)
-    return event
+
+
+def event_subscribed(event: CaseEvent) -> bool:
+    """Whether `event` (from `event_row`) waits for its subscribers."""
+    return event.dispatched_at is None
 
 
 def event_dispatch(*, event_id: int) -> None:

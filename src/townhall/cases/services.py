@@ -19,18 +19,20 @@ from townhall.cases import sla_clock
 from townhall.cases.answers import DECLARATION, declaration_problem
 from townhall.cases.casework import CaseChanged
 from townhall.cases.conditions import answers_point, case_area_codes, condition_context
-from townhall.cases.contacts import contact_for_case
-from townhall.cases.events import event_record
+from townhall.cases.contacts import contact_row
+from townhall.cases.events import event_record, event_row, event_subscribed
 from townhall.cases.models import Attachment, Case, CaseEvent, Channel, Draft
 from townhall.cases.references import REFERENCE_DRAWS, new_reference
 from townhall.cases.routing import due_at, team_for
 from townhall.cases.search import search_keys
+from townhall.cases.tasks import dispatch_event
 from townhall.catalogue.engine.definition import ServiceDefinition, with_optional_contact
 from townhall.catalogue.engine.flow import case_summary_line, relevant_answers, validate_answers
 from townhall.catalogue.engine.inputs import NewFiles, sniff_content_type
 from townhall.catalogue.engine.languages import active_language
 from townhall.catalogue.models import Service, ServiceVersion
-from townhall.core.inserts import insert_where
+from townhall.core.inserts import Key, Row, insert_rows
+from townhall.core.tasks import enqueue_on_commit, task_row, task_written
 
 logger = logging.getLogger(__name__)
 
@@ -307,36 +309,44 @@ def case_open(
             resident=resident,
             **keys,
         )
-        if not while_published:
-            case.save(force_insert=True)
-        elif not insert_where(case, Service.objects.published().filter(published_version=version)):
+        # The contact is written here, not by a "submitted" subscriber: a
+        # subscriber runs in the worker after commit, and a case must never
+        # exist without the contact that opened it.
+        event = event_row(
+            case=case,
+            kind=CaseEvent.Kind.SUBMITTED,
+            actor=actor,
+            to_status=case.status,
+            payload={**(payload or {}), **({"client": client} if client else {})},
+        )
+        rows: list[Row] = [
+            (case, {}),
+            (event, {"case_id": Key(0)}),
+            (contact_row(case=case, actor=actor, client=client), {"case_id": Key(0)}),
+        ]
+        task = task_row(dispatch_event, 0) if event_subscribed(event) else None
+        if task is not None:  # the database queue: the task is one more row
+            rows.append((task, {"args_kwargs": Key(1, ("args", 0))}))
+        published = Service.objects.published().filter(published_version=version)
+        if not insert_rows(rows, where=published if while_published else None):
             raise VersionNotPublished(version.pk)
+        if task is not None:
+            task_written(task)
+        elif event_subscribed(event):
+            # A broker: sent once this commits; if that fails, the case still
+            # stands, and outbox_retry dispatches the event later.
+            enqueue_on_commit(dispatch_event, event.pk)
         return case
 
     if reference is not None:
-        case = opened(reference)
-    else:
-        for _attempt in range(REFERENCE_DRAWS):
-            try:
-                with transaction.atomic():
-                    case = opened(new_reference(organisation.reference_prefix))
-                break
-            except IntegrityError:
-                continue  # the random reference is taken: draw another
-        else:
-            raise RuntimeError(f"could not find a free case reference in {REFERENCE_DRAWS} draws")
-    event_record(
-        case=case,
-        kind=CaseEvent.Kind.SUBMITTED,
-        actor=actor,
-        to_status=case.status,
-        payload={**(payload or {}), **({"client": client} if client else {})},
-    )
-    # Written here, not by a "submitted" subscriber: a subscriber runs in
-    # the worker after commit, and a case must never exist without the
-    # contact that opened it. One INSERT in the same transaction.
-    contact_for_case(case=case, actor=actor, client=client)
-    return case
+        return opened(reference)
+    for _attempt in range(REFERENCE_DRAWS):
+        try:
+            with transaction.atomic():
+                return opened(new_reference(organisation.reference_prefix))
+        except IntegrityError:
+            continue  # the random reference is taken: draw another
+    raise RuntimeError(f"could not find a free case reference in {REFERENCE_DRAWS} draws")
 
 
 def case_transition(

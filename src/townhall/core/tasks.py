@@ -24,7 +24,10 @@ from django.db import Error as DatabaseError
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import Task
+from django_tasks.signals import task_enqueued
+from django_tasks.utils import normalize_json
 from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from townhall.core.db import connections_drop_broken
 
@@ -68,12 +71,39 @@ def enqueue_on_commit(the_task: Task[..., Any], *args: Any) -> None:
     transaction.on_commit(lambda: call_now(lambda: the_task.enqueue(*args), the_task.name))
 
 
+def task_row(the_task: Task[..., Any], *args: Any) -> DBTaskResult | None:
+    """The database queue's row for `the_task` with `args`, unsaved, for a
+    caller that writes it with its own rows in one statement
+    (core.inserts.insert_rows), and must then call `task_written`. It is the
+    row the backend's own enqueue writes. None when the task would not commit
+    with the caller (a broker, or no transaction open): use
+    `enqueue_on_commit` then."""
+    if not _commits_with_caller(the_task):
+        return None
+    backend = the_task.get_backend()
+    backend.validate_task(the_task)
+    return DBTaskResult(
+        id=backend._get_id(),  # the backend's own choice of id (its ID_FUNCTION option)
+        args_kwargs=normalize_json({"args": list(args), "kwargs": {}}),
+        priority=the_task.priority,
+        task_path=the_task.module_path,
+        queue_name=the_task.queue_name,
+        # What the backend's pre_save receiver sets, which insert_rows does not send.
+        run_after=the_task.run_after or get_date_max(),
+        backend_name=backend.alias,
+    )
+
+
+def task_written(row: DBTaskResult) -> None:
+    """Tell listeners (logging, the test workers) that `row`, written by the
+    caller, is enqueued, as the backend's own enqueue does."""
+    task_enqueued.send(type(row.task.get_backend()), task_result=row.task_result)
+
+
 def _commits_with_caller(the_task: Task[..., Any]) -> bool:
     """Whether `the_task`'s row would be written in the caller's open transaction."""
     if not isinstance(the_task.get_backend(), DatabaseBackend):
         return False
-    from django_tasks_db.models import DBTaskResult
-
     return (
         router.db_for_write(DBTaskResult) == DEFAULT_DB_ALIAS
         and transaction.get_connection().in_atomic_block

@@ -201,12 +201,12 @@ def test_an_integrity_error_that_is_not_a_clash_is_not_retried(service):
 
     with (
         mock.patch(
-            "townhall.cases.services.contact_for_case", side_effect=IntegrityError("other")
-        ) as contact,
+            "townhall.cases.services.insert_rows", side_effect=IntegrityError("other")
+        ) as written,
         pytest.raises(IntegrityError, match="other"),
     ):
         send(service, GOOD)
-    assert contact.call_count == 1
+    assert written.call_count == 1
     assert not Case.objects.exists()
 
 

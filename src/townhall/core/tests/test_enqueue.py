@@ -94,3 +94,41 @@ def test_with_a_broker_the_task_is_sent_after_commit_and_its_failure_is_only_log
     assert sent == ["tried"]
     assert Throttle.objects.filter(key="stands").exists()
     assert "noted could not be enqueued (OperationalError)" in caplog.text
+
+
+def test_task_row_is_the_row_the_backend_writes(database_tasks):
+    from django_tasks.signals import task_enqueued
+
+    from townhall.core.tasks import task_row, task_written
+
+    heard = []
+
+    def listener(sender, task_result, **kwargs):
+        heard.append(task_result.id)
+
+    task_enqueued.connect(listener)
+    try:
+        with transaction.atomic():
+            enqueue_on_commit(noted, "same")
+            row = task_row(noted, "same")
+            assert row is not None
+            row.save(force_insert=True)
+            task_written(row)
+    finally:
+        task_enqueued.disconnect(listener)
+
+    enqueued, written = (
+        DBTaskResult.objects.exclude(pk=row.pk).get(),
+        DBTaskResult.objects.get(pk=row.pk),
+    )
+    fields = [
+        f.attname for f in DBTaskResult._meta.concrete_fields if f.name not in {"id", "enqueued_at"}
+    ]
+    assert [getattr(written, f) for f in fields] == [getattr(enqueued, f) for f in fields]
+    assert heard == [str(enqueued.pk), str(row.pk)]
+
+
+def test_task_row_is_none_where_the_task_would_not_commit_with_the_caller(database_tasks):
+    from townhall.core.tasks import task_row
+
+    assert task_row(noted, "outside a transaction") is None
