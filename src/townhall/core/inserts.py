@@ -152,7 +152,7 @@ class _Shape:
 
 
 @cache
-def _shape(model: type[Model], vendor: str, with_pk: bool) -> _Shape:
+def _shape(model: type[Model], alias: str, with_pk: bool) -> _Shape:
     """The fields a first save writes: every concrete one, the primary key
     only when the row brings its own (`with_pk`), none the database makes."""
     meta = model._meta
@@ -165,19 +165,19 @@ def _shape(model: type[Model], vendor: str, with_pk: bool) -> _Shape:
         if hasattr(field, "get_placeholder") or field.has_db_default():
             # Neither is used by Townhall's models; insert_rows would write them wrong.
             raise NotImplementedError(f"{model.__name__}.{field.name} needs the ORM's INSERT")
-    quote = connections[router.db_for_write(model)].ops.quote_name
+    quote = connections[alias].ops.quote_name
     return _Shape(
         table=quote(meta.db_table),
-        columns=", ".join(quote(field.column) for field in fields),
+        columns=", ".join(quote(str(field.column)) for field in fields),
         fields=fields,
         pk=meta.pk,
-        pk_column=quote(meta.pk.column),
+        pk_column=quote(str(meta.pk.column)),
     )
 
 
 def _shape_of(instance: Model, connection: BaseDatabaseWrapper) -> _Shape:
     with_pk = instance.pk is not None or type(instance)._meta.auto_field is None
-    return _shape(type(instance), connection.vendor, with_pk)
+    return _shape(type(instance), connection.alias, with_pk)
 
 
 def _values(instance: Model, shape: _Shape, connection: BaseDatabaseWrapper) -> list[Any]:

@@ -17,7 +17,7 @@ import functools
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django.db import Error as DatabaseError
@@ -80,8 +80,8 @@ def task_row(the_task: Task[..., Any], *args: Any) -> DBTaskResult | None:
     `enqueue_on_commit` then."""
     if not _commits_with_caller(the_task):
         return None
-    backend = the_task.get_backend()
-    backend.validate_task(the_task)
+    backend = cast(DatabaseBackend, the_task.get_backend())  # as _commits_with_caller found
+    backend.validate_task(the_task)  # type: ignore[arg-type]  # typed for django.tasks
     return DBTaskResult(
         id=backend._get_id(),  # the backend's own choice of id (its ID_FUNCTION option)
         args_kwargs=normalize_json({"args": list(args), "kwargs": {}}),

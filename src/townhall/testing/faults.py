@@ -73,10 +73,18 @@ def terminate_backend(wrapper: BaseDatabaseWrapper) -> None:
         other.close()
 
 
+def _does(sql: str, start: str) -> bool:
+    """Whether `sql` starts with `start`, or is a WITH statement with `start`
+    as one of its parts."""
+    return sql.startswith(start) or (sql.startswith("WITH ") and f"({start}" in sql)
+
+
 class ConnectionDrop:
     """Drops this thread's default database connection once, at a chosen point:
-    just `before` the first query whose SQL starts with a given text, or at the
-    first commit after such a query (`at_commit_after`). `happened` says whether
+    just `before` the first query whose SQL starts with a given text (or that
+    has it as one of its parts: `WITH … AS (INSERT INTO …)`, rows written
+    together by `core.inserts.insert_rows`), or at the first commit after such
+    a query (`at_commit_after`). `happened` says whether
     it did, so a test never passes because its fault was never injected.
 
     Use it as a context manager around the code under test."""
@@ -109,9 +117,9 @@ class ConnectionDrop:
 
     def _on_query(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         if not self.happened:
-            if self.before is not None and sql.startswith(self.before):
+            if self.before is not None and _does(sql, self.before):
                 self._drop()
-            elif self.at_commit_after is not None and sql.startswith(self.at_commit_after):
+            elif self.at_commit_after is not None and _does(sql, self.at_commit_after):
                 self._armed_for_commit = True
         return execute(sql, params, many, context)
 

@@ -68,7 +68,7 @@ def _council(slug: str = "rows") -> Organisation:
 def test_rows_are_written_together_each_taking_the_keys_of_those_before():
     council = _council()
     team = Team(slug="roads", name="Roads")
-    task = DBTaskResult(
+    task: DBTaskResult = DBTaskResult(
         id=uuid.uuid4(),
         args_kwargs={"args": ["first", 0], "kwargs": {}},
         task_path="townhall.cases.tasks.dispatch_event",
