@@ -1,5 +1,7 @@
 """Benchmark creating cases through the REST API over HTTP, beside a bare
-Django view that does one INSERT, both served by `townhall serve` in one run.
+Django view that does one INSERT and the floor of a creation (the key checked
+and counted and the case's rows written, nothing else: bench/creation_floor.py),
+all served by `townhall serve` in one run.
 
 Builds a fresh database (a temporary SQLite file, or the one
 BENCH_DATABASE_URL names, emptied first) with a council, a published service
@@ -7,8 +9,10 @@ and a write key, starts `townhall serve` on a free local port with production
 settings (`TOWNHALL_ENV=production`, DEBUG off, the database task queue; only
 the URLs differ, to add the baseline view), then sends each scenario's POSTs
 from several client threads over kept-alive connections and reports
-requests per second and latency percentiles. Every response is checked, and
-the rows made are counted afterwards. Nothing here passes or fails on time.
+requests per second, latency percentiles and the CPU each request cost the
+server's processes, PostgreSQL's and the clients (Linux's /proc). Every
+response is checked, and the rows made are counted afterwards. Nothing here
+passes or fails on time.
 
     .venv/bin/python bench/api.py
     BENCH_DATABASE_URL=postgres://localhost/townhall_bench .venv/bin/python bench/api.py
