@@ -18,7 +18,7 @@ import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
@@ -88,32 +88,24 @@ def subscribers_for(kind: str) -> list[Registration]:
     return [registration for registration in _subscribers.values() if kind in registration.kinds]
 
 
-def event_record(
-    *,
-    case: Case,
-    kind: str,
-    actor: User | None = None,
-    from_status: str = "",
-    to_status: str = "",
-    public_message: str = "",
-    internal_note: str = "",
-    payload: Mapping[str, Any] | None = None,
-) -> CaseEvent:
+class EventDetails(TypedDict, total=False):
+    """What an event says beyond its case and kind (each defaults to empty)."""
+
+    actor: User | None
+    from_status: str
+    to_status: str
+    public_message: str
+    internal_note: str
+    payload: Mapping[str, Any] | None
+
+
+def event_record(*, case: Case, kind: str, **details: Unpack[EventDetails]) -> CaseEvent:
     """Record a change to a case on its timeline, in the caller's transaction,
     and hand it to its subscribers once that transaction commits (never, if it
     rolls back). Call it inside the transaction that makes the change."""
     from townhall.cases.tasks import dispatch_event
 
-    event = event_row(
-        case=case,
-        kind=kind,
-        actor=actor,
-        from_status=from_status,
-        to_status=to_status,
-        public_message=public_message,
-        internal_note=internal_note,
-        payload=payload,
-    )
+    event = event_row(case=case, kind=kind, **details)
     event.save(force_insert=True)
     if event_subscribed(event):
         # If the database goes away between the commit and the enqueue, the change
@@ -122,17 +114,7 @@ def event_record(
     return event
 
 
-def event_row(
-    *,
-    case: Case,
-    kind: str,
-    actor: User | None = None,
-    from_status: str = "",
-    to_status: str = "",
-    public_message: str = "",
-    internal_note: str = "",
-    payload: Mapping[str, Any] | None = None,
-) -> CaseEvent:
+def event_row(*, case: Case, kind: str, **details: Unpack[EventDetails]) -> CaseEvent:
     """The event `event_record` writes, unsaved, for a caller that writes it
     with the case's own rows (cases.services.case_open) and then hands it to
     its subscribers as `event_record` does. One nobody subscribes to is
@@ -141,12 +123,12 @@ def event_row(
     return CaseEvent(
         case=case,
         kind=kind,
-        actor=actor,
-        from_status=from_status,
-        to_status=to_status,
-        public_message=public_message,
-        internal_note=internal_note,
-        payload=dict(payload or {}),
+        actor=details.get("actor"),
+        from_status=details.get("from_status", ""),
+        to_status=details.get("to_status", ""),
+        public_message=details.get("public_message", ""),
+        internal_note=details.get("internal_note", ""),
+        payload=dict(details.get("payload") or {}),
         dispatched_at=None if subscribed else timezone.now(),
     )
 
