@@ -253,7 +253,9 @@ def case_open(
     integration `client`), in `language` (the draft's; by default the active
     one). `payload` goes on the "submitted" event, with the client. A
     signed-in `resident`'s case is theirs, and their account's email is its
-    contact email. Call it inside a transaction.
+    contact email. The case, its event, its contact and (with the database
+    queue) the event's dispatch task are written together (insert_rows: one
+    statement on PostgreSQL, ADR 74). Call it inside a transaction.
 
     Each reference is drawn at random, and one already taken is drawn again
     inside a savepoint. A caller whose transaction holds nothing else yet can
@@ -309,9 +311,6 @@ def case_open(
             resident=resident,
             **keys,
         )
-        # The contact is written here, not by a "submitted" subscriber: a
-        # subscriber runs in the worker after commit, and a case must never
-        # exist without the contact that opened it.
         event = event_row(
             case=case,
             kind=CaseEvent.Kind.SUBMITTED,
@@ -319,16 +318,20 @@ def case_open(
             to_status=case.status,
             payload={**(payload or {}), **({"client": client} if client else {})},
         )
-        rows: list[Row] = [
-            (case, {}),
-            (event, {"case_id": Key(0)}),
-            (contact_row(case=case, actor=actor, client=client), {"case_id": Key(0)}),
-        ]
+        # The contact is written with the case, not by a "submitted"
+        # subscriber (which runs in the worker after commit): a case never
+        # exists without the contact that opened it.
+        opening = contact_row(case=case, actor=actor, client=client)
+        rows: list[Row] = [(case, {}), (event, {"case_id": Key(0)}), (opening, {"case_id": Key(0)})]
         task = task_row(dispatch_event, 0) if event_subscribed(event) else None
         if task is not None:  # the database queue: the task is one more row
             rows.append((task, {"args_kwargs": Key(1, ("args", 0))}))
-        published = Service.objects.published().filter(published_version=version)
-        if not insert_rows(rows, where=published if while_published else None):
+        published = (
+            Service.objects.published().filter(published_version=version)
+            if while_published
+            else None
+        )
+        if not insert_rows(rows, where=published):
             raise VersionNotPublished(version.pk)
         if task is not None:
             task_written(task)
