@@ -1,23 +1,24 @@
 """INSERTs that carry their own check, so the check costs no statement of its own.
 
-`insert_where(instance, condition)` writes `instance` only while `condition`
-finds a row, as `INSERT … SELECT … WHERE EXISTS (condition)`: the database
-checks and writes in the same statement, so nothing can change between the
-two. `insert_unless_taken(instance)` writes it unless a unique constraint
-already holds its values, as `INSERT … ON CONFLICT DO NOTHING`: no error, so
-no savepoint is needed to carry on in the same transaction.
-
 `insert_rows(rows, where=condition)` writes a few rows that belong together
 (a case, its event, its contact), later ones taking the keys of earlier ones
-(`Key`), all or none: on PostgreSQL in one statement (data-modifying CTEs),
-elsewhere one INSERT a row in the caller's transaction. Each model's INSERT
-is built once per process, not by the ORM for every row (ADR 74).
+(`Key`), all or none, and only while `condition` finds a row (`INSERT …
+SELECT … WHERE EXISTS (condition)`: the database checks and writes in the
+same statement, so nothing can change between the two). On PostgreSQL it is
+one statement (data-modifying CTEs); elsewhere one INSERT a row in the
+caller's transaction. `insert_unless_taken(instance)` writes a row unless a
+unique constraint already holds its values, as `INSERT … ON CONFLICT DO
+NOTHING`: no error, so no savepoint is needed to carry on in the same
+transaction.
 
-All write a row as `Model.save()` would on its first save (defaults,
-`auto_now_add`, the primary key given back), and run alike on PostgreSQL and
-SQLite (from 3.35, for RETURNING).
+Each model's INSERT (its table, columns and fields) is worked out once per
+process, not by the ORM for every row (ADR 74), and each row's values are
+prepared as the ORM's INSERT prepares them: both write a row as
+`Model.save()` would on its first save (defaults, `auto_now_add`, the
+primary key given back), and run alike on PostgreSQL and SQLite (from 3.35,
+for RETURNING).
 
-None sends `pre_save`/`post_save` signals: use them only for models
+Neither sends `pre_save`/`post_save` signals: use them only for models
 nothing listens to (core.memo listens to configuration models, never these).
 """
 
@@ -31,66 +32,6 @@ from typing import Any
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model, QuerySet
-from django.db.models.constants import OnConflict
-from django.db.models.sql import InsertQuery
-
-_VALUES = " VALUES ("
-_RETURNING = ") RETURNING "
-
-
-def insert_where(instance: Model, condition: QuerySet[Any]) -> bool:
-    """INSERT `instance` if `condition` finds a row, in one statement. Returns
-    whether it was written; if so, `instance` has its primary key and counts
-    as saved. Call it inside the transaction the row belongs to."""
-    using = router.db_for_write(type(instance), instance=instance)
-    insert_sql, params = _compiled(instance, using, on_conflict=None)
-    exists_sql, exists_params = (
-        condition.using(using).query.exists().get_compiler(using=using).as_sql()
-    )
-    head, values = insert_sql.split(_VALUES, 1)
-    values, returning = values.rsplit(_RETURNING, 1)
-    sql = f"{head} SELECT {values} WHERE EXISTS ({exists_sql}) RETURNING {returning}"
-    return _run(instance, using, sql, (*params, *exists_params))
-
-
-def insert_unless_taken(instance: Model) -> bool:
-    """INSERT `instance` unless a row with the same unique values is there (or
-    being written by a transaction not yet committed, which PostgreSQL waits
-    for, as it would for the unique violation). Returns whether it was written."""
-    using = router.db_for_write(type(instance), instance=instance)
-    sql, params = _compiled(instance, using, on_conflict=OnConflict.IGNORE)
-    return _run(instance, using, sql, params)
-
-
-def _compiled(
-    instance: Model, using: str, *, on_conflict: OnConflict | None
-) -> tuple[str, tuple[Any, ...]]:
-    """The ORM's own INSERT of `instance`, returning its primary key."""
-    model = type(instance)
-    meta = model._meta
-    if not connections[using].features.can_return_columns_from_insert:
-        raise NotImplementedError("these inserts need INSERT … RETURNING")
-    fields = [
-        field
-        for field in meta.local_concrete_fields
-        if not field.generated and not (field is meta.auto_field and instance.pk is None)
-    ]
-    query = InsertQuery(model, on_conflict=on_conflict)
-    query.insert_values(fields, [instance], raw=False)
-    compiler = query.get_compiler(using=using)
-    compiler.returning_fields = [meta.pk]
-    [(sql, params)] = compiler.as_sql()
-    return sql, tuple(params)
-
-
-def _run(instance: Model, using: str, sql: str, params: tuple[Any, ...]) -> bool:
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    _saved(instance, using, type(instance)._meta.pk.to_python(row[0]))
-    return True
 
 
 @dataclass(frozen=True)
@@ -110,33 +51,51 @@ Row = tuple[Model, Mapping[str, Key]]
 def insert_rows(rows: Sequence[Row], *, where: QuerySet[Any] | None = None) -> bool:
     """Write `rows` (each an instance, and which of its fields (attnames) take
     an earlier row's key), in order, all or none, with `where` (if given)
-    checked by the first row's INSERT as in `insert_where`. Returns whether
-    they were written; if so every instance has its primary key and the
-    fields given by `Key`, and counts as saved.
+    checked by the first row's INSERT. Returns whether they were written; if
+    so every instance has its primary key and the fields given by `Key`, and
+    counts as saved.
 
     On PostgreSQL this is one statement, each later row `INSERT … SELECT …
     FROM` the rows before it, so none is written unless the first was. On
     other databases it is one INSERT a row: call it inside a transaction (as
     for any other INSERTs that belong together). A unique or foreign-key
     violation raises IntegrityError, and nothing is written."""
-    first = type(rows[0][0])
-    using = router.db_for_write(first, instance=rows[0][0])
-    connection = connections[using]
-    if rows[0][1]:
-        raise ValueError("the first row has no earlier row to take a key from")
+    for number, (_instance, links) in enumerate(rows):
+        for link in links.values():
+            if not 0 <= link.row < number:
+                raise ValueError(f"row {number} takes a key from row {link.row}, not before it")
+    connection = _connection_for(rows[0][0])
     if connection.vendor == "postgresql":
         keys = _rows_together(connection, rows, where)
+        if keys is not None:
+            for instance, links in rows:
+                _take_keys(instance, links, keys)
     else:
         keys = _rows_one_by_one(connection, rows, where)
     if keys is None:
         return False
-    for (instance, links), key in zip(rows, keys, strict=True):
-        for attname, link in links.items():
-            if not link.path:
-                setattr(instance, attname, keys[link.row])
-            else:
-                _set_at(getattr(instance, attname), link.path, keys[link.row])
-        _saved(instance, using, key)
+    for (instance, _links), key in zip(rows, keys, strict=True):
+        _saved(instance, connection.alias, key)
+    return True
+
+
+def insert_unless_taken(instance: Model) -> bool:
+    """INSERT `instance` unless a row with the same unique values is there (or
+    being written by a transaction not yet committed, which PostgreSQL waits
+    for, as it would for the unique violation). Returns whether it was written."""
+    connection = _connection_for(instance)
+    shape = _shape_of(instance, connection)
+    placeholders = ", ".join("%s" for _field in shape.fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {shape.table} ({shape.columns}) VALUES ({placeholders}) "  # noqa: S608
+            f"ON CONFLICT DO NOTHING RETURNING {shape.pk_column}",
+            _values(instance, shape, connection),
+        )
+        found = cursor.fetchone()
+    if found is None:
+        return False
+    _saved(instance, connection.alias, shape.pk.to_python(found[0]))
     return True
 
 
@@ -163,7 +122,7 @@ def _shape(model: type[Model], alias: str, with_pk: bool) -> _Shape:
     )
     for field in fields:
         if hasattr(field, "get_placeholder") or field.has_db_default():
-            # Neither is used by Townhall's models; insert_rows would write them wrong.
+            # Neither is used by Townhall's models; these INSERTs would write them wrong.
             raise NotImplementedError(f"{model.__name__}.{field.name} needs the ORM's INSERT")
     quote = connections[alias].ops.quote_name
     return _Shape(
@@ -173,6 +132,13 @@ def _shape(model: type[Model], alias: str, with_pk: bool) -> _Shape:
         pk=meta.pk,
         pk_column=quote(str(meta.pk.column)),
     )
+
+
+def _connection_for(instance: Model) -> BaseDatabaseWrapper:
+    connection = connections[router.db_for_write(type(instance), instance=instance)]
+    if not connection.features.can_return_columns_from_insert:
+        raise NotImplementedError("these inserts need INSERT … RETURNING")
+    return connection
 
 
 def _shape_of(instance: Model, connection: BaseDatabaseWrapper) -> _Shape:
@@ -197,28 +163,24 @@ def _condition_sql(where: QuerySet[Any] | None, using: str) -> tuple[str, tuple[
 def _rows_together(
     connection: BaseDatabaseWrapper, rows: Sequence[Row], where: QuerySet[Any] | None
 ) -> list[Any] | None:
+    shapes = [_shape_of(instance, connection) for instance, _links in rows]
     parts, params = [], []
-    for number, (instance, links) in enumerate(rows):
-        shape = _shape_of(instance, connection)
-        values = _values(instance, shape, connection)
+    for number, ((instance, links), shape) in enumerate(zip(rows, shapes, strict=True)):
         placeholders = []
-        for field, value in zip(shape.fields, values, strict=True):
+        for field, value in zip(shape.fields, _values(instance, shape, connection), strict=True):
             link = links.get(field.attname)
             if link is None:
                 placeholders.append("%s")
                 params.append(value)
                 continue
-            if not 0 <= link.row < number:
-                raise ValueError(f"row {number} takes a key from row {link.row}, not before it")
-            earlier = f"r{link.row}.{_shape_of(rows[link.row][0], connection).pk_column}"
+            earlier = f"r{link.row}.{shapes[link.row].pk_column}"
             if not link.path:
                 placeholders.append(earlier)
             else:
                 placeholders.append(f"jsonb_set(%s, %s::text[], to_jsonb({earlier}))")
                 params += [value, [str(step) for step in link.path]]
         if number == 0:
-            condition, condition_params = _condition_sql(where, connection.alias)
-            source = condition
+            source, condition_params = _condition_sql(where, connection.alias)
             params += condition_params
         else:
             sources = sorted({0, *(link.row for link in links.values())})
@@ -228,18 +190,15 @@ def _rows_together(
             f"SELECT {', '.join(placeholders)}{source} RETURNING {shape.pk_column})"
         )
     keys = ", ".join(
-        f"(SELECT {_shape_of(instance, connection).pk_column} FROM r{number})"  # noqa: S608
-        for number, (instance, _links) in enumerate(rows)
+        f"(SELECT {shape.pk_column} FROM r{number})"  # noqa: S608
+        for number, shape in enumerate(shapes)
     )
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(parts)} SELECT {keys}", params)
         found = cursor.fetchone()
     if found is None or found[0] is None:
         return None
-    return [
-        _shape_of(instance, connection).pk.to_python(key)
-        for (instance, _links), key in zip(rows, found, strict=True)
-    ]
+    return [shape.pk.to_python(key) for shape, key in zip(shapes, found, strict=True)]
 
 
 def _rows_one_by_one(
@@ -247,15 +206,8 @@ def _rows_one_by_one(
 ) -> list[Any] | None:
     keys: list[Any] = []
     for number, (instance, links) in enumerate(rows):
-        for attname, link in links.items():
-            if not 0 <= link.row < number:
-                raise ValueError(f"row {number} takes a key from row {link.row}, not before it")
-            if not link.path:
-                setattr(instance, attname, keys[link.row])
-            else:
-                _set_at(getattr(instance, attname), link.path, keys[link.row])
+        _take_keys(instance, links, keys)
         shape = _shape_of(instance, connection)
-        values = _values(instance, shape, connection)
         condition, condition_params = _condition_sql(
             where if number == 0 else None, connection.alias
         )
@@ -264,7 +216,7 @@ def _rows_one_by_one(
             cursor.execute(
                 f"INSERT INTO {shape.table} ({shape.columns}) "
                 f"SELECT {placeholders}{condition} RETURNING {shape.pk_column}",
-                (*values, *condition_params),
+                (*_values(instance, shape, connection), *condition_params),
             )
             found = cursor.fetchone()
         if found is None:
@@ -273,10 +225,16 @@ def _rows_one_by_one(
     return keys
 
 
-def _set_at(document: Any, path: tuple[str | int, ...], value: Any) -> None:
-    for step in path[:-1]:
-        document = document[step]
-    document[path[-1]] = value
+def _take_keys(instance: Model, links: Mapping[str, Key], keys: Sequence[Any]) -> None:
+    """Give `instance` the earlier rows' keys its `links` name."""
+    for attname, link in links.items():
+        if not link.path:
+            setattr(instance, attname, keys[link.row])
+            continue
+        document = getattr(instance, attname)
+        for step in link.path[:-1]:
+            document = document[step]
+        document[link.path[-1]] = keys[link.row]
 
 
 def _saved(instance: Model, using: str, key: Any) -> None:

@@ -1,6 +1,6 @@
-"""`insert_where`: a row written only while a condition holds, in one statement;
-`insert_unless_taken`; and `insert_rows`: rows that belong together, written
-together (one statement on PostgreSQL)."""
+"""`insert_rows`: a row written only while a condition holds, in one
+statement, and rows that belong together written together (one statement on
+PostgreSQL); `insert_unless_taken`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from townhall.core.inserts import Key, insert_rows, insert_unless_taken, insert_where
+from townhall.core.inserts import Key, insert_rows, insert_unless_taken
 from townhall.core.models import Throttle
 from townhall.tenancy.models import Organisation, Team
 
@@ -24,7 +24,7 @@ def test_the_row_is_written_when_the_condition_holds():
     row = Throttle(key="new", window_started_at=timezone.now(), count=7)
 
     with CaptureQueriesContext(connection) as queries:
-        assert insert_where(row, Throttle.objects.filter(key="gate"))
+        assert insert_rows([(row, {})], where=Throttle.objects.filter(key="gate"))
 
     assert len(queries.captured_queries) == 1
     assert row.pk is not None
@@ -40,7 +40,7 @@ def test_the_row_is_written_when_the_condition_holds():
 def test_nothing_is_written_when_the_condition_does_not_hold():
     row = Throttle(key="new", window_started_at=timezone.now())
 
-    assert not insert_where(row, Throttle.objects.filter(key="gate"))
+    assert not insert_rows([(row, {})], where=Throttle.objects.filter(key="gate"))
 
     assert row.pk is None
     assert row._state.adding
